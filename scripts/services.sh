@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Installs (where missing) and starts the real services the test suite talks to:
+# Docker engine, a registry with htpasswd auth, Mosquitto, PostgreSQL and a locally built base image.
+# Every step is idempotent and reuses what already runs. Writes the endpoints to $CARAVAN_SERVICES_DIR/env.
+set -euo pipefail
+
+STATE_DIR="${CARAVAN_SERVICES_DIR:-/var/tmp/caravan-services}"
+REGISTRY_PORT="${CARAVAN_TEST_REGISTRY_PORT:-5000}"
+MQTT_PORT="${CARAVAN_TEST_MQTT_PORT:-1883}"
+PG_PORT="${CARAVAN_TEST_PG_PORT:-5432}"
+BASE_IMAGE="${CARAVAN_TEST_BASE_IMAGE:-caravan/base:bookworm}"
+DEBIAN_MIRROR="${CARAVAN_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+mkdir -p "$STATE_DIR"
+chmod 711 "$STATE_DIR" # postgres must reach its data dir inside; secrets are 600
+
+log() { printf '[services] %s\n' "$*"; }
+die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
+
+apt_updated=""
+ensure_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "missing packages ${missing[*]}: install them or run this script as root"
+  if [ -z "$apt_updated" ]; then
+    apt-get update -qq
+    apt_updated=1
+  fi
+  log "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+wait_for() { # description, seconds, command...
+  local what="$1" seconds="$2"; shift 2
+  for _ in $(seq 1 "$((seconds * 4))"); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.25
+  done
+  die "$what did not come up within ${seconds}s (see logs in $STATE_DIR)"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+random_secret() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24; }
+
+ensure_packages ca-certificates curl docker.io docker-registry apache2-utils mosquitto mosquitto-clients \
+  postgresql debootstrap dpkg-dev openssl
+
+# --- Docker engine ---------------------------------------------------------
+if docker info >/dev/null 2>&1; then
+  log "Docker engine already running: $(docker info --format '{{.ServerVersion}} ({{.Driver}})')"
+else
+  log "starting dockerd (vfs storage, host networking only)"
+  setsid nohup dockerd --storage-driver=vfs --iptables=false --ip-masq=false --bridge=none \
+    --data-root "$STATE_DIR/docker" >"$STATE_DIR/dockerd.log" 2>&1 &
+  wait_for "dockerd" 60 docker info
+fi
+
+# --- Registry with htpasswd auth -------------------------------------------
+REGISTRY_USER=caravan
+if [ ! -s "$STATE_DIR/registry.password" ]; then
+  random_secret >"$STATE_DIR/registry.password"
+  chmod 600 "$STATE_DIR/registry.password"
+fi
+REGISTRY_PASSWORD="$(cat "$STATE_DIR/registry.password")"
+if [ ! -s "$STATE_DIR/registry.htpasswd" ] ||
+   ! htpasswd -vbB "$STATE_DIR/registry.htpasswd" "$REGISTRY_USER" "$REGISTRY_PASSWORD" >/dev/null 2>&1; then
+  htpasswd -cbB "$STATE_DIR/registry.htpasswd" "$REGISTRY_USER" "$REGISTRY_PASSWORD" 2>/dev/null
+fi
+registry_answers() {
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -u "$REGISTRY_USER:$REGISTRY_PASSWORD" "http://127.0.0.1:$REGISTRY_PORT/v2/")" = 200 ]
+}
+if registry_answers; then
+  log "registry already running on 127.0.0.1:$REGISTRY_PORT"
+else
+  port_open "$REGISTRY_PORT" && die "port $REGISTRY_PORT is taken by something that does not accept our registry credentials; set CARAVAN_TEST_REGISTRY_PORT"
+  mkdir -p "$STATE_DIR/registry-data"
+  cat >"$STATE_DIR/registry.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $STATE_DIR/registry-data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$REGISTRY_PORT
+auth:
+  htpasswd:
+    realm: caravan-test-registry
+    path: $STATE_DIR/registry.htpasswd
+EOF
+  log "starting docker-registry on 127.0.0.1:$REGISTRY_PORT (htpasswd auth)"
+  setsid nohup docker-registry serve "$STATE_DIR/registry.yml" >"$STATE_DIR/registry.log" 2>&1 &
+  wait_for "docker-registry" 30 registry_answers
+fi
+
+# --- Mosquitto --------------------------------------------------------------
+if port_open "$MQTT_PORT"; then
+  log "MQTT broker already listening on 127.0.0.1:$MQTT_PORT"
+else
+  cat >"$STATE_DIR/mosquitto.conf" <<EOF
+listener $MQTT_PORT 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 100000
+EOF
+  log "starting mosquitto on 127.0.0.1:$MQTT_PORT"
+  setsid nohup mosquitto -c "$STATE_DIR/mosquitto.conf" >"$STATE_DIR/mosquitto.log" 2>&1 &
+  wait_for "mosquitto" 15 port_open "$MQTT_PORT"
+fi
+
+# --- PostgreSQL --------------------------------------------------------------
+PG_USER=caravan
+PG_DB=caravan_test
+if [ ! -s "$STATE_DIR/postgres.password" ]; then
+  random_secret >"$STATE_DIR/postgres.password"
+  chmod 600 "$STATE_DIR/postgres.password"
+fi
+PG_PASSWORD="$(cat "$STATE_DIR/postgres.password")"
+pg_login() { PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -tAc 'select 1'; }
+if ! pg_isready -h 127.0.0.1 -p "$PG_PORT" >/dev/null 2>&1; then
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  PG_DATA="$STATE_DIR/postgres"
+  if [ ! -s "$PG_DATA/PG_VERSION" ]; then
+    install -d -o postgres -g postgres -m 700 "$PG_DATA"
+    pwfile="$PG_DATA.pwfile"
+    install -o postgres -m 600 /dev/null "$pwfile"
+    echo "$PG_PASSWORD" >"$pwfile"
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -A scram-sha-256 --pwfile="$pwfile" -U postgres >/dev/null
+    rm -f "$pwfile"
+  fi
+  log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_DATA" start >/dev/null
+  export PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER=postgres PGPASSWORD="$PG_PASSWORD"
+else
+  log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
+fi
+if ! pg_login >/dev/null 2>&1; then
+  # Role and database are created with the superuser of the cluster we started, or over the local socket.
+  admin_psql() {
+    if [ -n "${PGUSER:-}" ]; then psql -v ON_ERROR_STOP=1 -d postgres "$@";
+    else runuser -u postgres -- psql -v ON_ERROR_STOP=1 -p "$PG_PORT" -d postgres "$@"; fi
+  }
+  admin_psql -q -v pw="$PG_PASSWORD" <<'SQL'
+SELECT format('CREATE ROLE caravan LOGIN PASSWORD %L', :'pw') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'caravan') \gexec
+SELECT format('ALTER ROLE caravan PASSWORD %L', :'pw') \gexec
+SELECT 'CREATE DATABASE caravan_test OWNER caravan' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'caravan_test') \gexec
+SQL
+  pg_login >/dev/null || die "cannot log in to PostgreSQL as $PG_USER"
+fi
+unset PGHOST PGPORT PGUSER PGPASSWORD
+
+# --- Base image (no public registry is reachable: build it with debootstrap) ---
+if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+  log "base image $BASE_IMAGE present"
+else
+  ROOTFS_TAR="$STATE_DIR/bookworm-minbase.tar"
+  if [ ! -s "$ROOTFS_TAR" ]; then
+    log "debootstrapping bookworm (minbase) for $BASE_IMAGE"
+    rootfs="$(mktemp -d "$STATE_DIR/rootfs.XXXX")"
+    debootstrap --variant=minbase bookworm "$rootfs" "$DEBIAN_MIRROR" >"$STATE_DIR/debootstrap.log" 2>&1 ||
+      die "debootstrap failed, see $STATE_DIR/debootstrap.log"
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+    chmod 755 "$rootfs" # mktemp made it 0700: it becomes the image's /, which non-root users must traverse
+    tar -C "$rootfs" -c . >"$ROOTFS_TAR.partial"
+    mv "$ROOTFS_TAR.partial" "$ROOTFS_TAR"
+    rm -rf "$rootfs"
+  fi
+  log "importing $BASE_IMAGE"
+  docker import "$ROOTFS_TAR" "$BASE_IMAGE" >/dev/null
+fi
+
+cat >"$STATE_DIR/env" <<EOF
+CARAVAN_TEST_REGISTRY=127.0.0.1:$REGISTRY_PORT
+CARAVAN_TEST_REGISTRY_USERNAME=$REGISTRY_USER
+CARAVAN_TEST_REGISTRY_PASSWORD=$REGISTRY_PASSWORD
+CARAVAN_TEST_MQTT_URL=tcp://127.0.0.1:$MQTT_PORT
+CARAVAN_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB
+CARAVAN_TEST_JDBC_USERNAME=$PG_USER
+CARAVAN_TEST_JDBC_PASSWORD=$PG_PASSWORD
+CARAVAN_TEST_BASE_IMAGE=$BASE_IMAGE
+EOF
+chmod 600 "$STATE_DIR/env"
+log "services ready; endpoints in $STATE_DIR/env"

@@ -1,0 +1,19 @@
+package caravan.docker;
+
+/** The configured Docker engine did not answer; the message says which address was tried and how to set another. */
+public class DockerUnavailableException extends RuntimeException {
+
+    public DockerUnavailableException(String host, Throwable cause) {
+        super("Docker engine not reachable at " + host + " (" + rootMessage(cause) + "). Start Docker there, or point "
+                + "caravan.docker.host (environment CARAVAN_DOCKER_HOST) at the engine, e.g. unix:///var/run/docker.sock "
+                + "or tcp://build-host:2375", cause);
+    }
+
+    static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

@@ -1,0 +1,164 @@
+package caravan.docker;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.BuildResponseItem;
+import com.github.dockerjava.api.model.PushResponseItem;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.core.RemoteApiVersion;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import jakarta.annotation.PreDestroy;
+import org.springframework.stereotype.Component;
+
+/**
+ * Builds, tags and pushes images on the configured Docker engine with docker-java. camel-docker is not used here:
+ * its image build cannot set the network mode and its push swallows failures.
+ */
+@Component
+public class ImageEngine {
+
+    /** The newest API docker-java models; engines from 20.10 (1.41) to 29 (minimum 1.44) accept one of them. */
+    private static final RemoteApiVersion NEWEST_KNOWN = RemoteApiVersion.VERSION_1_44;
+
+    private final RegistryProperties registry;
+    private final String host;
+    private DockerClient client;
+
+    public ImageEngine(DockerProperties docker, RegistryProperties registry) {
+        this.registry = registry;
+        this.host = docker.host();
+    }
+
+    public String host() {
+        return host;
+    }
+
+    /**
+     * The client, made on first use with the API version the engine speaks (the hub must start without an engine).
+     * Fails with {@link DockerUnavailableException} naming the engine address when it does not answer.
+     */
+    public synchronized DockerClient requireEngine() {
+        try {
+            if (client == null) {
+                String serverVersion;
+                try (DockerClient probe = newClient(RemoteApiVersion.UNKNOWN_VERSION)) {
+                    serverVersion = probe.versionCmd().exec().getApiVersion();
+                }
+                RemoteApiVersion version = RemoteApiVersion.parseConfig(serverVersion);
+                client = newClient(version.isGreater(NEWEST_KNOWN) ? NEWEST_KNOWN : version);
+            }
+            client.pingCmd().exec();
+            return client;
+        } catch (RuntimeException | java.io.IOException e) {
+            throw new DockerUnavailableException(host, e);
+        }
+    }
+
+    private DockerClient newClient(RemoteApiVersion apiVersion) {
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(host).withApiVersion(apiVersion).build();
+        return DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .connectionTimeout(Duration.ofSeconds(5))
+                .build());
+    }
+
+    /**
+     * Builds a tar build context with host networking (the sandboxed engines we target have no bridge) and tags it.
+     *
+     * @return the image id
+     */
+    public String build(InputStream contextTar, Set<String> tags, String platform, Consumer<String> log) {
+        DockerClient client = requireEngine();
+        BuildImageResultCallback callback = new BuildImageResultCallback() {
+            @Override
+            public void onNext(BuildResponseItem item) {
+                if (item.getStream() != null && !item.getStream().isBlank()) {
+                    log.accept(item.getStream().stripTrailing());
+                }
+                if (item.isErrorIndicated()) {
+                    log.accept("ERROR " + errorOf(item));
+                }
+                super.onNext(item);
+            }
+        };
+        return client.buildImageCmd(contextTar)
+                .withNetworkMode("host")
+                .withTags(tags)
+                .withPlatform(platform)
+                .withPull(false)
+                .withRemove(true)
+                .exec(callback)
+                .awaitImageId();
+    }
+
+    /**
+     * Pushes {@code repository:tag} with the configured credentials and returns the registry's manifest digest.
+     * Every error the engine streams back fails the push.
+     */
+    public String push(String repository, String tag, Consumer<String> log) throws InterruptedException {
+        DockerClient client = requireEngine();
+        AtomicReference<String> digest = new AtomicReference<>();
+        AtomicReference<String> error = new AtomicReference<>();
+        ResultCallback.Adapter<PushResponseItem> callback = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(PushResponseItem item) {
+                if (item.isErrorIndicated()) {
+                    error.compareAndSet(null, errorOf(item));
+                } else if (item.getAux() != null && item.getAux().getDigest() != null) {
+                    digest.set(item.getAux().getDigest());
+                } else if (item.getStatus() != null && item.getProgressDetail() == null) {
+                    log.accept((item.getId() == null ? "" : item.getId() + ": ") + item.getStatus());
+                }
+            }
+        };
+        var push = client.pushImageCmd(repository).withTag(tag);
+        if (registry.hasCredentials()) {
+            push.withAuthConfig(new AuthConfig().withRegistryAddress(registry.url())
+                    .withUsername(registry.username()).withPassword(registry.password()));
+        }
+        push.exec(callback).awaitCompletion();
+        if (error.get() != null) {
+            throw new IllegalStateException("push of " + repository + ":" + tag + " to " + registry.url()
+                    + " failed: " + error.get());
+        }
+        if (digest.get() == null) {
+            throw new IllegalStateException("push of " + repository + ":" + tag + " reported no digest");
+        }
+        return digest.get();
+    }
+
+    public boolean imageExists(String reference) {
+        try {
+            requireEngine().inspectImageCmd(reference).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    private static String errorOf(com.github.dockerjava.api.model.ResponseItem item) {
+        if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
+            return item.getErrorDetail().getMessage();
+        }
+        return item.getError();
+    }
+
+    @PreDestroy
+    synchronized void close() throws java.io.IOException {
+        if (client != null) {
+            client.close();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package caravan.mqtt;
+
+import java.nio.file.Path;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The MQTT broker the hub talks to.
+ *
+ * @param brokerUrl an external broker ({@code tcp://host:1883}); when empty the hub runs an embedded MQTT 5 broker
+ * @param embedded  the embedded broker's listener and data folder
+ */
+@ConfigurationProperties("caravan.mqtt")
+public record MqttProperties(String brokerUrl, @DefaultValue Embedded embedded) {
+
+    /**
+     * @param port        preferred port; when another process holds it, a free port is used and logged
+     * @param bindAddress interface to listen on; 0.0.0.0 lets edges on the network connect
+     */
+    public record Embedded(
+            @DefaultValue("1883") int port,
+            @DefaultValue("127.0.0.1") String bindAddress,
+            @DefaultValue("caravan-data/mqtt") Path dataDir,
+            @DefaultValue("100000") int maxQueueSize) {
+    }
+
+    public boolean external() {
+        return brokerUrl != null && !brokerUrl.isBlank();
+    }
+}

@@ -1,0 +1,27 @@
+package caravan.provider;
+
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/** A provider build as stored. */
+public record Build(
+        String buildId,
+        String providerId,
+        BuildStatus status,
+        int step,
+        int totalSteps,
+        String source,
+        Path inputDir,
+        ProviderMetadata metadata,
+        List<DebPackage> debFiles,
+        String inputsHash,
+        String dockerImageRef,
+        String imageId,
+        String imageDigest,
+        String reusedFrom,
+        String error,
+        OffsetDateTime createdAt,
+        OffsetDateTime updatedAt,
+        OffsetDateTime finishedAt) {
+}

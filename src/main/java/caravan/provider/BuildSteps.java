@@ -1,0 +1,206 @@
+package caravan.provider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.camel.FluentProducerTemplate;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import caravan.docker.ImageEngine;
+import caravan.docker.RegistryProperties;
+
+/**
+ * The steps of the {@code provider-build} route: validate, build, push, complete (or fail). Each step records
+ * its status first, so the status API and a restart always see where a build is.
+ */
+@Component
+public class BuildSteps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BuildSteps.class);
+    static final String EVENTS_ENDPOINT = "seda:provider-build-events";
+
+    private final BuildStore builds;
+    private final ProviderStore providers;
+    private final BuildLog buildLog;
+    private final DockerfileGenerator generator;
+    private final ImageEngine engine;
+    private final ProviderProperties properties;
+    private final RegistryProperties registry;
+    private final FluentProducerTemplate events;
+
+    public BuildSteps(BuildStore builds, ProviderStore providers, BuildLog buildLog, DockerfileGenerator generator,
+            ImageEngine engine, ProviderProperties properties, RegistryProperties registry,
+            FluentProducerTemplate events) {
+        this.builds = builds;
+        this.providers = providers;
+        this.buildLog = buildLog;
+        this.generator = generator;
+        this.engine = engine;
+        this.properties = properties;
+        this.registry = registry;
+        this.events = events;
+    }
+
+    /** Step 1: the kept inputs are intact and the base image is known. */
+    public void validate(String buildId) {
+        Build build = advance(buildId, BuildStatus.VALIDATING, 1);
+        baseImage(build);
+        for (DebPackage deb : build.debFiles()) {
+            Path file = build.inputDir().resolve(deb.fileName());
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalStateException("input " + file + " is gone");
+            }
+        }
+        buildLog.append(buildId, "validated " + build.debFiles().size() + " .deb file(s); target " + imageReference(build));
+    }
+
+    /** When the same inputs already produced this image, the build completes with it instead of building again. */
+    public boolean reuseExisting(String buildId) {
+        Build build = builds.get(buildId);
+        Optional<Build> previous = builds.findReusable(build.inputsHash(), imageReference(build), buildId);
+        if (previous.isEmpty()) {
+            return false;
+        }
+        Build source = previous.get();
+        copyDockerfile(source.buildId(), buildId);
+        buildLog.append(buildId, "same inputs as build " + source.buildId() + ": reusing " + source.dockerImageRef()
+                + (source.imageDigest() == null ? "" : "@" + source.imageDigest()) + ", nothing rebuilt");
+        builds.recordReuse(buildId, source);
+        return true;
+    }
+
+    /** Step 2: generate Dockerfile and entrypoint, build on the engine with host networking, tag. */
+    public void build(String buildId) throws IOException {
+        Build build = advance(buildId, BuildStatus.BUILDING, 2);
+        String reference = imageReference(build);
+        String dockerfile = generator.dockerfile(build.metadata(), build.debFiles(), baseImage(build), Instant.now());
+        Path dir = properties.buildDir(buildId);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("Dockerfile"), dockerfile, StandardCharsets.UTF_8);
+        Path context = dir.resolve("context.tar");
+        writeContext(context, dockerfile, build);
+        buildLog.append(buildId, "building " + reference + " on " + engine.host());
+        String imageId;
+        try (InputStream tar = Files.newInputStream(context)) {
+            imageId = engine.build(tar, Set.of(reference), build.metadata().platform(), line -> buildLog.append(buildId, line));
+        } finally {
+            Files.deleteIfExists(context);
+        }
+        builds.recordImage(buildId, reference, imageId);
+        buildLog.append(buildId, "built " + reference + " (" + imageId + ")");
+    }
+
+    /** Step 3, when a registry is configured: push and record the digest. */
+    public void push(String buildId) throws InterruptedException {
+        if (!registry.configured()) {
+            return;
+        }
+        Build build = advance(buildId, BuildStatus.PUSHING, 3);
+        buildLog.append(buildId, "pushing " + build.dockerImageRef() + " to " + registry.url()
+                + (registry.hasCredentials() ? " as " + registry.username() : " without credentials"));
+        String digest = engine.push(registry.imageRepository(build.providerId()), build.metadata().version(),
+                line -> buildLog.append(buildId, line));
+        builds.recordDigest(buildId, digest);
+        buildLog.append(buildId, "pushed " + build.dockerImageRef() + "@" + digest);
+    }
+
+    /** Marks the build succeeded and points the provider at its image. */
+    public void complete(String buildId) {
+        builds.succeed(buildId);
+        Build build = builds.get(buildId);
+        providers.recordImage(build.providerId(), build.dockerImageRef(), build.imageDigest());
+        buildLog.append(buildId, "succeeded: " + build.dockerImageRef());
+        LOG.info("Build {} of {} succeeded: {}{}", buildId, build.providerId(), build.dockerImageRef(),
+                build.imageDigest() == null ? "" : "@" + build.imageDigest());
+        publish(build);
+    }
+
+    /** Every failure ends here: the build is failed with a message a user can act on. */
+    public void fail(String buildId, Exception cause) {
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        builds.fail(buildId, message);
+        buildLog.append(buildId, "failed: " + message);
+        LOG.warn("Build {} failed: {}", buildId, message);
+        publish(builds.get(buildId));
+    }
+
+    private Build advance(String buildId, BuildStatus status, int step) {
+        Build current = builds.get(buildId);
+        builds.advance(buildId, status, step, current.totalSteps());
+        buildLog.append(buildId, status.wire() + " (step " + step + " of " + current.totalSteps() + ")");
+        Build build = builds.get(buildId);
+        publish(build);
+        return build;
+    }
+
+    private void publish(Build build) {
+        events.to(EVENTS_ENDPOINT).withBody(BuildEvent.of(build)).asyncSend();
+    }
+
+    private String baseImage(Build build) {
+        String base = properties.baseImages().get(build.metadata().ubuntuBase());
+        if (base == null) {
+            throw new IllegalStateException("no base image configured for ubuntuBase " + build.metadata().ubuntuBase()
+                    + " (caravan.providers.base-images)");
+        }
+        return base;
+    }
+
+    private String imageReference(Build build) {
+        return registry.imageRepository(build.providerId()) + ":" + build.metadata().version();
+    }
+
+    private void writeContext(Path tarFile, String dockerfile, Build build) throws IOException {
+        try (OutputStream out = Files.newOutputStream(tarFile);
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            addEntry(tar, "Dockerfile", dockerfile.getBytes(StandardCharsets.UTF_8), 0644);
+            addEntry(tar, "entrypoint.sh", generator.entrypoint().getBytes(StandardCharsets.UTF_8), 0755);
+            List<DebPackage> debs = build.debFiles();
+            for (int i = 0; i < debs.size(); i++) {
+                Path file = build.inputDir().resolve(debs.get(i).fileName());
+                TarArchiveEntry entry = new TarArchiveEntry(file,
+                        DockerfileGenerator.CONTEXT_DEB_DIR + "/" + DockerfileGenerator.contextDebName(i, debs.get(i)));
+                entry.setMode(0644);
+                tar.putArchiveEntry(entry);
+                Files.copy(file, tar);
+                tar.closeArchiveEntry();
+            }
+        }
+    }
+
+    private static void addEntry(TarArchiveOutputStream tar, String name, byte[] content, int mode) throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setSize(content.length);
+        entry.setMode(mode);
+        tar.putArchiveEntry(entry);
+        tar.write(content);
+        tar.closeArchiveEntry();
+    }
+
+    private void copyDockerfile(String fromBuildId, String toBuildId) {
+        Path source = properties.buildDir(fromBuildId).resolve("Dockerfile");
+        Path target = properties.buildDir(toBuildId).resolve("Dockerfile");
+        try {
+            if (Files.exists(source)) {
+                Files.createDirectories(target.getParent());
+                Files.copy(source, target);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the Dockerfile of build " + fromBuildId, e);
+        }
+    }
+}

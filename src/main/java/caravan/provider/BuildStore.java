@@ -1,0 +1,168 @@
+package caravan.provider;
+
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The provider_builds table. Every status change is written here, so a restart knows where each build was. */
+@Repository
+public class BuildStore {
+
+    private static final TypeReference<List<DebPackage>> DEB_LIST = new TypeReference<>() { };
+
+    private final JdbcClient jdbc;
+    private final ObjectMapper mapper;
+
+    public BuildStore(JdbcClient jdbc, ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+    }
+
+    public void insert(Build build) {
+        jdbc.sql("""
+                INSERT INTO provider_builds (build_id, provider_id, status, step, total_steps, source, input_dir,
+                    metadata, deb_files, inputs_hash, created_at, updated_at)
+                VALUES (:buildId, :providerId, :status, :step, :totalSteps, :source, :inputDir,
+                    :metadata, :debFiles, :inputsHash, :now, :now)""")
+                .param("buildId", build.buildId())
+                .param("providerId", build.providerId())
+                .param("status", build.status().name())
+                .param("step", build.step())
+                .param("totalSteps", build.totalSteps())
+                .param("source", build.source())
+                .param("inputDir", build.inputDir().toString())
+                .param("metadata", json(build.metadata()))
+                .param("debFiles", json(build.debFiles()))
+                .param("inputsHash", build.inputsHash())
+                .param("now", now())
+                .update();
+    }
+
+    public Optional<Build> find(String buildId) {
+        return jdbc.sql("SELECT * FROM provider_builds WHERE build_id = :id").param("id", buildId)
+                .query(this::map).optional();
+    }
+
+    public Build get(String buildId) {
+        return find(buildId).orElseThrow(() -> new IllegalStateException("build " + buildId + " is not in the store"));
+    }
+
+    public List<Build> forProvider(String providerId) {
+        return jdbc.sql("SELECT * FROM provider_builds WHERE provider_id = :id ORDER BY created_at DESC")
+                .param("id", providerId).query(this::map).list();
+    }
+
+    /** The newest succeeded build with the same inputs and target image, if any. */
+    public Optional<Build> findReusable(String inputsHash, String dockerImageRef, String excludingBuildId) {
+        return jdbc.sql("""
+                SELECT * FROM provider_builds
+                WHERE inputs_hash = :hash AND status = 'SUCCEEDED' AND docker_image_ref = :ref AND build_id <> :id
+                ORDER BY finished_at DESC""")
+                .param("hash", inputsHash).param("ref", dockerImageRef).param("id", excludingBuildId)
+                .query(this::map).stream().findFirst();
+    }
+
+    public void advance(String buildId, BuildStatus status, int step, int totalSteps) {
+        jdbc.sql("UPDATE provider_builds SET status = :status, step = :step, total_steps = :total, updated_at = :now "
+                        + "WHERE build_id = :id")
+                .param("status", status.name()).param("step", step).param("total", totalSteps)
+                .param("now", now()).param("id", buildId).update();
+    }
+
+    public void recordImage(String buildId, String dockerImageRef, String imageId) {
+        jdbc.sql("UPDATE provider_builds SET docker_image_ref = :ref, image_id = :imageId, updated_at = :now "
+                        + "WHERE build_id = :id")
+                .param("ref", dockerImageRef).param("imageId", imageId).param("now", now()).param("id", buildId)
+                .update();
+    }
+
+    public void recordDigest(String buildId, String digest) {
+        jdbc.sql("UPDATE provider_builds SET image_digest = :digest, updated_at = :now WHERE build_id = :id")
+                .param("digest", digest).param("now", now()).param("id", buildId).update();
+    }
+
+    /** The build takes the image of an earlier build with the same inputs. */
+    public void recordReuse(String buildId, Build source) {
+        jdbc.sql("""
+                UPDATE provider_builds SET docker_image_ref = :ref, image_id = :imageId, image_digest = :digest,
+                    reused_from = :reusedFrom, updated_at = :now
+                WHERE build_id = :id""")
+                .param("ref", source.dockerImageRef()).param("imageId", source.imageId())
+                .param("digest", source.imageDigest()).param("reusedFrom", source.buildId())
+                .param("now", now()).param("id", buildId).update();
+    }
+
+    public void succeed(String buildId) {
+        jdbc.sql("""
+                UPDATE provider_builds SET status = 'SUCCEEDED', step = total_steps, error = NULL,
+                    updated_at = :now, finished_at = :now
+                WHERE build_id = :id""")
+                .param("now", now()).param("id", buildId).update();
+    }
+
+    public void fail(String buildId, String error) {
+        jdbc.sql("UPDATE provider_builds SET status = 'FAILED', error = :error, updated_at = :now, finished_at = :now "
+                        + "WHERE build_id = :id")
+                .param("error", error).param("now", now()).param("id", buildId).update();
+    }
+
+    /**
+     * Builds a restart interrupted: in-progress ones go back to queued (their step restarts from the beginning,
+     * which is safe because every step is repeatable). Returns the ids to enqueue again, oldest first.
+     */
+    public List<String> requeueUnfinished() {
+        jdbc.sql("UPDATE provider_builds SET status = 'QUEUED', step = 0, updated_at = :now "
+                        + "WHERE status IN ('VALIDATING', 'BUILDING', 'PUSHING')")
+                .param("now", now()).update();
+        return jdbc.sql("SELECT build_id FROM provider_builds WHERE status = 'QUEUED' ORDER BY created_at")
+                .query(String.class).list();
+    }
+
+    private Build map(ResultSet rs, int row) throws SQLException {
+        try {
+            return new Build(
+                    rs.getString("build_id"),
+                    rs.getString("provider_id"),
+                    BuildStatus.valueOf(rs.getString("status")),
+                    rs.getInt("step"),
+                    rs.getInt("total_steps"),
+                    rs.getString("source"),
+                    Path.of(rs.getString("input_dir")),
+                    mapper.readValue(rs.getString("metadata"), ProviderMetadata.class),
+                    mapper.readValue(rs.getString("deb_files"), DEB_LIST),
+                    rs.getString("inputs_hash"),
+                    rs.getString("docker_image_ref"),
+                    rs.getString("image_id"),
+                    rs.getString("image_digest"),
+                    rs.getString("reused_from"),
+                    rs.getString("error"),
+                    rs.getObject("created_at", OffsetDateTime.class),
+                    rs.getObject("updated_at", OffsetDateTime.class),
+                    rs.getObject("finished_at", OffsetDateTime.class));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("build " + rs.getString("build_id") + " has unreadable JSON columns", e);
+        }
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialize " + value, e);
+        }
+    }
+
+    static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+}

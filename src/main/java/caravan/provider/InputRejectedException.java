@@ -1,0 +1,18 @@
+package caravan.provider;
+
+import java.util.List;
+
+/** Bad provider input: carries every problem found, so the user can fix them all at once. */
+public class InputRejectedException extends RuntimeException {
+
+    private final List<String> problems;
+
+    public InputRejectedException(List<String> problems) {
+        super("provider input rejected: " + String.join("; ", problems));
+        this.problems = List.copyOf(problems);
+    }
+
+    public List<String> problems() {
+        return problems;
+    }
+}

@@ -1,0 +1,43 @@
+package caravan.provider;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Provider intake and image builds.
+ *
+ * @param inbox           watched folder where operators drop .deb files and then their metadata JSON
+ * @param workDir         where accepted REST uploads, build contexts and build logs are kept
+ * @param rejectedDir     where rejected REST uploads are kept with their error.json
+ * @param inboxSettle     how long a dropped file must stay unchanged before it is read
+ * @param baseImages      metadata {@code ubuntuBase} to the base image a provider is built on
+ * @param maxDebSize      largest accepted .deb
+ * @param maxDebFiles     most .deb files in one build
+ * @param buildParallelism builds that run at the same time
+ * @param logTailLines    build log lines the status API returns
+ */
+@ConfigurationProperties("caravan.providers")
+public record ProviderProperties(
+        @DefaultValue("caravan-data/inbox/providers") Path inbox,
+        @DefaultValue("caravan-data/work") Path workDir,
+        @DefaultValue("caravan-data/rejected") Path rejectedDir,
+        @DefaultValue("1s") Duration inboxSettle,
+        @DefaultValue Map<String, String> baseImages,
+        @DefaultValue("512MB") DataSize maxDebSize,
+        @DefaultValue("20") int maxDebFiles,
+        @DefaultValue("1") int buildParallelism,
+        @DefaultValue("50") int logTailLines) {
+
+    public ProviderProperties {
+        baseImages = baseImages == null || baseImages.isEmpty() ? Map.of("22.04", "ubuntu:22.04") : Map.copyOf(baseImages);
+    }
+
+    public Path buildDir(String buildId) {
+        return workDir.resolve("builds").resolve(buildId);
+    }
+}

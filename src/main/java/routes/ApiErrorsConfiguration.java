@@ -1,0 +1,35 @@
+package routes;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.springframework.stereotype.Component;
+
+import caravan.provider.InputRejectedException;
+import caravan.web.ApiError;
+import caravan.web.NotFoundException;
+
+/** How REST routes answer failures: 400 listing every problem, 404 naming what is missing. */
+@Component
+public class ApiErrorsConfiguration extends RouteConfigurationBuilder {
+
+    public static final String ID = "api-errors";
+
+    @Override
+    public void configuration() {
+        routeConfiguration(ID)
+                .onException(InputRejectedException.class).handled(true)
+                    .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(400))
+                    .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
+                    .setBody(exchange -> new ApiError("invalid input",
+                            exchange.getProperty(Exchange.EXCEPTION_CAUGHT, InputRejectedException.class).problems()))
+                    .marshal().json()
+                .end()
+                .onException(NotFoundException.class).handled(true)
+                    .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(404))
+                    .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
+                    .setBody(exchange -> ApiError.of(
+                            exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))
+                    .marshal().json()
+                .end();
+    }
+}
