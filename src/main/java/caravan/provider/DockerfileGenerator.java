@@ -58,8 +58,8 @@ public class DockerfileGenerator {
 
                 ARG DEBIAN_FRONTEND=noninteractive
 
-                # The vendor packages and their dependencies in one step. No "|| true": a package that
-                # does not install fails the build.
+                # The vendor packages and their dependencies in one step; errors are not suppressed,
+                # so a package that does not install fails the build.
                 COPY %4$s/ /tmp/caravan-debs/
                 RUN set -eux; \\
                     apt-get update; \\

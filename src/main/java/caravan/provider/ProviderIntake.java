@@ -109,7 +109,7 @@ public class ProviderIntake {
                         + "files first, then the metadata JSON"));
         List<Path> present = debs.stream().filter(Files::isRegularFile).toList();
         awaitSettled(present);
-        List<DebPackage> packages = problems.isEmpty() ? inspect(metadata, present, problems) : List.of();
+        List<DebPackage> packages = present.isEmpty() ? List.of() : inspect(metadata, present, problems);
         if (!problems.isEmpty()) {
             return rejectDrop(metadataFile, present, problems);
         }

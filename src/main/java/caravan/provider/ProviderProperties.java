@@ -35,6 +35,12 @@ public record ProviderProperties(
 
     public ProviderProperties {
         baseImages = baseImages == null || baseImages.isEmpty() ? Map.of("22.04", "ubuntu:22.04") : Map.copyOf(baseImages);
+        baseImages.forEach((ubuntuBase, image) -> {
+            if (image == null || image.isBlank()) {
+                throw new IllegalArgumentException("caravan.providers.base-images[" + ubuntuBase + "] is empty: "
+                        + "name the image providers with ubuntuBase " + ubuntuBase + " are built on");
+            }
+        });
     }
 
     public Path buildDir(String buildId) {

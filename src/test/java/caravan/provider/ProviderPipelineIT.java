@@ -1,0 +1,323 @@
+package caravan.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelContext;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+
+import caravan.CaravanApplication;
+import caravan.testing.Services;
+import caravan.testing.TestDebs;
+
+/** Both doors of the provider pipeline against the real Docker engine, registry (with auth) and PostgreSQL. */
+@CamelSpringBootTest
+@SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ProviderPipelineIT {
+
+    static final Path DATA_DIR = Services.tempDir("caravan-pipeline-it");
+    static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
+    static Path helloDeb;
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        registry.add("caravan.data-dir", DATA_DIR::toString);
+        registry.add("caravan.providers.inbox-settle", () -> "300ms");
+        registry.add("caravan.providers.base-images[22.04]", Services::baseImage);
+        registry.add("caravan.registry.url", Services::registry);
+        registry.add("caravan.registry.username", Services::registryUser);
+        registry.add("caravan.registry.password", Services::registryPassword);
+        registry.add("caravan.mqtt.broker-url", Services::mqttUrl);
+        registry.add("spring.datasource.url", Services::jdbcUrl);
+        registry.add("spring.datasource.username", Services::jdbcUser);
+        registry.add("spring.datasource.password", Services::jdbcPassword);
+    }
+
+    @BeforeAll
+    static void packages() throws IOException {
+        helloDeb = TestDebs.helloDeb(Services.tempDir("caravan-debs"), "caravan-hello", "all", "xz");
+    }
+
+    @Autowired
+    TestRestTemplate http;
+    @Autowired
+    ObjectMapper mapper;
+    @Autowired
+    BuildStore buildStore;
+    @Autowired
+    CamelContext camel;
+
+    @Test
+    void restUploadIsBuiltPushedAndRunnable_andAnIdenticalUploadReusesTheImage() throws Exception {
+        String providerId = "hello-rest-" + shortId();
+        String metadata = metadata(providerId, "1.0.0", null);
+
+        ResponseEntity<JsonNode> accepted = upload(metadata, helloDeb);
+
+        assertThat(accepted.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        String buildId = accepted.getBody().get("buildId").asText();
+        assertThat(accepted.getBody().get("providerId").asText()).isEqualTo(providerId);
+        assertThat(accepted.getBody().get("status").asText()).isEqualTo("queued");
+        assertThat(accepted.getBody().get("statusUrl").asText())
+                .isEqualTo("/api/algorithm-providers/conversion/builds/" + buildId);
+
+        JsonNode build = awaitFinished(buildId);
+        assertThat(build.get("status").asText()).as("build %s: %s", buildId, build).isEqualTo("succeeded");
+        String reference = Services.registry() + "/caravan/providers/" + providerId + ":1.0.0";
+        assertThat(build.get("dockerImageRef").asText()).isEqualTo(reference);
+        assertThat(build.get("step").asInt()).isEqualTo(3);
+        assertThat(build.get("totalSteps").asInt()).isEqualTo(3);
+        assertThat(build.get("logTail").toString()).contains("pushed " + reference + "@sha256:");
+        String digest = build.get("digest").asText();
+        assertThat(digest).startsWith("sha256:");
+
+        HttpResponse<String> manifest = Services.registryManifest("caravan/providers/" + providerId, "1.0.0");
+        assertThat(manifest.statusCode()).isEqualTo(200);
+        assertThat(manifest.headers().firstValue("Docker-Content-Digest")).contains(digest);
+
+        // Pull it back from the registry rather than running the local copy.
+        Services.run("docker", "rmi", reference);
+        Services.dockerLogin();
+        Services.CommandResult run = Services.run("docker", "run", "--rm", "--network", "host", reference);
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains(TestDebs.HELLO_LINE + "\n", "arg=[two words]\n", "arg=[say \"hi\"]\n",
+                "arg=[$HOME]\n", "arg=[it's]\n");
+        assertThat(run.output()).contains("[caravan] provider " + providerId + " 1.0.0");
+
+        ResponseEntity<String> dockerfile = http.getForEntity(
+                "/api/algorithm-providers/conversion/builds/" + buildId + "/dockerfile", String.class);
+        assertThat(dockerfile.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(dockerfile.getBody()).contains("FROM " + Services.baseImage())
+                .contains("CMD [\"/usr/bin/caravan-hello\",\"two words\",\"say \\\"hi\\\"\",\"$HOME\",\"it's\"]");
+
+        JsonNode provider = http.getForObject("/api/algorithm-providers/" + providerId, JsonNode.class);
+        assertThat(provider.get("dockerImage").asText()).isEqualTo(reference);
+        assertThat(provider.get("imageDigest").asText()).isEqualTo(digest);
+        assertThat(provider.get("source").asText()).isEqualTo("deb");
+
+        // The same .deb and metadata again: no second build, the pushed image is reused.
+        String secondId = upload(metadata, helloDeb).getBody().get("buildId").asText();
+        JsonNode second = awaitFinished(secondId);
+        assertThat(second.get("status").asText()).isEqualTo("succeeded");
+        assertThat(second.get("reusedFromBuildId").asText()).isEqualTo(buildId);
+        assertThat(second.get("digest").asText()).isEqualTo(digest);
+        assertThat(second.get("logTail").toString()).contains("nothing rebuilt").doesNotContain("Step 1/");
+    }
+
+    @Test
+    void folderDropIsBuiltAndItsInputsKept() throws Exception {
+        String providerId = "hello-folder-" + shortId();
+        Path inbox = DATA_DIR.resolve("inbox/providers");
+        Files.createDirectories(inbox);
+        Files.copy(helloDeb, inbox.resolve("hello_1.0_all.deb"));
+        Files.writeString(inbox.resolve(providerId + ".json"),
+                metadata(providerId, "2.0.0", List.of("hello_1.0_all.deb")));
+
+        Path doneJson = await().atMost(Duration.ofSeconds(30)).until(
+                () -> find(inbox.resolve(".done"), providerId + ".json"), path -> path != null);
+        String buildId = doneJson.getParent().getFileName().toString();
+        assertThat(doneJson.getParent().resolve("hello_1.0_all.deb")).exists();
+        assertThat(inbox.resolve("hello_1.0_all.deb")).doesNotExist();
+
+        JsonNode build = awaitFinished(buildId);
+        assertThat(build.get("status").asText()).as("build %s: %s", buildId, build).isEqualTo("succeeded");
+        assertThat(build.get("source").asText()).isEqualTo("folder");
+        String reference = build.get("dockerImageRef").asText();
+        assertThat(reference).isEqualTo(Services.registry() + "/caravan/providers/" + providerId + ":2.0.0");
+        assertThat(Services.registryManifest("caravan/providers/" + providerId, "2.0.0").statusCode()).isEqualTo(200);
+
+        Services.CommandResult run = Services.run("docker", "run", "--rm", "--network", "host", reference);
+        assertThat(run.output()).contains(TestDebs.HELLO_LINE);
+    }
+
+    @Test
+    void brokenUploadAnswers400ListingEveryProblemAndIsKept() throws Exception {
+        Path notADeb = Files.writeString(Services.tempDir("caravan-bad").resolve("tracker.deb"), "not an archive");
+
+        ResponseEntity<JsonNode> response = upload(
+                "{\"providerId\": \"Bad Id\", \"version\": \"1\", \"runCommand\": \"/usr/bin/tracker\"}", notADeb);
+
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(mapper.convertValue(response.getBody().get("problems"), List.class)).containsExactly(
+                "providerId 'Bad Id' must be a lowercase slug: a-z, 0-9 and '-', at most 63 characters, "
+                        + "starting and ending with a letter or digit",
+                "runCommand must be an array of strings, not string",
+                "tracker.deb: not a .deb (no ar archive magic '!<arch>')");
+        Path kept = await().atMost(Duration.ofSeconds(5)).until(
+                () -> find(DATA_DIR.resolve("rejected"), "tracker.deb"), path -> path != null);
+        assertThat(kept).hasContent("not an archive");
+        assertThat(kept.resolveSibling("error.json")).content().contains("Bad Id", "no ar archive magic");
+        assertThat(kept.resolveSibling("metadata.json")).content().contains("\"Bad Id\"");
+    }
+
+    @Test
+    void uploadWithoutPackagesIsRejected() {
+        ResponseEntity<JsonNode> response = upload(metadata("no-debs", "1", null), null);
+
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(response.getBody().get("problems").toString()).contains("no .deb file");
+    }
+
+    @Test
+    void brokenDropEndsInFailedWithErrorJsonAndNothingLost() throws Exception {
+        String name = "broken-" + shortId();
+        Path inbox = DATA_DIR.resolve("inbox/providers");
+        Files.createDirectories(inbox);
+        Files.writeString(inbox.resolve(name + ".deb"), "garbage");
+        Files.writeString(inbox.resolve(name + ".json"), "{\"providerId\": \"" + name + "\", \"version\": \"1\"}");
+
+        Path failedJson = await().atMost(Duration.ofSeconds(30)).until(
+                () -> find(inbox.resolve(".failed"), name + ".json"), path -> path != null);
+        Path failedDir = failedJson.getParent();
+        assertThat(failedDir.getFileName().toString()).matches("\\d{8}-\\d{6}-" + name);
+        assertThat(failedDir.resolve(name + ".deb")).hasContent("garbage");
+        JsonNode error = mapper.readTree(failedDir.resolve("error.json").toFile());
+        assertThat(mapper.convertValue(error.get("problems"), List.class)).containsExactly(
+                "runCommand is required", name + ".deb: not a .deb (no ar archive magic '!<arch>')");
+        assertThat(inbox.resolve(name + ".deb")).doesNotExist();
+        assertThat(inbox.resolve(name + ".json")).doesNotExist();
+    }
+
+    @Test
+    void dropNamingAMissingPackageFailsWithTheName() throws Exception {
+        String name = "missing-" + shortId();
+        Path inbox = DATA_DIR.resolve("inbox/providers");
+        Files.createDirectories(inbox);
+        Files.writeString(inbox.resolve(name + ".json"), metadata(name, "1", List.of("absent_1.0_amd64.deb")));
+
+        Path failedJson = await().atMost(Duration.ofSeconds(30)).until(
+                () -> find(inbox.resolve(".failed"), name + ".json"), path -> path != null);
+        assertThat(failedJson.resolveSibling("error.json")).content()
+                .contains(name + ".json names absent_1.0_amd64.deb, which is not in the inbox");
+    }
+
+    @Test
+    void buildInterruptedByARestartIsResumed() throws Exception {
+        String providerId = "hello-resume-" + shortId();
+        String buildId = UUID.randomUUID().toString();
+        Path inputDir = Files.createDirectories(DATA_DIR.resolve("work/builds").resolve(buildId).resolve("input"));
+        Files.copy(helloDeb, inputDir.resolve("hello.deb"));
+        ProviderMetadata metadata = new ProviderMetadata(providerId, providerId, "3.0.0", List.of("/usr/bin/caravan-hello"),
+                List.of(), false, "22.04", "linux/amd64", List.of());
+        DebPackage deb = new DebPackage("hello.deb", Files.size(helloDeb), "0".repeat(64), "caravan-hello", "1.0.0", "all", "");
+        buildStore.insert(new Build(buildId, providerId, BuildStatus.QUEUED, 0, 3, "rest", inputDir, metadata,
+                List.of(deb), "resume-" + buildId, null, null, null, null, null, null, null, null));
+        buildStore.advance(buildId, BuildStatus.BUILDING, 2, 3); // as a crash mid-build leaves it
+
+        camel.getRouteController().stopRoute("provider-build-resume");
+        camel.getRouteController().startRoute("provider-build-resume");
+
+        JsonNode build = awaitFinished(buildId);
+        assertThat(build.get("status").asText()).as("build %s", build).isEqualTo("succeeded");
+        assertThat(Services.registryManifest("caravan/providers/" + providerId, "3.0.0").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void providersThatAreImagesCanBeRegisteredAndListed() {
+        String providerId = "image-provider-" + shortId();
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+
+        ResponseEntity<JsonNode> created = http.postForEntity("/api/algorithm-providers", new HttpEntity<>(
+                "{\"providerId\": \"" + providerId + "\", \"version\": \"4.2\", "
+                        + "\"dockerImage\": \"registry.example.com/vendor/tracker:4.2\", \"requiresGpu\": true}",
+                headers), JsonNode.class);
+
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(created.getBody().get("source").asText()).isEqualTo("image");
+        JsonNode listed = http.getForObject("/api/algorithm-providers", JsonNode.class);
+        assertThat(listed.findValuesAsText("providerId")).contains(providerId);
+        JsonNode fetched = http.getForObject("/api/algorithm-providers/" + providerId, JsonNode.class);
+        assertThat(fetched.get("dockerImage").asText()).isEqualTo("registry.example.com/vendor/tracker:4.2");
+        assertThat(fetched.get("requiresGpu").asBoolean()).isTrue();
+
+        ResponseEntity<JsonNode> invalid = http.postForEntity("/api/algorithm-providers",
+                new HttpEntity<>("{\"providerId\": \"x\"}", headers), JsonNode.class);
+        assertThat(invalid.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(invalid.getBody().get("problems").toString()).contains("version is required", "dockerImage is required");
+
+        ResponseEntity<JsonNode> missing = http.getForEntity("/api/algorithm-providers/no-such-provider", JsonNode.class);
+        assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(missing.getBody().get("error").asText()).isEqualTo("no provider no-such-provider");
+        assertThat(http.getForEntity("/api/algorithm-providers/conversion/builds/nope", JsonNode.class).getStatusCode())
+                .isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    private ResponseEntity<JsonNode> upload(String metadata, Path deb) {
+        MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
+        if (deb != null) {
+            parts.add("debFiles[]", new FileSystemResource(deb));
+        }
+        parts.add("metadata", metadata);
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.MULTIPART_FORM_DATA);
+        return http.postForEntity("/api/algorithm-providers/conversion/build", new HttpEntity<>(parts, headers),
+                JsonNode.class);
+    }
+
+    private JsonNode awaitFinished(String buildId) {
+        return await().atMost(BUILD_TIMEOUT).pollInterval(Duration.ofSeconds(1)).until(
+                () -> http.getForObject("/api/algorithm-providers/conversion/builds/" + buildId, JsonNode.class),
+                build -> build != null && build.has("status")
+                        && List.of("succeeded", "failed").contains(build.get("status").asText()));
+    }
+
+    private String metadata(String providerId, String version, List<String> debFiles) {
+        Map<String, Object> metadata = new java.util.LinkedHashMap<>();
+        metadata.put("providerId", providerId);
+        metadata.put("displayName", "Hello " + providerId);
+        metadata.put("version", version);
+        metadata.put("runCommand", List.of("/usr/bin/caravan-hello", "two words", "say \"hi\"", "$HOME", "it's"));
+        metadata.put("supportedLidars", List.of("Livox Mid-360"));
+        metadata.put("requiresGpu", false);
+        metadata.put("ubuntuBase", "22.04");
+        if (debFiles != null) {
+            metadata.put("debFiles", debFiles);
+        }
+        try {
+            return mapper.writeValueAsString(metadata);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path find(Path root, String fileName) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return null;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(path -> path.getFileName().toString().equals(fileName)).findFirst().orElse(null);
+        }
+    }
+
+    private static String shortId() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+}

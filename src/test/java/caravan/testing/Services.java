@@ -1,0 +1,113 @@
+package caravan.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real services scripts/services.sh starts (Docker engine, registry, Mosquitto, PostgreSQL, base image), read
+ * from the environment scripts/test.sh exports. A missing one fails the test and says how to start it.
+ */
+public final class Services {
+
+    private Services() {
+    }
+
+    public static String get(String variable) {
+        String value = System.getenv(variable);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(variable + " is not set: run the suite with scripts/test.sh, or run "
+                    + "scripts/services.sh and export the variables in $CARAVAN_SERVICES_DIR/env");
+        }
+        return value;
+    }
+
+    public static String registry() {
+        return get("CARAVAN_TEST_REGISTRY");
+    }
+
+    public static String registryUser() {
+        return get("CARAVAN_TEST_REGISTRY_USERNAME");
+    }
+
+    public static String registryPassword() {
+        return get("CARAVAN_TEST_REGISTRY_PASSWORD");
+    }
+
+    public static String mqttUrl() {
+        return get("CARAVAN_TEST_MQTT_URL");
+    }
+
+    public static String jdbcUrl() {
+        return get("CARAVAN_TEST_JDBC_URL");
+    }
+
+    public static String jdbcUser() {
+        return get("CARAVAN_TEST_JDBC_USERNAME");
+    }
+
+    public static String jdbcPassword() {
+        return get("CARAVAN_TEST_JDBC_PASSWORD");
+    }
+
+    public static String baseImage() {
+        return get("CARAVAN_TEST_BASE_IMAGE");
+    }
+
+    public static Path tempDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The digest the registry serves for {@code repository:tag}, asked over its HTTP API with credentials. */
+    public static HttpResponse<String> registryManifest(String repository, String tag) throws IOException, InterruptedException {
+        String credentials = Base64.getEncoder().encodeToString(
+                (registryUser() + ":" + registryPassword()).getBytes(StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + registry() + "/v2/" + repository + "/manifests/" + tag))
+                .header("Authorization", "Basic " + credentials)
+                .header("Accept", "application/vnd.docker.distribution.manifest.v2+json, "
+                        + "application/vnd.oci.image.manifest.v1+json")
+                .GET().build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Logs the Docker CLI in to the test registry (password on stdin), so tests can pull what the hub pushed. */
+    public static void dockerLogin() throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("docker", "login", "--username", registryUser(), "--password-stdin",
+                registry()).redirectErrorStream(true).start();
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(registryPassword().getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(1, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new IllegalStateException("docker login " + registry() + " failed: " + output);
+        }
+    }
+
+    /** Runs a command and returns its exit code and combined output. */
+    public static CommandResult run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " did not finish within 5 minutes");
+        }
+        return new CommandResult(process.exitValue(), output);
+    }
+
+    public record CommandResult(int exitCode, String output) {
+    }
+}
