@@ -1,0 +1,183 @@
+package caravan.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.apache.camel.test.spring.junit5.DisableJmx;
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+
+import caravan.CaravanApplication;
+import caravan.mqtt.MqttBroker;
+import caravan.testing.Services;
+import caravan.testing.TestDebs;
+
+/**
+ * The hub as the README's run command starts it: embedded H2 and MQTT broker, no Docker engine reachable, while
+ * Mosquitto (started by scripts/services.sh) holds port 1883.
+ */
+@CamelSpringBootTest
+@DisableJmx(false) // Camel's test support turns JMX off; Hawtio needs it, as in the real run
+@AutoConfigureObservability
+@SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class EmbeddedDefaultsIT {
+
+    static final Path DATA_DIR = Services.tempDir("caravan-defaults-it");
+    static final String NO_DOCKER = "unix:///tmp/caravan-no-docker-" + UUID.randomUUID() + ".sock";
+
+    @DynamicPropertySource
+    static void defaults(DynamicPropertyRegistry registry) {
+        writeExternalRoute();
+        registry.add("caravan.data-dir", DATA_DIR::toString);
+        registry.add("caravan.docker.host", () -> NO_DOCKER);
+    }
+
+    /** A route an integration engineer drops into the external routes folder; no rebuild. */
+    static void writeExternalRoute() {
+        try {
+            Path routes = Files.createDirectories(DATA_DIR.resolve("routes"));
+            Files.writeString(routes.resolve("site-heartbeat.camel.yaml"), """
+                    - route:
+                        id: site-heartbeat
+                        from:
+                          uri: timer:site-heartbeat
+                          parameters:
+                            period: 60000
+                          steps:
+                            - log: "site heartbeat"
+                    """, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Autowired
+    CamelContext camel;
+    @Autowired
+    MqttBroker broker;
+    @Autowired
+    TestRestTemplate http;
+    @Autowired
+    ObjectMapper mapper;
+
+    @Test
+    void everyExpectedRouteIsStarted_includingOnesFromTheExternalFolder() {
+        List<String> expected = List.of("provider-upload", "provider-build-enqueue", "provider-build-resume",
+                "provider-build", "provider-intake-folder", "provider-build-events", "provider-list", "provider-get",
+                "provider-register", "provider-build-status", "provider-build-dockerfile", "site-heartbeat");
+
+        assertThat(camel.getRoutes()).extracting(Route::getRouteId).containsAll(expected);
+        for (String routeId : expected) {
+            assertThat(camel.getRouteController().getRouteStatus(routeId)).as(routeId).isEqualTo(ServiceStatus.Started);
+        }
+    }
+
+    @Test
+    void usesTheEmbeddedBrokerOnAnotherPortWhileMosquittoHolds1883() throws Exception {
+        assertThat(broker.isEmbedded()).isTrue();
+        assertThat(broker.url()).as("Mosquitto from scripts/services.sh should hold 1883").doesNotEndWith(":1883");
+
+        MqttClient client = new MqttClient(broker.url(), "defaults-it-" + UUID.randomUUID(), new MemoryPersistence());
+        client.connect();
+        try {
+            assertThat(client.isConnected()).isTrue();
+        } finally {
+            client.disconnect();
+            client.close();
+        }
+    }
+
+    @Test
+    void withoutADockerEngineABuildFailsNamingTheHostWhileTheHubKeepsServing() throws Exception {
+        String providerId = "no-docker-" + UUID.randomUUID().toString().substring(0, 8);
+        List<JsonNode> events = new CopyOnWriteArrayList<>();
+        MqttClient subscriber = new MqttClient(broker.url(), "events-" + providerId, new MemoryPersistence());
+        subscriber.connect();
+        // The (topic, qos, listener) overload of Paho 1.2.5 recurses forever; the array form does not.
+        subscriber.subscribe(new MqttSubscription[] {new MqttSubscription("caravan/builds/" + providerId, 1)},
+                new IMqttMessageListener[] {(topic, message) -> events.add(mapper.readTree(message.getPayload()))});
+        try {
+            Path deb = TestDebs.helloDeb(Services.tempDir("caravan-debs"), "caravan-hello", "all", "gzip");
+            String buildId = upload(providerId, deb).getBody().get("buildId").asText();
+
+            JsonNode build = await().atMost(Duration.ofSeconds(60)).until(
+                    () -> http.getForObject("/api/algorithm-providers/conversion/builds/" + buildId, JsonNode.class),
+                    b -> "failed".equals(b.path("status").asText()));
+            assertThat(build.get("error").asText()).startsWith("Docker engine not reachable at " + NO_DOCKER)
+                    .contains("caravan.docker.host (environment CARAVAN_DOCKER_HOST)");
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events)
+                    .extracting(event -> event.get("status").asText()).containsSubsequence("validating", "building", "failed"));
+            assertThat(events.get(events.size() - 1).get("buildId").asText()).isEqualTo(buildId);
+        } finally {
+            subscriber.disconnect();
+            subscriber.close();
+        }
+
+        assertThat(http.getForEntity("/actuator/health/liveness", JsonNode.class).getBody().get("status").asText()).isEqualTo("UP");
+        assertThat(http.getForEntity("/actuator/health/readiness", JsonNode.class).getBody().get("status").asText()).isEqualTo("UP");
+        assertThat(http.getForEntity("/api/algorithm-providers/" + providerId, JsonNode.class).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+    }
+
+    @Test
+    void exposesRouteMetricsAndHawtio() {
+        http.getForObject("/api/algorithm-providers", String.class);
+
+        String prometheus = http.getForObject("/actuator/prometheus", String.class);
+        assertThat(prometheus).contains("routeId=\"provider-list\"");
+
+        ResponseEntity<String> hawtio = http.getForEntity("/actuator/hawtio/index.html", String.class);
+        assertThat(hawtio.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(hawtio.getBody()).containsIgnoringCase("hawtio");
+        // Hawtio's Camel view reads the route MBeans through Jolokia.
+        JsonNode routes = http.getForObject("/actuator/jolokia/search/org.apache.camel:type=routes,*", JsonNode.class);
+        assertThat(routes.path("value").toString()).as(routes.toString()).contains("name=\\\"provider-build\\\"");
+    }
+
+    private ResponseEntity<JsonNode> upload(String providerId, Path deb) {
+        MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
+        parts.add("debFiles[]", new FileSystemResource(deb));
+        parts.add("metadata", "{\"providerId\": \"" + providerId + "\", \"version\": \"1.0\", "
+                + "\"runCommand\": [\"/usr/bin/caravan-hello\"]}");
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.MULTIPART_FORM_DATA);
+        ResponseEntity<JsonNode> response = http.postForEntity("/api/algorithm-providers/conversion/build",
+                new HttpEntity<>(parts, headers), JsonNode.class);
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        return response;
+    }
+}
