@@ -175,6 +175,16 @@ else
   docker import "$ROOTFS_TAR" "$BASE_IMAGE" >/dev/null
 fi
 
+# --- A real Debian package, for the test that no synthetic package stands in for ---
+REAL_DEB_DIR="$STATE_DIR/real-debs"
+if ! ls "$REAL_DEB_DIR"/hello_*.deb >/dev/null 2>&1; then
+  mkdir -p "$REAL_DEB_DIR"
+  log "downloading Debian's hello package"
+  (cd "$REAL_DEB_DIR" && { apt-get download hello >/dev/null 2>&1 || { apt-get update -qq && apt-get download hello >/dev/null 2>&1; }; }) ||
+    die "apt-get download hello failed"
+fi
+REAL_DEB="$(ls "$REAL_DEB_DIR"/hello_*.deb | head -n 1)"
+
 cat >"$STATE_DIR/env" <<EOF
 CARAVAN_TEST_REGISTRY=127.0.0.1:$REGISTRY_PORT
 CARAVAN_TEST_REGISTRY_USERNAME=$REGISTRY_USER
@@ -184,6 +194,7 @@ CARAVAN_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB
 CARAVAN_TEST_JDBC_USERNAME=$PG_USER
 CARAVAN_TEST_JDBC_PASSWORD=$PG_PASSWORD
 CARAVAN_TEST_BASE_IMAGE=$BASE_IMAGE
+CARAVAN_TEST_REAL_DEB=$REAL_DEB
 EOF
 chmod 600 "$STATE_DIR/env"
 log "services ready; endpoints in $STATE_DIR/env"

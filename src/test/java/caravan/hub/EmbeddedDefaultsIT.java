@@ -29,19 +29,15 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.core.io.FileSystemResource;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.util.LinkedMultiValueMap;
-import org.springframework.util.MultiValueMap;
 
 import caravan.CaravanApplication;
 import caravan.mqtt.MqttBroker;
+import caravan.testing.HubClient;
 import caravan.testing.Services;
 import caravan.testing.TestDebs;
 
@@ -52,6 +48,7 @@ import caravan.testing.TestDebs;
 @CamelSpringBootTest
 @DisableJmx(false) // Camel's test support turns JMX off; Hawtio needs it, as in the real run
 @AutoConfigureObservability
+@ActiveProfiles("dev") // as scripts/run.sh starts it
 @SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class EmbeddedDefaultsIT {
 
@@ -67,18 +64,22 @@ class EmbeddedDefaultsIT {
 
     /** A route an integration engineer drops into the external routes folder; no rebuild. */
     static void writeExternalRoute() {
+        writeRoute("site-heartbeat");
+    }
+
+    static void writeRoute(String routeId) {
         try {
             Path routes = Files.createDirectories(DATA_DIR.resolve("routes"));
-            Files.writeString(routes.resolve("site-heartbeat.camel.yaml"), """
+            Files.writeString(routes.resolve(routeId + ".camel.yaml"), """
                     - route:
-                        id: site-heartbeat
+                        id: %1$s
                         from:
-                          uri: timer:site-heartbeat
+                          uri: timer:%1$s
                           parameters:
                             period: 60000
                           steps:
-                            - log: "site heartbeat"
-                    """, StandardCharsets.UTF_8);
+                            - log: "%1$s"
+                    """.formatted(routeId), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -103,6 +104,16 @@ class EmbeddedDefaultsIT {
         for (String routeId : expected) {
             assertThat(camel.getRouteController().getRouteStatus(routeId)).as(routeId).isEqualTo(ServiceStatus.Started);
         }
+    }
+
+    @Test
+    void aRouteDroppedIntoTheExternalFolderWhileRunningIsLoaded() {
+        writeRoute("late-arrival");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                camel.getRouteController().getRouteStatus("late-arrival")).isEqualTo(ServiceStatus.Started));
+        assertThat(camel.getRouteController().getRouteStatus("provider-build")).isEqualTo(ServiceStatus.Started);
+        assertThat(camel.getRouteController().getRouteStatus("site-heartbeat")).isEqualTo(ServiceStatus.Started);
     }
 
     @Test
@@ -133,9 +144,8 @@ class EmbeddedDefaultsIT {
             Path deb = TestDebs.helloDeb(Services.tempDir("caravan-debs"), "caravan-hello", "all", "gzip");
             String buildId = upload(providerId, deb).getBody().get("buildId").asText();
 
-            JsonNode build = await().atMost(Duration.ofSeconds(60)).until(
-                    () -> http.getForObject("/api/algorithm-providers/conversion/builds/" + buildId, JsonNode.class),
-                    b -> "failed".equals(b.path("status").asText()));
+            JsonNode build = HubClient.awaitFinished(http, buildId, Duration.ofSeconds(60));
+            assertThat(build.get("status").asText()).isEqualTo("failed");
             assertThat(build.get("error").asText()).startsWith("Docker engine not reachable at " + NO_DOCKER)
                     .contains("caravan.docker.host (environment CARAVAN_DOCKER_HOST)");
 
@@ -169,14 +179,8 @@ class EmbeddedDefaultsIT {
     }
 
     private ResponseEntity<JsonNode> upload(String providerId, Path deb) {
-        MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-        parts.add("debFiles[]", new FileSystemResource(deb));
-        parts.add("metadata", "{\"providerId\": \"" + providerId + "\", \"version\": \"1.0\", "
-                + "\"runCommand\": [\"/usr/bin/caravan-hello\"]}");
-        HttpHeaders headers = new HttpHeaders();
-        headers.setContentType(MediaType.MULTIPART_FORM_DATA);
-        ResponseEntity<JsonNode> response = http.postForEntity("/api/algorithm-providers/conversion/build",
-                new HttpEntity<>(parts, headers), JsonNode.class);
+        ResponseEntity<JsonNode> response = HubClient.upload(http, "{\"providerId\": \"" + providerId
+                + "\", \"version\": \"1.0\", \"runCommand\": [\"/usr/bin/caravan-hello\"]}", deb);
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
         return response;
     }

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.core.io.FileSystemResource;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -30,10 +29,9 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.util.LinkedMultiValueMap;
-import org.springframework.util.MultiValueMap;
 
 import caravan.CaravanApplication;
+import caravan.testing.HubClient;
 import caravan.testing.Services;
 import caravan.testing.TestDebs;
 
@@ -48,16 +46,7 @@ class ProviderPipelineIT {
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
-        registry.add("caravan.data-dir", DATA_DIR::toString);
-        registry.add("caravan.providers.inbox-settle", () -> "300ms");
-        registry.add("caravan.providers.base-images[22.04]", Services::baseImage);
-        registry.add("caravan.registry.url", Services::registry);
-        registry.add("caravan.registry.username", Services::registryUser);
-        registry.add("caravan.registry.password", Services::registryPassword);
-        registry.add("caravan.mqtt.broker-url", Services::mqttUrl);
-        registry.add("spring.datasource.url", Services::jdbcUrl);
-        registry.add("spring.datasource.username", Services::jdbcUser);
-        registry.add("spring.datasource.password", Services::jdbcPassword);
+        Services.register(registry, DATA_DIR);
     }
 
     @BeforeAll
@@ -271,22 +260,11 @@ class ProviderPipelineIT {
     }
 
     private ResponseEntity<JsonNode> upload(String metadata, Path deb) {
-        MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-        if (deb != null) {
-            parts.add("debFiles[]", new FileSystemResource(deb));
-        }
-        parts.add("metadata", metadata);
-        HttpHeaders headers = new HttpHeaders();
-        headers.setContentType(MediaType.MULTIPART_FORM_DATA);
-        return http.postForEntity("/api/algorithm-providers/conversion/build", new HttpEntity<>(parts, headers),
-                JsonNode.class);
+        return deb == null ? HubClient.upload(http, metadata) : HubClient.upload(http, metadata, deb);
     }
 
     private JsonNode awaitFinished(String buildId) {
-        return await().atMost(BUILD_TIMEOUT).pollInterval(Duration.ofSeconds(1)).until(
-                () -> http.getForObject("/api/algorithm-providers/conversion/builds/" + buildId, JsonNode.class),
-                build -> build != null && build.has("status")
-                        && List.of("succeeded", "failed").contains(build.get("status").asText()));
+        return HubClient.awaitFinished(http, buildId, BUILD_TIMEOUT);
     }
 
     private String metadata(String providerId, String version, List<String> debFiles) {

@@ -14,6 +14,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 /**
  * The real services scripts/services.sh starts (Docker engine, registry, Mosquitto, PostgreSQL, base image), read
  * from the environment scripts/test.sh exports. A missing one fails the test and says how to start it.
@@ -62,6 +64,20 @@ public final class Services {
 
     public static String baseImage() {
         return get("CARAVAN_TEST_BASE_IMAGE");
+    }
+
+    /** Points a hub under test at the real services, with its data under {@code dataDir}. */
+    public static void register(DynamicPropertyRegistry registry, Path dataDir) {
+        registry.add("caravan.data-dir", dataDir::toString);
+        registry.add("caravan.providers.inbox-settle", () -> "300ms");
+        registry.add("caravan.providers.base-images[22.04]", Services::baseImage);
+        registry.add("caravan.registry.url", Services::registry);
+        registry.add("caravan.registry.username", Services::registryUser);
+        registry.add("caravan.registry.password", Services::registryPassword);
+        registry.add("caravan.mqtt.broker-url", Services::mqttUrl);
+        registry.add("spring.datasource.url", Services::jdbcUrl);
+        registry.add("spring.datasource.username", Services::jdbcUser);
+        registry.add("spring.datasource.password", Services::jdbcPassword);
     }
 
     public static Path tempDir(String prefix) {

@@ -1,0 +1,42 @@
+package caravan.testing;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.awaitility.Awaitility;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+
+/** The provider API as a client uses it: the reference's multipart upload, then polling the build status. */
+public final class HubClient {
+
+    private HubClient() {
+    }
+
+    /** {@code POST /api/algorithm-providers/conversion/build} with {@code debFiles[]} (if any) and {@code metadata}. */
+    public static ResponseEntity<JsonNode> upload(TestRestTemplate http, String metadata, Path... debs) {
+        MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
+        for (Path deb : debs) {
+            parts.add("debFiles[]", new FileSystemResource(deb));
+        }
+        parts.add("metadata", metadata);
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.MULTIPART_FORM_DATA);
+        return http.postForEntity("/api/algorithm-providers/conversion/build", new HttpEntity<>(parts, headers),
+                JsonNode.class);
+    }
+
+    /** Polls the build until it succeeded or failed. */
+    public static JsonNode awaitFinished(TestRestTemplate http, String buildId, Duration timeout) {
+        return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(
+                () -> http.getForObject("/api/algorithm-providers/conversion/builds/" + buildId, JsonNode.class),
+                build -> build != null && build.path("status").asText().matches("succeeded|failed"));
+    }
+}
