@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import com.github.dockerjava.api.exception.DockerClientException;
 import org.apache.camel.FluentProducerTemplate;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -86,7 +87,8 @@ public class BuildSteps {
     public void build(String buildId) throws IOException {
         Build build = advance(buildId, BuildStatus.BUILDING, 2);
         String reference = imageReference(build);
-        String dockerfile = generator.dockerfile(build.metadata(), build.debFiles(), baseImage(build), Instant.now());
+        String baseImage = baseImage(build);
+        String dockerfile = generator.dockerfile(build.metadata(), build.debFiles(), baseImage, Instant.now());
         Path dir = properties.buildDir(buildId);
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("Dockerfile"), dockerfile, StandardCharsets.UTF_8);
@@ -96,6 +98,14 @@ public class BuildSteps {
         String imageId;
         try (InputStream tar = Files.newInputStream(context)) {
             imageId = engine.build(tar, Set.of(reference), build.metadata().platform(), line -> buildLog.append(buildId, line));
+        } catch (DockerClientException e) {
+            if (!engine.imageExists(baseImage)) {
+                throw new IllegalStateException("base image " + baseImage + " (ubuntuBase " + build.metadata().ubuntuBase()
+                        + ") is not on the engine and could not be pulled: " + e.getMessage() + ". Load it there, or map "
+                        + "ubuntuBase " + build.metadata().ubuntuBase() + " to another image in caravan.providers.base-images",
+                        e);
+            }
+            throw e;
         } finally {
             Files.deleteIfExists(context);
         }

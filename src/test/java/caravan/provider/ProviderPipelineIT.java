@@ -42,11 +42,13 @@ class ProviderPipelineIT {
 
     static final Path DATA_DIR = Services.tempDir("caravan-pipeline-it");
     static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
+    static final String MISSING_BASE_IMAGE = "caravan-test/no-such-base:" + UUID.randomUUID();
     static Path helloDeb;
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
         Services.register(registry, DATA_DIR);
+        registry.add("caravan.providers.base-images[20.04]", () -> MISSING_BASE_IMAGE);
     }
 
     @BeforeAll
@@ -205,6 +207,19 @@ class ProviderPipelineIT {
                 () -> find(inbox.resolve(".failed"), name + ".json"), path -> path != null);
         assertThat(failedJson.resolveSibling("error.json")).content()
                 .contains(name + ".json names absent_1.0_amd64.deb, which is not in the inbox");
+    }
+
+    @Test
+    void aBaseImageTheEngineCannotGetFailsTheBuildNamingItsSetting() {
+        String metadata = "{\"providerId\": \"no-base-" + shortId() + "\", \"version\": \"1\", "
+                + "\"runCommand\": [\"/usr/bin/caravan-hello\"], \"ubuntuBase\": \"20.04\"}";
+
+        JsonNode build = awaitFinished(upload(metadata, helloDeb).getBody().get("buildId").asText());
+
+        assertThat(build.get("status").asText()).isEqualTo("failed");
+        assertThat(build.get("error").asText())
+                .startsWith("base image " + MISSING_BASE_IMAGE + " (ubuntuBase 20.04) is not on the engine and could not be pulled: ")
+                .endsWith("map ubuntuBase 20.04 to another image in caravan.providers.base-images");
     }
 
     @Test
