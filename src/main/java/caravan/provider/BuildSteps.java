@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import com.github.dockerjava.api.exception.DockerClientException;
-import org.apache.camel.FluentProducerTemplate;
+import org.apache.camel.ProducerTemplate;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.slf4j.Logger;
@@ -31,7 +31,8 @@ import caravan.docker.RegistryProperties;
 public class BuildSteps {
 
     private static final Logger LOG = LoggerFactory.getLogger(BuildSteps.class);
-    static final String EVENTS_ENDPOINT = "seda:provider-build-events";
+    /** Notifications of state the database already holds: a backlog drops events rather than failing a build. */
+    static final String EVENTS_ENDPOINT = "seda:provider-build-events?discardWhenFull=true";
 
     private final BuildStore builds;
     private final ProviderStore providers;
@@ -40,11 +41,11 @@ public class BuildSteps {
     private final ImageEngine engine;
     private final ProviderProperties properties;
     private final RegistryProperties registry;
-    private final FluentProducerTemplate events;
+    private final ProducerTemplate events;
 
     public BuildSteps(BuildStore builds, ProviderStore providers, BuildLog buildLog, DockerfileGenerator generator,
             ImageEngine engine, ProviderProperties properties, RegistryProperties registry,
-            FluentProducerTemplate events) {
+            ProducerTemplate events) {
         this.builds = builds;
         this.providers = providers;
         this.buildLog = buildLog;
@@ -157,7 +158,7 @@ public class BuildSteps {
     }
 
     private void publish(Build build) {
-        events.to(EVENTS_ENDPOINT).withBody(BuildEvent.of(build)).asyncSend();
+        events.sendBody(EVENTS_ENDPOINT, BuildEvent.of(build));
     }
 
     private String baseImage(Build build) {

@@ -43,9 +43,6 @@ public class ProviderApi {
             OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime finishedAt) {
     }
 
-    public record ProviderView(Provider provider, List<String> buildIds) {
-    }
-
     public static BuildAccepted accepted(Build build) {
         return new BuildAccepted(build.buildId(), build.providerId(), build.status().wire(),
                 BUILDS_PATH + build.buildId());

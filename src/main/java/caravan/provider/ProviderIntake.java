@@ -129,8 +129,9 @@ public class ProviderIntake {
     }
 
     private FolderDropOutcome rejectDrop(Path metadataFile, List<Path> debs, List<String> problems) {
-        String dirName = STAMP.format(Instant.now()) + "-" + baseName(metadataFile);
-        Path failedDir = properties.inbox().resolve(FAILED_DIR).resolve(dirName);
+        Path failedDir = newUniqueDir(properties.inbox().resolve(FAILED_DIR),
+                STAMP.format(Instant.now()) + "-" + baseName(metadataFile));
+        String dirName = failedDir.getFileName().toString();
         debs.forEach(deb -> move(deb, failedDir.resolve(deb.getFileName())));
         writeError(failedDir, metadataFile.getFileName().toString(), problems);
         LOG.warn("Rejected provider drop {}, kept in {}: {}", metadataFile.getFileName(), failedDir, problems);
@@ -263,6 +264,23 @@ public class ProviderIntake {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move " + from + " to " + to, e);
+        }
+    }
+
+    /** {@code parent/name}, or {@code parent/name-2} and so on: two rejections in one second must not share a folder. */
+    private static Path newUniqueDir(Path parent, String name) {
+        try {
+            Files.createDirectories(parent);
+            for (int n = 1; ; n++) {
+                Path candidate = parent.resolve(n == 1 ? name : name + "-" + n);
+                try {
+                    return Files.createDirectory(candidate);
+                } catch (java.nio.file.FileAlreadyExistsException taken) {
+                    // try the next suffix
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a folder under " + parent, e);
         }
     }
 
