@@ -98,7 +98,8 @@ class EmbeddedDefaultsIT {
     void everyExpectedRouteIsStarted_includingOnesFromTheExternalFolder() {
         List<String> expected = List.of("provider-upload", "provider-build-enqueue", "provider-build-resume",
                 "provider-build", "provider-intake-folder", "provider-build-events", "provider-list", "provider-get",
-                "provider-register", "provider-build-status", "provider-build-dockerfile", "site-heartbeat");
+                "provider-register", "provider-build-status", "provider-build-dockerfile", "trajectory-intake",
+                "trajectory-storage", "trajectory-retention", "venue-tracks", "trajectories-rejected", "site-heartbeat");
 
         assertThat(camel.getRoutes()).extracting(Route::getRouteId).containsAll(expected);
         for (String routeId : expected) {

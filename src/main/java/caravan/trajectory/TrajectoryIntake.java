@@ -1,0 +1,178 @@
+package caravan.trajectory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.stereotype.Component;
+
+import caravan.trajectory.Track.Vector3;
+
+/**
+ * What the {@code trajectory-intake} route calls: which edge a topic names, which mapping and venue that edge uses,
+ * and the validation of mapped tracks. Every invalid track is counted with its reason; valid ones go on.
+ */
+@Component
+public class TrajectoryIntake {
+
+    /**
+     * Reads vendor payloads. NaN and Infinity literals (Python's json.dumps writes them) are read as numbers, so
+     * they are rejected as non-finite rather than as malformed JSON; written back, they become strings.
+     */
+    private static final ObjectMapper PAYLOAD_MAPPER = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
+    /** Why a track is rejected: a reason counted per edge, and a detail for the sample. */
+    record Problem(String reason, String detail) {
+    }
+
+    private final TrajectoryProperties properties;
+    private final TrajectoryRejections rejections;
+    private final MeterRegistry meters;
+    private final Duration maxSkew;
+
+    public TrajectoryIntake(TrajectoryProperties properties, TrajectoryRejections rejections, MeterRegistry meters) {
+        this.properties = properties;
+        this.rejections = rejections;
+        this.meters = meters;
+        this.maxSkew = properties.maxClockSkew();
+    }
+
+    public String edgeId(String topic) {
+        return properties.edgeIdOf(topic);
+    }
+
+    public String format(String edgeId) {
+        TrajectoryProperties.EdgeSource source = properties.edges().get(edgeId);
+        return source == null || source.format() == null ? properties.defaultFormat() : source.format();
+    }
+
+    /** The venue configured for an edge, for formats whose messages do not carry one; empty when none is. */
+    public String venueId(String edgeId) {
+        TrajectoryProperties.EdgeSource source = properties.edges().get(edgeId);
+        return source == null || source.venueId() == null ? "" : source.venueId();
+    }
+
+    /** The payload as standard JSON for the mapping; fails with a {@link JsonProcessingException} when it is not JSON. */
+    public String readPayload(byte[] payload) throws java.io.IOException {
+        return PAYLOAD_MAPPER.writeValueAsString(PAYLOAD_MAPPER.readTree(payload));
+    }
+
+    /**
+     * @param mapped  the JSLT mapping's output: a JSON array of canonical tracks
+     * @param payload the message as received, kept with any rejection
+     * @return the valid tracks
+     */
+    public List<Track> validate(String mapped, String edgeId, byte[] payload) {
+        JsonNode tracks;
+        try {
+            tracks = PAYLOAD_MAPPER.readTree(mapped);
+        } catch (JsonProcessingException e) {
+            rejections.reject(edgeId, "mapping-failed", "the mapping did not produce JSON: " + e.getOriginalMessage(), payload);
+            return List.of();
+        }
+        if (tracks == null || !tracks.isArray()) {
+            rejections.reject(edgeId, "mapping-failed", "the mapping must produce an array of tracks", payload);
+            return List.of();
+        }
+        List<Track> valid = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (JsonNode node : tracks) {
+            List<Problem> problems = new ArrayList<>();
+            Track track = toTrack(node, edgeId, now, problems);
+            if (track == null) {
+                Problem first = problems.get(0);
+                rejections.reject(edgeId, first.reason(), first.detail(), payload);
+            } else {
+                valid.add(track);
+            }
+        }
+        if (!valid.isEmpty()) {
+            Counter.builder("caravan.trajectories.accepted").tag("edge", edgeId)
+                    .description("valid tracks received").register(meters).increment(valid.size());
+        }
+        return valid;
+    }
+
+    private Track toTrack(JsonNode node, String edgeId, long now, List<Problem> problems) {
+        if (!node.isObject()) {
+            problems.add(new Problem("wrong-type", "a track must be an object"));
+            return null;
+        }
+        String id = text(node, "id", problems);
+        String deviceId = text(node, "deviceId", problems);
+        String venueId = text(node, "venueId", problems);
+        Double timestamp = number(node, "timestamp", problems);
+        Vector3 position = vector(node, "position", problems);
+        Vector3 velocity = vector(node, "velocity", problems);
+        String objectType = text(node, "objectType", problems);
+        Double confidence = number(node, "confidence", problems);
+        if (confidence != null && (confidence < 0 || confidence > 1)) {
+            problems.add(new Problem("confidence-out-of-range", "confidence " + confidence + " is outside [0, 1]"));
+        }
+        if (timestamp != null && Math.abs(timestamp - now) > maxSkew.toMillis()) {
+            problems.add(new Problem("timestamp-skew", "timestamp " + timestamp.longValue() + " is "
+                    + Duration.ofMillis(Math.abs(timestamp.longValue() - now)).toSeconds()
+                    + " s from the hub's clock (caravan.trajectories.max-clock-skew " + maxSkew + ")"));
+        }
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        return new Track(id, deviceId, venueId, timestamp.longValue(), position, velocity, objectType, confidence, edgeId);
+    }
+
+    private static String text(JsonNode node, String field, List<Problem> problems) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull() || (value.isTextual() && value.asText().isBlank())) {
+            problems.add(new Problem("missing-field", field + " is missing"));
+            return null;
+        }
+        if (!value.isTextual() && !value.isNumber()) {
+            problems.add(new Problem("wrong-type", field + " must be a string"));
+            return null;
+        }
+        return value.asText();
+    }
+
+    private static Double number(JsonNode node, String field, List<Problem> problems) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            problems.add(new Problem("missing-field", field + " is missing"));
+            return null;
+        }
+        // The mappings' writer turns NaN and Infinity into strings.
+        if (value.isTextual() && List.of("NaN", "Infinity", "-Infinity").contains(value.asText())
+                || value.isNumber() && !Double.isFinite(value.asDouble())) {
+            problems.add(new Problem("non-finite", field + " is " + value.asText()));
+            return null;
+        }
+        if (!value.isNumber()) {
+            problems.add(new Problem("wrong-type", field + " must be a number"));
+            return null;
+        }
+        return value.asDouble();
+    }
+
+    private static Vector3 vector(JsonNode node, String field, List<Problem> problems) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isObject()) {
+            problems.add(new Problem("missing-field", field + " {x, y, z} is missing"));
+            return null;
+        }
+        int before = problems.size();
+        Double x = number(value, "x", problems);
+        Double y = number(value, "y", problems);
+        Double z = number(value, "z", problems);
+        for (int i = before; i < problems.size(); i++) {
+            problems.set(i, new Problem(problems.get(i).reason(), field + "." + problems.get(i).detail()));
+        }
+        return problems.size() > before ? null : new Vector3(x, y, z);
+    }
+}

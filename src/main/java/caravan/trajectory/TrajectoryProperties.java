@@ -1,0 +1,54 @@
+package caravan.trajectory;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Trajectory intake from edge trackers.
+ *
+ * @param topic            the topic filter edges publish under; the edge id is what follows its prefix
+ * @param sharedGroup      when set, an MQTT 5 shared subscription ({@code $share/group/topic}) so hubs split the load
+ * @param mappingsDir      folder of JSLT mappings, one {@code <format>.jslt} per vendor format
+ * @param defaultFormat    the mapping used for edges not listed in {@code edges}
+ * @param edges            per edge: its message format and, for formats that do not carry one, its venue
+ * @param maxClockSkew     tracks further than this from the hub's clock are rejected
+ * @param rejectedSamples  how many rejected messages are kept for inspection
+ * @param dedupWindow      how many recent (edge, track id, timestamp) keys identify a QoS 1 redelivery
+ * @param storageBatchSize tracks per insert
+ * @param storageBatchTimeout longest a track waits for its batch
+ * @param retention        stored tracks older than this are deleted
+ */
+@ConfigurationProperties("caravan.trajectories")
+public record TrajectoryProperties(
+        @DefaultValue("hyperspace/trajectories/#") String topic,
+        String sharedGroup,
+        @DefaultValue("mappings") String mappingsDir,
+        @DefaultValue("reference") String defaultFormat,
+        @DefaultValue Map<String, EdgeSource> edges,
+        @DefaultValue("5m") Duration maxClockSkew,
+        @DefaultValue("200") int rejectedSamples,
+        @DefaultValue("100000") int dedupWindow,
+        @DefaultValue("500") int storageBatchSize,
+        @DefaultValue("1s") Duration storageBatchTimeout,
+        @DefaultValue("7d") Duration retention) {
+
+    public record EdgeSource(String format, String venueId) {
+    }
+
+    /** What the MQTT consumer subscribes to. */
+    public String subscription() {
+        return sharedGroup == null || sharedGroup.isBlank() ? topic : "$share/" + sharedGroup + "/" + topic;
+    }
+
+    /** The edge id a message's topic names: what follows the topic filter's fixed prefix. */
+    public String edgeIdOf(String messageTopic) {
+        String prefix = topic.endsWith("#") ? topic.substring(0, topic.length() - 1) : topic + "/";
+        if (messageTopic == null || !messageTopic.startsWith(prefix) || messageTopic.length() == prefix.length()) {
+            return "unknown";
+        }
+        return messageTopic.substring(prefix.length());
+    }
+}

@@ -1,0 +1,39 @@
+package routes;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestBindingMode;
+import org.springframework.stereotype.Component;
+
+/** Replay of stored tracks and the rejected-message report. */
+@Component
+public class TrajectoryApiRoute extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        rest("/api").bindingMode(RestBindingMode.off)
+                .get("/venues/{venueId}/tracks").id("rest-venue-tracks").produces("application/json")
+                    .param().name("from").description("epoch ms or ISO-8601, inclusive; default: 1 hour ago").endParam()
+                    .param().name("to").description("epoch ms or ISO-8601, exclusive; default: now").endParam()
+                    .param().name("edgeId").description("only this edge").endParam()
+                    .param().name("limit").description("page size, at most 5000; default 1000").endParam()
+                    .param().name("offset").description("from the page's nextOffset").endParam()
+                    .responseMessage(400, "unreadable time or number")
+                    .to("direct:venue-tracks")
+                .get("/trajectories/rejected").id("rest-trajectories-rejected").produces("application/json")
+                    .to("direct:trajectories-rejected");
+
+        from("direct:venue-tracks").routeId("venue-tracks").routeConfigurationId(ApiErrorsConfiguration.ID)
+                .bean("trajectoryApi", "page(${header.venueId}, ${header.from}, ${header.to}, ${header.edgeId}, "
+                        + "${header.limit}, ${header.offset})")
+                .to("direct:trajectory-json-response");
+
+        from("direct:trajectories-rejected").routeId("trajectories-rejected")
+                .bean("trajectoryRejections", "report")
+                .to("direct:trajectory-json-response");
+
+        from("direct:trajectory-json-response").routeId("trajectory-json-response")
+                .marshal().json()
+                .setHeader(Exchange.CONTENT_TYPE, constant("application/json"));
+    }
+}

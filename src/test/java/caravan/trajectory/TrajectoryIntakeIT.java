@@ -1,0 +1,173 @@
+package caravan.trajectory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpStatus;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import caravan.CaravanApplication;
+import caravan.testing.Services;
+
+/** Trajectories published with mosquitto_pub to the real Mosquitto, in both shipped formats, through to storage. */
+@CamelSpringBootTest
+@SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class TrajectoryIntakeIT {
+
+    /** A topic prefix of its own: other test contexts stay subscribed to the default one on the same broker. */
+    static final String PREFIX = "it-" + UUID.randomUUID().toString().substring(0, 8) + "/trajectories";
+    static final String VENUE = "venue-" + UUID.randomUUID();
+    static final String VENDOR_EDGE = "edge-vendor";
+    static final String VENDOR_VENUE = "venue-" + UUID.randomUUID();
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        Services.register(registry, Services.tempDir("caravan-trajectory-it"));
+        registry.add("caravan.trajectories.topic", () -> PREFIX + "/#");
+        registry.add("caravan.trajectories.storage-batch-timeout", () -> "200ms");
+        registry.add("caravan.trajectories.edges." + VENDOR_EDGE + ".format", () -> "vendor-array");
+        registry.add("caravan.trajectories.edges." + VENDOR_EDGE + ".venue-id", () -> VENDOR_VENUE);
+    }
+
+    @Autowired
+    TestRestTemplate http;
+
+    @Test
+    void referenceMessagesAreStoredAsCanonicalTracks_once_evenWhenRedelivered() throws Exception {
+        long now = System.currentTimeMillis();
+        String message = reference("traj-1", "nodekey:abc", now, 25.5, 15.2, 0.95);
+
+        publish("edge-1", message);
+        publish("edge-1", message); // a QoS 1 redelivery: same track id and timestamp
+        publish("edge-1", reference("traj-1", "nodekey:abc", now + 100, 25.6, 15.1, 0.95));
+
+        JsonNode page = await().atMost(Duration.ofSeconds(20)).until(() -> tracks(VENUE, ""),
+                p -> p.get("tracks").size() >= 2);
+        assertThat(page.get("tracks")).hasSize(2);
+        JsonNode first = page.get("tracks").get(0);
+        assertThat(first.get("id").asText()).isEqualTo("traj-1");
+        assertThat(first.get("deviceId").asText()).isEqualTo("nodekey:abc");
+        assertThat(first.get("venueId").asText()).isEqualTo(VENUE);
+        assertThat(first.get("edgeId").asText()).isEqualTo("edge-1");
+        assertThat(first.get("timestamp").asLong()).isEqualTo(now);
+        assertThat(first.get("position").get("x").asDouble()).isEqualTo(25.5);
+        assertThat(first.get("position").get("z").asDouble()).isEqualTo(15.2);
+        assertThat(first.get("velocity").get("z").asDouble()).isEqualTo(-0.3);
+        assertThat(first.get("objectType").asText()).isEqualTo("person");
+        assertThat(first.get("confidence").asDouble()).isEqualTo(0.95);
+        assertThat(page.get("tracks").get(1).get("timestamp").asLong()).isEqualTo(now + 100);
+    }
+
+    @Test
+    void vendorArraysAreMappedWithTheEdgesVenue() throws Exception {
+        double seconds = System.currentTimeMillis() / 1000.0;
+        publish(VENDOR_EDGE, """
+                [{"track_id": 17, "pos": [1.5, 0.0, 2.25], "vel": [0.1, 0.0, -0.2], "cls": "person", "score": 0.87, "ts": %1$.3f},
+                 {"track_id": 18, "pos": [4.0, 0.0, 7.5], "vel": [0.0, 0.0, 0.0], "cls": "forklift", "score": 0.64, "ts": %1$.3f}]"""
+                .formatted(seconds));
+
+        JsonNode page = await().atMost(Duration.ofSeconds(20)).until(() -> tracks(VENDOR_VENUE, ""),
+                p -> p.get("tracks").size() >= 2);
+        assertThat(page.get("tracks")).extracting(t -> t.get("id").asText()).containsExactlyInAnyOrder("17", "18");
+        JsonNode forklift = page.get("tracks").findParents("objectType").stream()
+                .filter(t -> t.get("objectType").asText().equals("forklift")).findFirst().orElseThrow();
+        assertThat(forklift.get("deviceId").asText()).isEqualTo(VENDOR_EDGE);
+        assertThat(forklift.get("position").get("z").asDouble()).isEqualTo(7.5);
+        assertThat(forklift.get("timestamp").asLong()).isEqualTo(Math.round(seconds * 1000));
+    }
+
+    @Test
+    void invalidMessagesAreCountedAndSampledWhileValidOnesAroundThemPass() throws Exception {
+        String edge = "edge-bad-" + UUID.randomUUID().toString().substring(0, 6);
+        String venue = "venue-" + UUID.randomUUID();
+        long now = System.currentTimeMillis();
+        publish(edge, referenceIn(venue, "before", now, 0.5));
+        publish(edge, "{not json");
+        publish(edge, referenceIn(venue, "too-sure", now, 1.5));
+        publish(edge, referenceIn(venue, "stale", now - Duration.ofDays(1).toMillis(), 0.5));
+        publish(edge, referenceIn(venue, "nan", now, 0.5).replace("\"x\": 1.0", "\"x\": NaN"));
+        publish(edge, "{\"id\": \"no-position\", \"deviceId\": \"d\", \"venueId\": \"" + venue + "\", \"timestamp\": " + now
+                + ", \"velocity\": {\"x\": 0, \"y\": 0, \"z\": 0}, \"objectType\": \"person\", \"confidence\": 0.5}");
+        publish(edge, referenceIn(venue, "after", now + 1, 0.5));
+
+        JsonNode report = await().atMost(Duration.ofSeconds(20)).until(
+                () -> http.getForObject("/api/trajectories/rejected", JsonNode.class),
+                r -> r.path("byEdge").path(edge).size() >= 5);
+        JsonNode counts = report.get("byEdge").get(edge);
+        assertThat(counts.get("malformed-json").asInt()).isEqualTo(1);
+        assertThat(counts.get("confidence-out-of-range").asInt()).isEqualTo(1);
+        assertThat(counts.get("timestamp-skew").asInt()).isEqualTo(1);
+        assertThat(counts.get("non-finite").asInt()).isEqualTo(1);
+        assertThat(counts.get("missing-field").asInt()).isEqualTo(1);
+        assertThat(report.get("samples").findValuesAsText("payload")).contains("{not json");
+        assertThat(report.get("samples").findValuesAsText("detail")).contains("position {x, y, z} is missing");
+
+        JsonNode page = await().atMost(Duration.ofSeconds(20)).until(() -> tracks(venue, ""),
+                p -> p.get("tracks").size() >= 2);
+        assertThat(page.get("tracks")).extracting(t -> t.get("id").asText()).containsExactly("before", "after");
+    }
+
+    @Test
+    void replayIsPagedAndFilteredByTimeAndEdge() throws Exception {
+        String venue = "venue-" + UUID.randomUUID();
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 5; i++) {
+            publish("edge-a", referenceIn(venue, "a" + i, now + i, 0.9));
+        }
+        publish("edge-b", referenceIn(venue, "b0", now + 2, 0.9));
+        await().atMost(Duration.ofSeconds(20)).until(() -> tracks(venue, ""), p -> p.get("tracks").size() == 6);
+
+        JsonNode firstPage = http.getForObject("/api/venues/" + venue + "/tracks?edgeId=edge-a&limit=3&from=" + now
+                + "&to=" + (now + 10), JsonNode.class);
+        assertThat(firstPage.get("tracks")).extracting(t -> t.get("id").asText()).containsExactly("a0", "a1", "a2");
+        assertThat(firstPage.get("nextOffset").asInt()).isEqualTo(3);
+        JsonNode secondPage = http.getForObject("/api/venues/" + venue + "/tracks?edgeId=edge-a&limit=3&offset=3&from="
+                + now + "&to=" + (now + 10), JsonNode.class);
+        assertThat(secondPage.get("tracks")).extracting(t -> t.get("id").asText()).containsExactly("a3", "a4");
+        assertThat(secondPage.get("nextOffset").isNull()).isTrue();
+
+        JsonNode window = http.getForObject("/api/venues/" + venue + "/tracks?from=" + (now + 2) + "&to=" + (now + 3),
+                JsonNode.class);
+        assertThat(window.get("tracks")).extracting(t -> t.get("id").asText()).containsExactlyInAnyOrder("a2", "b0");
+
+        var bad = http.getForEntity("/api/venues/" + venue + "/tracks?from=yesterday&limit=-1", JsonNode.class);
+        assertThat(bad.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(bad.getBody().get("problems").toString()).contains("from 'yesterday'", "limit '-1'");
+    }
+
+    private JsonNode tracks(String venue, String query) {
+        return http.getForObject("/api/venues/" + venue + "/tracks?from=0&to=" + (System.currentTimeMillis() + 60_000)
+                + query, JsonNode.class);
+    }
+
+    private static void publish(String edgeId, String message) throws Exception {
+        Services.CommandResult result = Services.run("mosquitto_pub", "-L",
+                Services.mqttUrl().replace("tcp://", "mqtt://") + "/" + PREFIX + "/" + edgeId, "-q", "1", "-m", message);
+        assertThat(result.exitCode()).as(result.output()).isZero();
+    }
+
+    private static String reference(String id, String deviceId, long timestamp, double x, double z, double confidence) {
+        return """
+                {"id": "%s", "deviceId": "%s", "venueId": "%s", "timestamp": %d,
+                 "position": {"x": %s, "y": 0, "z": %s}, "velocity": {"x": 0.5, "y": 0, "z": -0.3},
+                 "objectType": "person", "confidence": %s}""".formatted(id, deviceId, VENUE, timestamp, x, z, confidence);
+    }
+
+    private static String referenceIn(String venue, String id, long timestamp, double confidence) {
+        return """
+                {"id": "%s", "deviceId": "d1", "venueId": "%s", "timestamp": %d,
+                 "position": {"x": 1.0, "y": 0, "z": 2.0}, "velocity": {"x": 0, "y": 0, "z": 0},
+                 "objectType": "person", "confidence": %s}""".formatted(id, venue, timestamp, confidence);
+    }
+}
