@@ -10,7 +10,7 @@ import caravan.trajectory.TrajectoryProperties;
 
 /**
  * Trajectories from edge trackers: MQTT 5 (QoS 1) → the edge's JSLT mapping → validation → each valid track once
- * (QoS 1 redeliveries are dropped) → batched storage. Rejections are counted per edge and reason and sampled.
+ * (QoS 1 redeliveries are dropped) → the live WebSocket feed and batched storage. Rejections are counted per edge and reason and sampled.
  */
 @Component
 public class TrajectoryIntakeRoute extends RouteBuilder {
@@ -42,6 +42,8 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
                 .split(body())
                     .idempotentConsumer(simple("${body.edgeId()}|${body.id()}|${body.timestamp()}"),
                             MemoryIdempotentRepository.memoryIdempotentRepository(properties.dedupWindow()))
+                    // Live first: handing a track to the feed never blocks, whatever the browsers do.
+                    .bean("liveTracks", "publish")
                     .to(STORAGE)
                 .end();
 

@@ -3,9 +3,14 @@ package caravan.trajectory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
@@ -13,14 +18,20 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
+import caravan.live.LiveTracks;
+import caravan.testing.FrameCollector;
 import caravan.testing.Services;
 
-/** Trajectories published with mosquitto_pub to the real Mosquitto, in both shipped formats, through to storage. */
+/**
+ * Trajectories published with mosquitto_pub to the real Mosquitto, in both shipped formats, through to storage and
+ * to WebSocket clients of the live feed.
+ */
 @CamelSpringBootTest
 @SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class TrajectoryIntakeIT {
@@ -38,10 +49,72 @@ class TrajectoryIntakeIT {
         registry.add("caravan.trajectories.storage-batch-timeout", () -> "200ms");
         registry.add("caravan.trajectories.edges." + VENDOR_EDGE + ".format", () -> "vendor-array");
         registry.add("caravan.trajectories.edges." + VENDOR_EDGE + ".venue-id", () -> VENDOR_VENUE);
+        registry.add("caravan.live.send-time-limit", () -> "2s");
     }
 
     @Autowired
     TestRestTemplate http;
+    @Autowired
+    LiveTracks live;
+    @LocalServerPort
+    int port;
+
+    @Test
+    void liveClientsGetTrackFramesForTheirVenueOrForAll() throws Exception {
+        String venue = "venue-" + UUID.randomUUID();
+        String otherVenue = "venue-" + UUID.randomUUID();
+        FrameCollector oneVenue = FrameCollector.connect(port, "/tracking?venueId=" + venue);
+        FrameCollector allVenues = FrameCollector.connect(port, "/tracking");
+        long now = System.currentTimeMillis();
+
+        for (int i = 0; i < 3; i++) {
+            publish("edge-live", referenceIn(venue, "live-" + i, now + i, 0.9));
+        }
+        publish("edge-live", referenceIn(otherVenue, "elsewhere", now, 0.9));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(oneVenue.trackIds()).contains("live-0", "live-1", "live-2");
+            assertThat(allVenues.trackIds()).contains("live-0", "live-1", "live-2", "elsewhere");
+        });
+        assertThat(oneVenue.frames()).allSatisfy(frame -> {
+            assertThat(frame.get("event").asText()).isEqualTo("tracks");
+            assertThat(frame.get("venueId").asText()).isEqualTo(venue);
+        });
+        assertThat(oneVenue.trackIds()).doesNotContain("elsewhere");
+        JsonNode track = oneVenue.frames().get(0).get("tracks").get(0);
+        assertThat(track.get("position").get("x").asDouble()).isEqualTo(1.0);
+        assertThat(track.get("objectType").asText()).isEqualTo("person");
+        oneVenue.close();
+        allVenues.close();
+    }
+
+    @Test
+    void aClientThatNeverReadsDoesNotHoldUpAnotherAndIsDropped() throws Exception {
+        String venue = "venue-" + UUID.randomUUID();
+        try (Socket stuck = neverReadingClient(port)) {
+            FrameCollector reader = FrameCollector.connect(port, "/tracking?venueId=" + venue);
+            await().atMost(Duration.ofSeconds(5)).until(() -> live.clients() >= 2);
+
+            // About 20 MB of frames: far more than the stuck client's socket buffers hold.
+            long now = System.currentTimeMillis();
+            List<String> lines = new ArrayList<>();
+            for (int m = 0; m < 1500; m++) {
+                StringBuilder array = new StringBuilder("[");
+                for (int t = 0; t < 50; t++) {
+                    array.append(t == 0 ? "" : ",").append(referenceIn(venue, "bulk-" + m + "-" + t, now + m, 0.9)
+                            .replace("\n", " "));
+                }
+                lines.add(array.append("]").toString());
+            }
+            lines.add(referenceIn(venue, "marker", now + 5000, 0.9).replace("\n", " "));
+            publishLines("edge-bulk", lines);
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(reader.trackIds()).contains("marker"));
+            assertThat(live.unsentFrames()).isLessThanOrEqualTo(2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> live.clients() == 1);
+            reader.close();
+        }
+    }
 
     @Test
     void referenceMessagesAreStoredAsCanonicalTracks_once_evenWhenRedelivered() throws Exception {
@@ -144,6 +217,36 @@ class TrajectoryIntakeIT {
         var bad = http.getForEntity("/api/venues/" + venue + "/tracks?from=yesterday&limit=-1", JsonNode.class);
         assertThat(bad.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(bad.getBody().get("problems").toString()).contains("from 'yesterday'", "limit '-1'");
+    }
+
+    /** Completes the WebSocket handshake on a socket with a small receive window, then never reads again. */
+    private static Socket neverReadingClient(int port) throws Exception {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096);
+        socket.connect(new InetSocketAddress("127.0.0.1", port));
+        socket.getOutputStream().write(("GET /tracking HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        StringBuilder response = new StringBuilder();
+        while (!response.toString().endsWith("\r\n\r\n")) {
+            response.append((char) socket.getInputStream().read());
+        }
+        assertThat(response.toString()).startsWith("HTTP/1.1 101");
+        return socket;
+    }
+
+    /** Many messages through one {@code mosquitto_pub -l}, a line each. */
+    private static void publishLines(String edgeId, List<String> lines) throws Exception {
+        Process process = new ProcessBuilder("mosquitto_pub", "-L",
+                Services.mqttUrl().replace("tcp://", "mqtt://") + "/" + PREFIX + "/" + edgeId, "-q", "1", "-l")
+                .redirectErrorStream(true).start();
+        try (var stdin = process.getOutputStream()) {
+            for (String line : lines) {
+                stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
     }
 
     private JsonNode tracks(String venue, String query) {
