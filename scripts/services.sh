@@ -46,7 +46,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 random_secret() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24; }
 
 ensure_packages ca-certificates curl docker.io docker-registry apache2-utils mosquitto mosquitto-clients \
-  postgresql debootstrap dpkg-dev openssl
+  postgresql debootstrap dpkg-dev openssl chromium
 
 # --- Docker engine ---------------------------------------------------------
 if docker info >/dev/null 2>&1; then
@@ -195,6 +195,7 @@ CARAVAN_TEST_JDBC_USERNAME=$PG_USER
 CARAVAN_TEST_JDBC_PASSWORD=$PG_PASSWORD
 CARAVAN_TEST_BASE_IMAGE=$BASE_IMAGE
 CARAVAN_TEST_REAL_DEB=$REAL_DEB
+CARAVAN_TEST_CHROMIUM=$(command -v chromium)
 EOF
 chmod 600 "$STATE_DIR/env"
 log "services ready; endpoints in $STATE_DIR/env"

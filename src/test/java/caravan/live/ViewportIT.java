@@ -1,0 +1,121 @@
+package caravan.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import caravan.CaravanApplication;
+import caravan.testing.Services;
+
+/**
+ * The viewport page in headless Chromium (Debian's, driven by Playwright): tracks published with mosquitto_pub
+ * become dots; the same tracks replay from storage. Screenshots are kept in target/viewport/.
+ */
+@CamelSpringBootTest
+@SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ViewportIT {
+
+    static final String PREFIX = "viewport-" + UUID.randomUUID().toString().substring(0, 8) + "/trajectories";
+    static final Path ARTIFACTS = Path.of("target", "viewport");
+
+    static Playwright playwright;
+    static Browser browser;
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        Services.register(registry, Services.tempDir("caravan-viewport-it"));
+        registry.add("caravan.trajectories.topic", () -> PREFIX + "/#");
+        registry.add("caravan.trajectories.storage-batch-timeout", () -> "200ms");
+    }
+
+    @BeforeAll
+    static void chromium() throws Exception {
+        Files.createDirectories(ARTIFACTS);
+        playwright = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                .setExecutablePath(Path.of(Services.get("CARAVAN_TEST_CHROMIUM")))
+                .setHeadless(true)
+                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+    }
+
+    @AfterAll
+    static void closeChromium() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (playwright != null) {
+            playwright.close();
+        }
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    TestRestTemplate http;
+
+    @Test
+    void publishedTracksBecomeDotsAndReplayFromStorage() throws Exception {
+        String venue = "venue-" + UUID.randomUUID();
+        Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1280, 800));
+        page.navigate("http://127.0.0.1:" + port + "/?venueId=" + venue);
+        page.waitForFunction("() => window.caravanViewport.connected");
+
+        long now = System.currentTimeMillis();
+        publish("edge-1", track(venue, "person-1", "person", now, 2.0, 3.0));
+        publish("edge-1", track(venue, "person-2", "person", now, 8.0, 1.5));
+        publish("edge-2", track(venue, "forklift-1", "forklift", now, 5.0, 9.0));
+        publish("edge-2", track("another-venue", "elsewhere", "person", now, 1.0, 1.0));
+
+        page.waitForFunction("() => window.caravanViewport.trackCount === 3");
+        assertThat(page.textContent("#track-count")).isEqualTo("3");
+        assertThat(page.textContent("#edges tbody")).contains("edge-1", "edge-2");
+        assertThat(page.textContent("#legend")).contains("forklift", "person");
+        page.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("live.png")));
+
+        // Storage is batched: replay what is stored, as a user replaying later would.
+        await().atMost(Duration.ofSeconds(10)).until(() -> http.getForObject("/api/venues/" + venue + "/tracks",
+                JsonNode.class).get("tracks").size() == 3);
+        page.click("#replay");
+        page.waitForFunction("() => window.caravanViewport.mode === 'replay' && window.caravanViewport.trackCount === 3");
+        assertThat(page.textContent("#replay-status")).isEqualTo("3 positions");
+        page.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("replay.png")));
+        assertThat(ARTIFACTS.resolve("live.png")).isNotEmptyFile();
+    }
+
+    private static String track(String venue, String id, String type, long timestamp, double x, double z) {
+        return """
+                {"id": "%s", "deviceId": "d1", "venueId": "%s", "timestamp": %d, "position": {"x": %s, "y": 0, "z": %s},
+                 "velocity": {"x": 0.2, "y": 0, "z": 0.1}, "objectType": "%s", "confidence": 0.9}"""
+                .formatted(id, venue, timestamp, x, z, type);
+    }
+
+    private static void publish(String edgeId, String message) throws Exception {
+        Services.CommandResult result = Services.run("mosquitto_pub", "-L",
+                Services.mqttUrl().replace("tcp://", "mqtt://") + "/" + PREFIX + "/" + edgeId, "-q", "1", "-m", message);
+        assertThat(result.exitCode()).as(result.output()).isZero();
+    }
+}
