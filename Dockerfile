@@ -6,11 +6,13 @@ RUN useradd --uid 1000 --create-home --shell /usr/sbin/nologin caravan \
     && chown caravan:caravan /var/lib/caravan
 COPY target/caravan-hub-*.jar /app/caravan-hub.jar
 COPY mappings/ /app/mappings/
+COPY alerts/ /app/alerts/
 
 USER caravan
 WORKDIR /var/lib/caravan
 ENV CARAVAN_DATA_DIR=/var/lib/caravan \
     CARAVAN_MAPPINGS_DIR=/app/mappings \
+    CARAVAN_ALERT_RULES=/app/alerts/rules.yaml \
     CARAVAN_HTTP_ADDRESS=0.0.0.0 \
     CARAVAN_MQTT_EMBEDDED_BIND=0.0.0.0
 EXPOSE 8080 1883

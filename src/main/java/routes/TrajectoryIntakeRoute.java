@@ -10,7 +10,7 @@ import caravan.trajectory.TrajectoryProperties;
 
 /**
  * Trajectories from edge trackers: MQTT 5 (QoS 1) → the edge's JSLT mapping → validation → each valid track once
- * (QoS 1 redeliveries are dropped) → the live WebSocket feed and batched storage. Rejections are counted per edge and reason and sampled.
+ * (QoS 1 redeliveries are dropped) → the live WebSocket feed, batched storage and the alert rules. Rejections are counted per edge and reason and sampled.
  */
 @Component
 public class TrajectoryIntakeRoute extends RouteBuilder {
@@ -45,6 +45,7 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
                     // Live first: handing a track to the feed never blocks, whatever the browsers do.
                     .bean("liveTracks", "publish")
                     .to(STORAGE)
+                    .to("direct:trajectory-alerts")
                 .end();
 
         from(STORAGE).routeId("trajectory-storage")

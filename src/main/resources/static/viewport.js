@@ -18,6 +18,8 @@ const state = {
   reconnectDelay: 1000,
   mode: "live",
   replayTimer: null,
+  rules: [],           // alert rules of the venue: zones and bounds are drawn
+  alerts: [],
 };
 
 // What tests and operators can read from the page.
@@ -27,6 +29,7 @@ window.caravanViewport = {
   get connected() { return state.socket !== null && state.socket.readyState === WebSocket.OPEN; },
   get mode() { return state.mode; },
   get venues() { return [...state.venues]; },
+  get alertCount() { return state.alerts.length; },
 };
 
 const canvas = document.getElementById("view");
@@ -48,6 +51,7 @@ function connect() {
   socket.onmessage = (event) => {
     const frame = JSON.parse(event.data);
     if (frame.event === "tracks" && state.mode === "live") applyFrame(frame, Date.now());
+    if (frame.event === "alert") loadAlerts();
   };
   socket.onclose = () => {
     if (state.socket !== socket) return; // replaced on purpose
@@ -125,6 +129,7 @@ function draw() {
     const scale = Math.min((width - 2 * margin) / Math.max(b.maxX - b.minX, 1), (height - 2 * margin) / Math.max(b.maxZ - b.minZ, 1));
     const toScreen = (x, z) => [margin + (x - b.minX) * scale, margin + (z - b.minZ) * scale];
     drawGrid(b, scale, toScreen, width, height);
+    drawRules(toScreen);
     for (const entry of state.tracks.values()) {
       const color = colorOf(entry.track.objectType);
       ctx.strokeStyle = color;
@@ -165,6 +170,59 @@ function drawGrid(b, scale, toScreen, width, height) {
     ctx.fillText(`z ${+z.toFixed(2)}`, 2, sy - 2);
   }
 }
+
+function drawRules(toScreen) {
+  ctx.lineWidth = 2 * devicePixelRatio;
+  for (const rule of state.rules) {
+    const corners = rule.zone ? rule.zone
+      : rule.bounds ? [[rule.bounds.minX, rule.bounds.minZ], [rule.bounds.maxX, rule.bounds.minZ],
+                       [rule.bounds.maxX, rule.bounds.maxZ], [rule.bounds.minX, rule.bounds.maxZ]]
+      : null;
+    if (!corners) continue;
+    ctx.strokeStyle = rule.zone ? "#ef6c00" : "#5a6376";
+    ctx.fillStyle = rule.zone ? "rgba(239, 108, 0, 0.08)" : "rgba(0, 0, 0, 0)";
+    ctx.setLineDash(rule.zone ? [] : [6, 4]);
+    ctx.beginPath();
+    corners.forEach(([x, z], i) => { const [sx, sy] = toScreen(x, z); i ? ctx.lineTo(sx, sy) : ctx.moveTo(sx, sy); });
+    ctx.closePath();
+    ctx.fill();
+    ctx.stroke();
+    ctx.setLineDash([]);
+    const [lx, ly] = toScreen(corners[0][0], corners[0][1]);
+    ctx.fillStyle = ctx.strokeStyle;
+    ctx.fillText(rule.id, lx + 4, ly + 14 * devicePixelRatio);
+  }
+}
+
+async function loadRules() {
+  const response = await fetch("/api/alerts/rules");
+  if (!response.ok) return;
+  state.rules = (await response.json()).filter((r) => !r.venueId || r.venueId === state.venue);
+  for (const rule of state.rules) {
+    for (const [x, z] of rule.zone || []) grow(x, z);
+    if (rule.bounds) { grow(rule.bounds.minX, rule.bounds.minZ); grow(rule.bounds.maxX, rule.bounds.maxZ); }
+  }
+}
+
+async function loadAlerts() {
+  const query = state.venue ? `?venueId=${encodeURIComponent(state.venue)}&limit=20` : "?limit=20";
+  const response = await fetch(`/api/alerts${query}`);
+  if (!response.ok) return;
+  state.alerts = await response.json();
+  document.getElementById("alerts").innerHTML = state.alerts.map((a) => `
+    <li class="${escapeHtml(a.severity)} ${a.acknowledgedAt ? "acknowledged" : ""}">
+      ${escapeHtml(a.message)}
+      <time>${new Date(a.at).toLocaleTimeString()} · ${escapeHtml(a.ruleId)} · ${escapeHtml(a.edgeId)}</time>
+      ${a.acknowledgedAt ? "" : `<button data-alert="${escapeHtml(a.alertId)}">Acknowledge</button>`}
+    </li>`).join("");
+}
+
+document.getElementById("alerts").addEventListener("click", async (event) => {
+  const id = event.target.dataset && event.target.dataset.alert;
+  if (!id) return;
+  await fetch(`/api/alerts/${encodeURIComponent(id)}/acknowledge`, { method: "POST" });
+  loadAlerts();
+});
 
 function niceStep(raw) {
   const power = Math.pow(10, Math.floor(Math.log10(Math.max(raw, 1e-6))));
@@ -217,12 +275,17 @@ async function replay() {
   enterReplay(points);
 }
 
-function enterReplay(points) {
-  stopReplay();
-  state.mode = "replay";
+function resetView() {
   state.tracks.clear();
   state.edges.clear();
   state.bounds = null;
+  loadRules();
+}
+
+function enterReplay(points) {
+  stopReplay();
+  state.mode = "replay";
+  resetView();
   document.getElementById("live").disabled = false;
   showConnection();
   if (!points.length) return;
@@ -247,9 +310,7 @@ function stopReplay() {
 function backToLive() {
   stopReplay();
   state.mode = "live";
-  state.tracks.clear();
-  state.edges.clear();
-  state.bounds = null;
+  resetView();
   document.getElementById("live").disabled = true;
   showConnection();
 }
@@ -259,9 +320,8 @@ venueSelect.addEventListener("change", () => {
   const url = new URL(location.href);
   if (state.venue) url.searchParams.set("venueId", state.venue); else url.searchParams.delete("venueId");
   history.replaceState(null, "", url);
-  state.tracks.clear();
-  state.edges.clear();
-  state.bounds = null;
+  resetView();
+  loadAlerts();
   reconnect();
 });
 document.getElementById("replay").addEventListener("click", replay);
@@ -274,6 +334,8 @@ document.getElementById("live").addEventListener("click", backToLive);
   document.getElementById("replay-from").value = toLocal(Date.now() - 15 * 60000);
   document.getElementById("replay-to").value = toLocal(Date.now() + 60000);
   setInterval(showConnection, 1000);
+  loadRules();
+  loadAlerts();
   connect();
   requestAnimationFrame(draw);
 })();

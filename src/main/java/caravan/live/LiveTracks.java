@@ -18,17 +18,22 @@ import jakarta.annotation.PreDestroy;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.WebSocketSession;
 
+import caravan.alert.Alert;
 import caravan.trajectory.Track;
 
 /**
  * Batches tracks per venue and sends each venue's batch as one frame, {@code {event: "tracks", venueId, tracks}},
  * at most {@code caravan.live.frames-per-second} times a second, to every client that asked for that venue (or for
- * all). Within a frame each track appears once, with its latest position.
+ * all). Within a frame each track appears once, with its latest position. Alerts go out at once as
+ * {@code {event: "alert", venueId, alert}}.
  */
 @Component
 public class LiveTracks {
 
     public record Frame(String event, String venueId, List<Track> tracks) {
+    }
+
+    public record AlertFrame(String event, String venueId, Alert alert) {
     }
 
     private final ObjectMapper mapper;
@@ -52,6 +57,19 @@ public class LiveTracks {
     public void publish(Track track) {
         synchronized (pendingLock) {
             pending.computeIfAbsent(track.venueId(), venue -> new LinkedHashMap<>()).put(track.id(), track);
+        }
+    }
+
+    /**
+     * Sends an alert to the venue's clients at once. A client that has not taken the previous alert frame of the
+     * venue gets only the newest; the page loads the full list from {@code /api/alerts}.
+     */
+    public void publishAlert(Alert alert) {
+        String frame = json(new AlertFrame("alert", alert.venueId(), alert));
+        for (LiveSession session : sessions.values()) {
+            if (session.wants(alert.venueId())) {
+                session.offer("alert:" + alert.venueId(), frame);
+            }
         }
     }
 
@@ -82,7 +100,7 @@ public class LiveTracks {
             pending = new LinkedHashMap<>();
         }
         for (var venue : batch.entrySet()) {
-            String frame = frame(venue.getKey(), new ArrayList<>(venue.getValue().values()));
+            String frame = json(new Frame("tracks", venue.getKey(), new ArrayList<>(venue.getValue().values())));
             for (LiveSession session : sessions.values()) {
                 if (session.wants(venue.getKey())) {
                     session.offer(venue.getKey(), frame);
@@ -91,11 +109,11 @@ public class LiveTracks {
         }
     }
 
-    private String frame(String venueId, List<Track> tracks) {
+    private String json(Object frame) {
         try {
-            return mapper.writeValueAsString(new Frame("tracks", venueId, tracks));
+            return mapper.writeValueAsString(frame);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a frame of tracks always serializes", e);
+            throw new IllegalStateException("a frame always serializes", e);
         }
     }
 

@@ -99,7 +99,9 @@ class EmbeddedDefaultsIT {
         List<String> expected = List.of("provider-upload", "provider-build-enqueue", "provider-build-resume",
                 "provider-build", "provider-intake-folder", "provider-build-events", "provider-list", "provider-get",
                 "provider-register", "provider-build-status", "provider-build-dockerfile", "trajectory-intake",
-                "trajectory-storage", "trajectory-retention", "venue-tracks", "trajectories-rejected", "site-heartbeat");
+                "trajectory-storage", "trajectory-retention", "venue-tracks", "trajectories-rejected",
+                "trajectory-alerts", "alert-dispatch", "alert-mqtt", "alert-live", "alerts-list", "alert-acknowledge",
+                "alert-rules", "site-heartbeat");
 
         assertThat(camel.getRoutes()).extracting(Route::getRouteId).containsAll(expected);
         for (String routeId : expected) {

@@ -106,6 +106,29 @@ class ViewportIT {
         assertThat(ARTIFACTS.resolve("live.png")).isNotEmptyFile();
     }
 
+    @Test
+    void anAlertRuleFromTheRulesFileShowsOnThePageAndCanBeAcknowledged() throws Exception {
+        // alerts/rules.yaml, as shipped: a person entering the loading dock of example-venue.
+        String person = "person-" + UUID.randomUUID().toString().substring(0, 8);
+        Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1280, 800));
+        page.navigate("http://127.0.0.1:" + port + "/?venueId=example-venue");
+        page.waitForFunction("() => window.caravanViewport.connected");
+
+        long now = System.currentTimeMillis();
+        publish("edge-1", track("example-venue", person, "person", now, 20.0, 20.0));
+        publish("edge-1", track("example-venue", person, "person", now + 100, 5.0, 2.0));
+
+        page.waitForFunction("id => document.getElementById('alerts').textContent.includes(id)", person);
+        assertThat(page.textContent("#alerts")).contains("Person on the loading dock (person " + person
+                + " entered zone loading-dock-entry)");
+        page.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("alert.png")));
+
+        page.locator("#alerts li").filter(new com.microsoft.playwright.Locator.FilterOptions().setHasText(person))
+                .locator("button").click();
+        page.waitForFunction("id => [...document.querySelectorAll('#alerts li.acknowledged')]"
+                + ".some(li => li.textContent.includes(id))", person);
+    }
+
     private static String track(String venue, String id, String type, long timestamp, double x, double z) {
         return """
                 {"id": "%s", "deviceId": "d1", "venueId": "%s", "timestamp": %d, "position": {"x": %s, "y": 0, "z": %s},

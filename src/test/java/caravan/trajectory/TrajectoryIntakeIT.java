@@ -6,14 +6,22 @@ import static org.awaitility.Awaitility.await;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -41,6 +49,7 @@ class TrajectoryIntakeIT {
     static final String VENUE = "venue-" + UUID.randomUUID();
     static final String VENDOR_EDGE = "edge-vendor";
     static final String VENDOR_VENUE = "venue-" + UUID.randomUUID();
+    static final ObjectMapper MAPPER = new ObjectMapper();
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
@@ -50,6 +59,37 @@ class TrajectoryIntakeIT {
         registry.add("caravan.trajectories.edges." + VENDOR_EDGE + ".format", () -> "vendor-array");
         registry.add("caravan.trajectories.edges." + VENDOR_EDGE + ".venue-id", () -> VENDOR_VENUE);
         registry.add("caravan.live.send-time-limit", () -> "2s");
+        registry.add("caravan.alerts.rules-file", TrajectoryIntakeIT::writeRules);
+    }
+
+    static final String ALERT_VENUE = "venue-alerts-" + UUID.randomUUID().toString().substring(0, 8);
+
+    static String writeRules() {
+        try {
+            Path rules = Services.tempDir("caravan-alert-rules").resolve("rules.yaml");
+            Files.writeString(rules, """
+                    rules:
+                      - id: dock
+                        type: zone-enter
+                        venueId: %1$s
+                        zone: [[0, 0], [10, 0], [10, 5], [0, 5]]
+                        cooldown: 1h
+                      - id: venue-bounds
+                        type: outside-bounds
+                        venueId: %1$s
+                        bounds: {minX: 0, maxX: 100, minZ: 0, maxZ: 100}
+                        cooldown: 1h
+                      - id: too-fast
+                        type: speed-above
+                        venueId: %1$s
+                        metersPerSecond: 3.0
+                        cooldown: 1h
+                        severity: critical
+                    """.formatted(ALERT_VENUE));
+            return rules.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Autowired
@@ -58,6 +98,59 @@ class TrajectoryIntakeIT {
     LiveTracks live;
     @LocalServerPort
     int port;
+
+    @Test
+    void alertRulesFireOncePerCooldownToEverySink() throws Exception {
+        List<JsonNode> mqttAlerts = new CopyOnWriteArrayList<>();
+        MqttClient subscriber = new MqttClient(Services.mqttUrl(), "alerts-" + UUID.randomUUID(), new MemoryPersistence());
+        subscriber.connect();
+        subscriber.subscribe(new MqttSubscription[] {new MqttSubscription("caravan/alerts/" + ALERT_VENUE, 1)},
+                new IMqttMessageListener[] {(topic, message) -> mqttAlerts.add(MAPPER.readTree(message.getPayload()))});
+        FrameCollector page = FrameCollector.connect(port, "/tracking?venueId=" + ALERT_VENUE);
+        long now = System.currentTimeMillis();
+        try {
+            publish("edge-alerts", moving(ALERT_VENUE, "walker", now, 20, 20, 0.5));      // outside the dock
+            publish("edge-alerts", moving(ALERT_VENUE, "walker", now + 100, 5, 2, 0.5));  // enters it
+            publish("edge-alerts", moving(ALERT_VENUE, "second", now + 200, 6, 3, 0.5));  // enters within the cooldown
+            publish("edge-alerts", moving(ALERT_VENUE, "stray", now + 300, 150, 10, 0.5)); // outside the venue
+            publish("edge-alerts", moving(ALERT_VENUE, "runner", now + 400, 50, 50, 4.0)); // 4 m/s
+
+            JsonNode alerts = await().atMost(Duration.ofSeconds(20)).until(
+                    () -> http.getForObject("/api/alerts?venueId=" + ALERT_VENUE, JsonNode.class), a -> a.size() >= 3);
+            assertThat(alerts.findValuesAsText("ruleId")).containsExactlyInAnyOrder("dock", "venue-bounds", "too-fast");
+            JsonNode dock = alerts.findParents("ruleId").stream().filter(a -> a.get("ruleId").asText().equals("dock"))
+                    .findFirst().orElseThrow();
+            assertThat(dock.get("trackId").asText()).isEqualTo("walker");
+            assertThat(dock.get("message").asText()).isEqualTo("person walker entered zone dock");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(mqttAlerts).extracting(a -> a.get("ruleId").asText())
+                        .containsExactlyInAnyOrder("dock", "venue-bounds", "too-fast");
+                assertThat(page.frames()).filteredOn(f -> f.get("event").asText().equals("alert"))
+                        .extracting(f -> f.get("alert").get("ruleId").asText()).contains("too-fast");
+            });
+
+            JsonNode acknowledged = http.postForObject("/api/alerts/" + dock.get("alertId").asText() + "/acknowledge",
+                    null, JsonNode.class);
+            assertThat(acknowledged.get("acknowledgedAt").isNull()).isFalse();
+            JsonNode open = http.getForObject("/api/alerts?venueId=" + ALERT_VENUE + "&unacknowledged=true", JsonNode.class);
+            assertThat(open.findValuesAsText("ruleId")).containsExactlyInAnyOrder("venue-bounds", "too-fast");
+            assertThat(http.postForEntity("/api/alerts/no-such-alert/acknowledge", null, JsonNode.class).getStatusCode())
+                    .isEqualTo(HttpStatus.NOT_FOUND);
+            assertThat(http.getForObject("/api/alerts/rules", JsonNode.class).findValuesAsText("id"))
+                    .containsExactly("dock", "venue-bounds", "too-fast");
+        } finally {
+            page.close();
+            subscriber.disconnect();
+            subscriber.close();
+        }
+    }
+
+    private static String moving(String venue, String id, long timestamp, double x, double z, double speed) {
+        return """
+                {"id": "%s", "deviceId": "d1", "venueId": "%s", "timestamp": %d,
+                 "position": {"x": %s, "y": 0, "z": %s}, "velocity": {"x": %s, "y": 0, "z": 0},
+                 "objectType": "person", "confidence": 0.9}""".formatted(id, venue, timestamp, x, z, speed);
+    }
 
     @Test
     void liveClientsGetTrackFramesForTheirVenueOrForAll() throws Exception {

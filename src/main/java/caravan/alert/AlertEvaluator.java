@@ -1,0 +1,98 @@
+package caravan.alert;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.stereotype.Component;
+
+import caravan.trajectory.Track;
+
+/**
+ * Checks each live track against the rules. Zone rules fire on the transition (a track first seen inside a zone
+ * has entered it); every rule is then quiet for its cooldown in that venue, so one event does not fire a storm.
+ */
+@Component
+public class AlertEvaluator {
+
+    private static final int MAX_TRACKED = 100_000;
+
+    private final AlertRules rules;
+    /** rule|venue|track → whether the track was inside the rule's zone when last seen. */
+    private final Map<String, Boolean> insideZone = new ConcurrentHashMap<>();
+    /** rule|venue → when it last fired. */
+    private final Map<String, Instant> lastFired = new ConcurrentHashMap<>();
+
+    public AlertEvaluator(AlertRules rules) {
+        this.rules = rules;
+    }
+
+    public List<Alert> evaluate(Track track) {
+        List<Alert> alerts = new ArrayList<>();
+        Instant now = Instant.now();
+        for (AlertRule rule : rules.current()) {
+            if (!rule.watches(track.venueId(), track.objectType())) {
+                continue;
+            }
+            String message = check(rule, track);
+            if (message != null && coolDown(rule, track.venueId(), now)) {
+                alerts.add(new Alert(UUID.randomUUID().toString(), rule.id(), rule.type(), rule.severityOrDefault(),
+                        track.venueId(), track.edgeId(), track.id(), track.objectType(),
+                        rule.message() == null ? message : rule.message() + " (" + message + ")",
+                        track.position().x(), track.position().z(), now, null));
+            }
+        }
+        return alerts;
+    }
+
+    /** Why the rule fires for this track, or null when it does not. */
+    private String check(AlertRule rule, Track track) {
+        double x = track.position().x(), z = track.position().z();
+        switch (rule.type()) {
+            case "zone-enter", "zone-exit" -> {
+                if (insideZone.size() > MAX_TRACKED) {
+                    insideZone.clear(); // bounded: tracks come and go; a cleared track counts as newly seen
+                }
+                boolean inside = rule.zoneContains(x, z);
+                Boolean before = insideZone.put(rule.id() + "|" + track.venueId() + "|" + track.id(), inside);
+                boolean entered = inside && (before == null || !before);
+                boolean left = !inside && before != null && before;
+                if (rule.type().equals("zone-enter") && entered) {
+                    return track.objectType() + " " + track.id() + " entered zone " + rule.id();
+                }
+                if (rule.type().equals("zone-exit") && left) {
+                    return track.objectType() + " " + track.id() + " left zone " + rule.id();
+                }
+                return null;
+            }
+            case "outside-bounds" -> {
+                AlertRule.Bounds b = rule.bounds();
+                boolean outside = x < b.minX() || x > b.maxX() || z < b.minZ() || z > b.maxZ();
+                return outside ? track.objectType() + " " + track.id() + " is outside the venue bounds at ("
+                        + x + ", " + z + ")" : null;
+            }
+            case "speed-above" -> {
+                Track.Vector3 v = track.velocity();
+                double speed = Math.sqrt(v.x() * v.x() + v.y() * v.y() + v.z() * v.z());
+                return speed > rule.metersPerSecond() ? track.objectType() + " " + track.id() + " moves at "
+                        + Math.round(speed * 100) / 100.0 + " m/s, above " + rule.metersPerSecond() : null;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private boolean coolDown(AlertRule rule, String venueId, Instant now) {
+        String key = rule.id() + "|" + venueId;
+        Instant previous = lastFired.get(key);
+        if (previous != null && previous.plus(rule.cooldownDuration()).isAfter(now)) {
+            return false;
+        }
+        lastFired.put(key, now);
+        return true;
+    }
+}

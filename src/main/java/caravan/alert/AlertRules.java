@@ -1,0 +1,82 @@
+package caravan.alert;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The rules file, read again whenever it changes. A file with problems is refused as a whole, the log names every
+ * problem, and the rules read before stay in force.
+ */
+@Component
+public class AlertRules {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertRules.class);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    record RulesFile(List<AlertRule> rules) {
+    }
+
+    private final AlertProperties properties;
+    private volatile List<AlertRule> rules = List.of();
+    private volatile FileTime loadedVersion;
+
+    public AlertRules(AlertProperties properties) {
+        this.properties = properties;
+        current();
+    }
+
+    /** The rules in force, after reading the file again if it changed. */
+    public synchronized List<AlertRule> current() {
+        FileTime version = modified();
+        if (version == null || version.equals(loadedVersion)) {
+            return rules;
+        }
+        loadedVersion = version;
+        try {
+            RulesFile file = YAML.readValue(properties.rulesFile().toFile(), RulesFile.class);
+            List<AlertRule> read = file == null || file.rules() == null ? List.of() : file.rules();
+            List<String> problems = new ArrayList<>();
+            Set<String> ids = new HashSet<>();
+            for (int i = 0; i < read.size(); i++) {
+                AlertRule rule = read.get(i);
+                String where = "rule " + (rule.id() == null ? "#" + (i + 1) : rule.id());
+                problems.addAll(rule.problems(where));
+                if (rule.id() != null && !ids.add(rule.id())) {
+                    problems.add(where + ": id is used twice");
+                }
+            }
+            if (!problems.isEmpty()) {
+                LOG.error("Alert rules in {} refused, the previous {} rules stay in force: {}", properties.rulesFile(),
+                        rules.size(), problems);
+                return rules;
+            }
+            rules = List.copyOf(read);
+            LOG.info("Alert rules: {} loaded from {}", rules.size(), properties.rulesFile());
+        } catch (IOException e) {
+            LOG.error("Alert rules in {} refused, the previous {} rules stay in force: {}", properties.rulesFile(),
+                    rules.size(), e.getMessage());
+        }
+        return rules;
+    }
+
+    private FileTime modified() {
+        try {
+            return Files.getLastModifiedTime(properties.rulesFile());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package routes;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.model.rest.RestBindingMode;
+import org.springframework.stereotype.Component;
+
+/**
+ * Alerts from the rules file: stored first (the alerts table is the record), then to MQTT
+ * {@code caravan/alerts/{venueId}} and to the live page. A sink that fails is logged with the alert id and does not
+ * keep the alert from the others.
+ */
+@Component
+public class AlertRoute extends RouteBuilder {
+
+    static final String ALERTS = "seda:alerts?size=10000&discardWhenFull=true";
+
+    @Override
+    public void configure() {
+        from("direct:trajectory-alerts").routeId("trajectory-alerts").routeConfigurationId(SinkFailures.ID)
+                .split(method("alertEvaluator", "evaluate"))
+                    .to(ALERTS)
+                .end();
+
+        from(ALERTS).routeId("alert-dispatch")
+                .bean("alertStore", "insert")
+                .multicast()
+                    .to("direct:alert-mqtt", "direct:alert-live")
+                .end();
+
+        from("direct:alert-mqtt").routeId("alert-mqtt").routeConfigurationId(SinkFailures.ID)
+                .setHeader("CaravanVenueId", simple("${body.venueId()}"))
+                .marshal().json()
+                .toD("paho-mqtt5:caravan/alerts/${header.CaravanVenueId}?brokerUrl={{caravan.mqtt.url}}&qos=1");
+
+        from("direct:alert-live").routeId("alert-live").routeConfigurationId(SinkFailures.ID)
+                .bean("liveTracks", "publishAlert");
+
+        rest("/api/alerts").bindingMode(RestBindingMode.off)
+                .get().id("rest-alerts").produces("application/json")
+                    .param().name("venueId").description("one venue; all when absent").endParam()
+                    .param().name("unacknowledged").description("true: only those not acknowledged").endParam()
+                    .param().name("limit").description("at most 1000; default 100").endParam()
+                    .to("direct:alerts-list")
+                .post("/{alertId}/acknowledge").id("rest-alert-acknowledge").produces("application/json")
+                    .responseMessage(404, "no such alert").to("direct:alert-acknowledge")
+                .get("/rules").id("rest-alert-rules").produces("application/json").to("direct:alert-rules");
+
+        from("direct:alerts-list").routeId("alerts-list").routeConfigurationId(ApiErrorsConfiguration.ID)
+                .bean("alertApi", "list(${header.venueId}, ${header.unacknowledged}, ${header.limit})")
+                .to("direct:alert-json-response");
+
+        from("direct:alert-acknowledge").routeId("alert-acknowledge").routeConfigurationId(ApiErrorsConfiguration.ID)
+                .bean("alertStore", "acknowledge(${header.alertId})")
+                .to("direct:alert-json-response");
+
+        from("direct:alert-rules").routeId("alert-rules")
+                .bean("alertRules", "current")
+                .to("direct:alert-json-response");
+
+        from("direct:alert-json-response").routeId("alert-json-response")
+                .marshal().json()
+                .setHeader(Exchange.CONTENT_TYPE, constant("application/json"));
+    }
+
+    /**
+     * A sink that cannot take an alert, or a rule that cannot be checked: logged; the track itself is not rejected,
+     * and an alert that was stored stays in the alerts table.
+     */
+    @Component
+    public static class SinkFailures extends RouteConfigurationBuilder {
+
+        static final String ID = "alert-sink-failures";
+
+        @Override
+        public void configuration() {
+            routeConfiguration(ID)
+                    .onException(Exception.class).handled(true)
+                        .log(org.apache.camel.LoggingLevel.WARN, "caravan.alerts",
+                                "Alert not delivered to ${routeId}: ${exception.message}");
+        }
+    }
+}
