@@ -1,20 +1,30 @@
 package routes;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.springframework.stereotype.Component;
 
+import caravan.alert.AlertProperties;
+
 /**
  * Alerts from the rules file: stored first (the alerts table is the record), then to MQTT
- * {@code caravan/alerts/{venueId}} and to the live page. A sink that fails is logged with the alert id and does not
- * keep the alert from the others.
+ * {@code caravan/alerts/{venueId}}, the live page and, when configured, a webhook. A sink that fails is logged and
+ * does not keep the alert from the others; the webhook is retried with back-off on its own queue.
  */
 @Component
 public class AlertRoute extends RouteBuilder {
 
     static final String ALERTS = "seda:alerts?size=10000&discardWhenFull=true";
+    static final String WEBHOOK = "seda:alert-webhook?size=10000&discardWhenFull=true";
+
+    private final AlertProperties properties;
+
+    public AlertRoute(AlertProperties properties) {
+        this.properties = properties;
+    }
 
     @Override
     public void configure() {
@@ -27,7 +37,30 @@ public class AlertRoute extends RouteBuilder {
                 .bean("alertStore", "insert")
                 .multicast()
                     .to("direct:alert-mqtt", "direct:alert-live")
+                .end()
+                .filter(constant(properties.webhookConfigured()))
+                    .to(WEBHOOK)
                 .end();
+
+        if (properties.webhookConfigured()) {
+            // Its own queue: retries with back-off must not hold up the other sinks.
+            from(WEBHOOK).routeId("alert-webhook")
+                    .onException(Exception.class)
+                        .maximumRedeliveries(properties.webhookRetries())
+                        .redeliveryDelay(properties.webhookRetryDelay().toMillis())
+                        .backOffMultiplier(2)
+                        .retryAttemptedLogLevel(LoggingLevel.WARN)
+                        .handled(true)
+                        .log(LoggingLevel.ERROR, "caravan.alerts",
+                                "Alert ${header.CaravanAlertId} not delivered to the webhook after "
+                                        + "{{caravan.alerts.webhook-retries}} retries: ${exception.message}")
+                    .end()
+                    .setHeader("CaravanAlertId", simple("${body.alertId()}"))
+                    .marshal().json()
+                    .setHeader(Exchange.HTTP_METHOD, constant("POST"))
+                    .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
+                    .to(properties.webhookUrl());
+        }
 
         from("direct:alert-mqtt").routeId("alert-mqtt").routeConfigurationId(SinkFailures.ID)
                 .setHeader("CaravanVenueId", simple("${body.venueId()}"))
@@ -77,7 +110,7 @@ public class AlertRoute extends RouteBuilder {
         public void configuration() {
             routeConfiguration(ID)
                     .onException(Exception.class).handled(true)
-                        .log(org.apache.camel.LoggingLevel.WARN, "caravan.alerts",
+                        .log(LoggingLevel.WARN, "caravan.alerts",
                                 "Alert not delivered to ${routeId}: ${exception.message}");
         }
     }

@@ -14,14 +14,17 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -60,6 +63,37 @@ class TrajectoryIntakeIT {
         registry.add("caravan.trajectories.edges." + VENDOR_EDGE + ".venue-id", () -> VENDOR_VENUE);
         registry.add("caravan.live.send-time-limit", () -> "2s");
         registry.add("caravan.alerts.rules-file", TrajectoryIntakeIT::writeRules);
+        registry.add("caravan.alerts.webhook-url", () -> "http://127.0.0.1:" + WEBHOOK.getAddress().getPort() + "/alerts");
+        registry.add("caravan.alerts.webhook-retry-delay", () -> "100ms");
+    }
+
+    /** A webhook receiver that answers 503 to the first two POSTs, then 200. */
+    static final HttpServer WEBHOOK = startWebhook();
+    static final AtomicInteger WEBHOOK_ATTEMPTS = new AtomicInteger();
+    static final List<JsonNode> WEBHOOK_ALERTS = new CopyOnWriteArrayList<>();
+
+    static HttpServer startWebhook() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/alerts", exchange -> {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                int status = WEBHOOK_ATTEMPTS.incrementAndGet() <= 2 ? 503 : 200;
+                if (status == 200) {
+                    WEBHOOK_ALERTS.add(MAPPER.readTree(body));
+                }
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void stopWebhook() {
+        WEBHOOK.stop(0);
     }
 
     static final String ALERT_VENUE = "venue-alerts-" + UUID.randomUUID().toString().substring(0, 8);
@@ -127,7 +161,11 @@ class TrajectoryIntakeIT {
                         .containsExactlyInAnyOrder("dock", "venue-bounds", "too-fast");
                 assertThat(page.frames()).filteredOn(f -> f.get("event").asText().equals("alert"))
                         .extracting(f -> f.get("alert").get("ruleId").asText()).contains("too-fast");
+                // The webhook failed twice first: every alert still arrives, after retries.
+                assertThat(WEBHOOK_ALERTS).extracting(a -> a.get("ruleId").asText())
+                        .containsExactlyInAnyOrder("dock", "venue-bounds", "too-fast");
             });
+            assertThat(WEBHOOK_ATTEMPTS.get()).isEqualTo(5);
 
             JsonNode acknowledged = http.postForObject("/api/alerts/" + dock.get("alertId").asText() + "/acknowledge",
                     null, JsonNode.class);
