@@ -13,16 +13,27 @@ import caravan.trajectory.Track;
 
 /**
  * Checks each live track against the rules. Zone rules fire on the transition (a track first seen inside a zone
- * has entered it); every rule is then quiet for its cooldown in that venue, so one event does not fire a storm.
+ * has entered it); dwell fires once per stay that lasts too long (by the tracks' own timestamps); occupancy counts
+ * the tracks seen inside the zone within the last {@link #OCCUPANCY_WINDOW}. Every rule is then quiet for its
+ * cooldown in that venue, so one event does not fire a storm.
  */
 @Component
 public class AlertEvaluator {
 
     private static final int MAX_TRACKED = 100_000;
+    static final long OCCUPANCY_WINDOW = 5_000;
+
+    /** When a track entered a dwell rule's zone (its own timestamp), and whether this stay already fired. */
+    private record Stay(long enteredAt, boolean fired) {
+    }
 
     private final AlertRules rules;
     /** rule|venue|track → whether the track was inside the rule's zone when last seen. */
     private final Map<String, Boolean> insideZone = new ConcurrentHashMap<>();
+    /** rule|venue|track → the current stay in a dwell rule's zone. */
+    private final Map<String, Stay> stays = new ConcurrentHashMap<>();
+    /** rule|venue → track → when it was last seen inside the zone (track timestamp). */
+    private final Map<String, Map<String, Long>> occupants = new ConcurrentHashMap<>();
     /** rule|venue → when it last fired. */
     private final Map<String, Instant> lastFired = new ConcurrentHashMap<>();
 
@@ -67,6 +78,36 @@ public class AlertEvaluator {
                     return track.objectType() + " " + track.id() + " left zone " + rule.id();
                 }
                 return null;
+            }
+            case "dwell-in-zone" -> {
+                String key = rule.id() + "|" + track.venueId() + "|" + track.id();
+                if (!rule.zoneContains(x, z)) {
+                    stays.remove(key);
+                    return null;
+                }
+                if (stays.size() > MAX_TRACKED) {
+                    stays.clear();
+                }
+                Stay stay = stays.computeIfAbsent(key, k -> new Stay(track.timestamp(), false));
+                double dwelt = (track.timestamp() - stay.enteredAt()) / 1000.0;
+                if (stay.fired() || dwelt <= rule.seconds()) {
+                    return null;
+                }
+                stays.put(key, new Stay(stay.enteredAt(), true));
+                return track.objectType() + " " + track.id() + " has been in zone " + rule.id() + " for "
+                        + Math.round(dwelt) + " s, longer than " + rule.seconds() + " s";
+            }
+            case "occupancy-above" -> {
+                Map<String, Long> inside = occupants.computeIfAbsent(rule.id() + "|" + track.venueId(),
+                        k -> new ConcurrentHashMap<>());
+                if (rule.zoneContains(x, z)) {
+                    inside.put(track.id(), track.timestamp());
+                } else {
+                    inside.remove(track.id());
+                }
+                inside.values().removeIf(seen -> seen < track.timestamp() - OCCUPANCY_WINDOW);
+                return inside.size() > rule.maxOccupants() ? inside.size() + " tracks in zone " + rule.id()
+                        + ", more than " + rule.maxOccupants() : null;
             }
             case "outside-bounds" -> {
                 AlertRule.Bounds b = rule.bounds();

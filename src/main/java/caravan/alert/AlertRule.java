@@ -13,6 +13,8 @@ import org.springframework.boot.convert.DurationStyle;
  * @param zone            polygon of [x, z] corners (zone-enter, zone-exit)
  * @param bounds          rectangle a track must stay in (outside-bounds)
  * @param metersPerSecond speed limit (speed-above)
+ * @param seconds         how long a track may stay in the zone (dwell-in-zone)
+ * @param maxOccupants    how many tracks may be in the zone at once (occupancy-above)
  * @param objectTypes     only these object types; all when absent
  * @param cooldown        after firing, the rule is quiet this long for its venue ("30s", "5m"); default 30s
  */
@@ -23,12 +25,15 @@ public record AlertRule(
         List<List<Double>> zone,
         Bounds bounds,
         Double metersPerSecond,
+        Double seconds,
+        Integer maxOccupants,
         List<String> objectTypes,
         String cooldown,
         String severity,
         String message) {
 
-    public static final List<String> TYPES = List.of("zone-enter", "zone-exit", "outside-bounds", "speed-above");
+    public static final List<String> TYPES = List.of("zone-enter", "zone-exit", "dwell-in-zone", "occupancy-above",
+            "outside-bounds", "speed-above");
 
     public record Bounds(double minX, double maxX, double minZ, double maxZ) {
     }
@@ -49,9 +54,13 @@ public record AlertRule(
         }
         if (type == null || !TYPES.contains(type)) {
             problems.add(where + ": type must be one of " + TYPES);
-        } else if (type.startsWith("zone-") && (zone == null || zone.size() < 3
+        } else if (hasZone() && (zone == null || zone.size() < 3
                 || zone.stream().anyMatch(corner -> corner == null || corner.size() != 2))) {
             problems.add(where + ": " + type + " needs a zone of at least three [x, z] corners");
+        } else if (type.equals("dwell-in-zone") && (seconds == null || seconds <= 0)) {
+            problems.add(where + ": dwell-in-zone needs seconds > 0");
+        } else if (type.equals("occupancy-above") && (maxOccupants == null || maxOccupants < 0)) {
+            problems.add(where + ": occupancy-above needs maxOccupants >= 0");
         } else if (type.equals("outside-bounds") && (bounds == null || bounds.minX() >= bounds.maxX()
                 || bounds.minZ() >= bounds.maxZ())) {
             problems.add(where + ": outside-bounds needs bounds {minX < maxX, minZ < maxZ}");
@@ -64,6 +73,10 @@ public record AlertRule(
             problems.add(where + ": cooldown '" + cooldown + "' is not a duration like 30s or 5m");
         }
         return problems;
+    }
+
+    boolean hasZone() {
+        return type.startsWith("zone-") || type.equals("dwell-in-zone") || type.equals("occupancy-above");
     }
 
     boolean watches(String trackVenueId, String objectType) {

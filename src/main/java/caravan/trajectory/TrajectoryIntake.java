@@ -3,6 +3,9 @@ package caravan.trajectory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -10,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 
@@ -37,6 +41,7 @@ public class TrajectoryIntake {
     private final TrajectoryRejections rejections;
     private final MeterRegistry meters;
     private final Duration maxSkew;
+    private final Map<String, AtomicLong> lastMessage = new ConcurrentHashMap<>();
 
     public TrajectoryIntake(TrajectoryProperties properties, TrajectoryRejections rejections, MeterRegistry meters) {
         this.properties = properties;
@@ -45,8 +50,18 @@ public class TrajectoryIntake {
         this.maxSkew = properties.maxClockSkew();
     }
 
+    /** The edge a topic names; counts the message for the edge's rate and last-message metrics. */
     public String edgeId(String topic) {
-        return properties.edgeIdOf(topic);
+        String edgeId = properties.edgeIdOf(topic);
+        Counter.builder("caravan.trajectories.messages").tag("edge", edgeId)
+                .description("trajectory messages received; its rate is messages per second").register(meters).increment();
+        lastMessage.computeIfAbsent(edgeId, edge -> {
+            AtomicLong time = new AtomicLong();
+            Gauge.builder("caravan.trajectories.last.message", time, AtomicLong::get).tag("edge", edge)
+                    .description("when the edge's last message arrived, epoch seconds").register(meters);
+            return time;
+        }).set(System.currentTimeMillis() / 1000);
+        return edgeId;
     }
 
     public String format(String edgeId) {
