@@ -82,19 +82,16 @@ public class AlertRoute extends RouteBuilder {
 
         from("direct:alerts-list").routeId("alerts-list").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .bean("alertApi", "list(${header.venueId}, ${header.unacknowledged}, ${header.limit})")
-                .to("direct:alert-json-response");
+                .to(JsonResponseRoute.ENDPOINT);
 
         from("direct:alert-acknowledge").routeId("alert-acknowledge").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .bean("alertStore", "acknowledge(${header.alertId})")
-                .to("direct:alert-json-response");
+                .to(JsonResponseRoute.ENDPOINT);
 
         from("direct:alert-rules").routeId("alert-rules")
                 .bean("alertRules", "current")
-                .to("direct:alert-json-response");
+                .to(JsonResponseRoute.ENDPOINT);
 
-        from("direct:alert-json-response").routeId("alert-json-response")
-                .marshal().json()
-                .setHeader(Exchange.CONTENT_TYPE, constant("application/json"));
     }
 
     /**

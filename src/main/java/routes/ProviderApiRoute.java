@@ -30,29 +30,26 @@ public class ProviderApiRoute extends RouteBuilder {
 
         from("direct:provider-list").routeId("provider-list").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .bean("providerApi", "providers")
-                .to("direct:provider-json-response");
+                .to(JsonResponseRoute.ENDPOINT);
 
         from("direct:provider-get").routeId("provider-get").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .bean("providerApi", "provider(${header.providerId})")
-                .to("direct:provider-json-response");
+                .to(JsonResponseRoute.ENDPOINT);
 
         from("direct:provider-register").routeId("provider-register").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .convertBodyTo(String.class)
                 .bean("providerApi", "register")
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(201))
-                .to("direct:provider-json-response");
+                .to(JsonResponseRoute.ENDPOINT);
 
         from("direct:provider-build-status").routeId("provider-build-status").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .bean("providerApi", "build(${header.buildId})")
-                .to("direct:provider-json-response");
+                .to(JsonResponseRoute.ENDPOINT);
 
         from("direct:provider-build-dockerfile").routeId("provider-build-dockerfile")
                 .routeConfigurationId(ApiErrorsConfiguration.ID)
                 .bean("providerApi", "dockerfile(${header.buildId})")
                 .setHeader(Exchange.CONTENT_TYPE, constant("text/plain; charset=utf-8"));
 
-        from("direct:provider-json-response").routeId("provider-json-response")
-                .marshal().json()
-                .setHeader(Exchange.CONTENT_TYPE, constant("application/json"));
     }
 }

@@ -1,6 +1,5 @@
 package routes;
 
-import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.springframework.stereotype.Component;
@@ -26,14 +25,11 @@ public class TrajectoryApiRoute extends RouteBuilder {
         from("direct:venue-tracks").routeId("venue-tracks").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .bean("trajectoryApi", "page(${header.venueId}, ${header.from}, ${header.to}, ${header.edgeId}, "
                         + "${header.limit}, ${header.offset})")
-                .to("direct:trajectory-json-response");
+                .to(JsonResponseRoute.ENDPOINT);
 
         from("direct:trajectories-rejected").routeId("trajectories-rejected")
                 .bean("trajectoryRejections", "report")
-                .to("direct:trajectory-json-response");
+                .to(JsonResponseRoute.ENDPOINT);
 
-        from("direct:trajectory-json-response").routeId("trajectory-json-response")
-                .marshal().json()
-                .setHeader(Exchange.CONTENT_TYPE, constant("application/json"));
     }
 }

@@ -33,6 +33,7 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
                 .routeId("trajectory-intake").routeConfigurationId(RejectionConfiguration.ID)
                 .setProperty(PAYLOAD, body())
                 .setHeader(EDGE_ID, method("trajectoryIntake", "edgeId(${header.CamelMqttTopic})"))
+                .bean("trajectoryIntake", "countMessage(${header." + EDGE_ID + "})")
                 .setHeader(FORMAT, method("trajectoryIntake", "format(${header." + EDGE_ID + "})"))
                 .setHeader(VENUE_ID, method("trajectoryIntake", "venueId(${header." + EDGE_ID + "})"))
                 .removeHeaders("CamelMqtt*")

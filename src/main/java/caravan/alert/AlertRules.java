@@ -30,16 +30,32 @@ public class AlertRules {
     }
 
     private final AlertProperties properties;
+    /** Rules are checked for every track; the file is looked at no more often than this. */
+    static final long CHECK_INTERVAL_MILLIS = 1000;
+
     private volatile List<AlertRule> rules = List.of();
-    private volatile FileTime loadedVersion;
+    private FileTime loadedVersion;
+    private volatile long checkedAt;
 
     public AlertRules(AlertProperties properties) {
         this.properties = properties;
-        current();
+        reloadIfChanged(System.currentTimeMillis());
     }
 
-    /** The rules in force, after reading the file again if it changed. */
-    public synchronized List<AlertRule> current() {
+    /** The rules in force, after reading the file again if it changed (looked at once a second at most). */
+    public List<AlertRule> current() {
+        long now = System.currentTimeMillis();
+        if (now - checkedAt < CHECK_INTERVAL_MILLIS) {
+            return rules;
+        }
+        return reloadIfChanged(now);
+    }
+
+    private synchronized List<AlertRule> reloadIfChanged(long now) {
+        if (now - checkedAt < CHECK_INTERVAL_MILLIS) {
+            return rules;
+        }
+        checkedAt = now;
         FileTime version = modified();
         if (version == null || version.equals(loadedVersion)) {
             return rules;

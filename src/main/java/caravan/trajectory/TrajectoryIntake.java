@@ -50,9 +50,12 @@ public class TrajectoryIntake {
         this.maxSkew = properties.maxClockSkew();
     }
 
-    /** The edge a topic names; counts the message for the edge's rate and last-message metrics. */
     public String edgeId(String topic) {
-        String edgeId = properties.edgeIdOf(topic);
+        return properties.edgeIdOf(topic);
+    }
+
+    /** Counts a message for the edge's rate and last-message metrics. */
+    public void countMessage(String edgeId) {
         Counter.builder("caravan.trajectories.messages").tag("edge", edgeId)
                 .description("trajectory messages received; its rate is messages per second").register(meters).increment();
         lastMessage.computeIfAbsent(edgeId, edge -> {
@@ -61,7 +64,6 @@ public class TrajectoryIntake {
                     .description("when the edge's last message arrived, epoch seconds").register(meters);
             return time;
         }).set(System.currentTimeMillis() / 1000);
-        return edgeId;
     }
 
     public String format(String edgeId) {
