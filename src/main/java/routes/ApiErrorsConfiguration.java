@@ -6,9 +6,10 @@ import org.springframework.stereotype.Component;
 
 import caravan.provider.InputRejectedException;
 import caravan.web.ApiError;
+import caravan.web.ConflictException;
 import caravan.web.NotFoundException;
 
-/** How REST routes answer failures: 400 listing every problem, 404 naming what is missing. */
+/** How REST routes answer failures: 400 listing every problem, 404 naming what is missing, 409 naming the conflict. */
 @Component
 public class ApiErrorsConfiguration extends RouteConfigurationBuilder {
 
@@ -26,6 +27,13 @@ public class ApiErrorsConfiguration extends RouteConfigurationBuilder {
                 .end()
                 .onException(NotFoundException.class).handled(true)
                     .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(404))
+                    .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
+                    .setBody(exchange -> ApiError.of(
+                            exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))
+                    .marshal().json()
+                .end()
+                .onException(ConflictException.class).handled(true)
+                    .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(409))
                     .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
                     .setBody(exchange -> ApiError.of(
                             exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))

@@ -101,7 +101,8 @@ class EmbeddedDefaultsIT {
                 "provider-register", "provider-build-status", "provider-build-dockerfile", "trajectory-intake",
                 "trajectory-storage", "trajectory-retention", "venue-tracks", "trajectories-rejected",
                 "trajectory-alerts", "alert-dispatch", "alert-mqtt", "alert-live", "alerts-list", "alert-acknowledge",
-                "alert-rules", "site-heartbeat");
+                "alert-rules", "deploy-her", "deployment-dispatch", "edge-events", "edge-offline-sweep", "venue-save",
+                "edge-save", "lidar-save", "deployment-get", "json-response", "site-heartbeat");
 
         assertThat(camel.getRoutes()).extracting(Route::getRouteId).containsAll(expected);
         for (String routeId : expected) {

@@ -1,0 +1,201 @@
+package caravan.edge;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.springframework.stereotype.Component;
+
+import caravan.edge.DeploymentStore.Deployment;
+import caravan.edge.EdgeRegistry.Edge;
+import caravan.edge.EdgeRegistry.Lidar;
+import caravan.edge.EdgeRegistry.Venue;
+import caravan.provider.InputRejectedException;
+import caravan.provider.Provider;
+import caravan.provider.ProviderStore;
+import caravan.web.ConflictException;
+import caravan.web.NotFoundException;
+
+/** What the edge commissioning and deployment REST routes answer. */
+@Component
+public class EdgeApi {
+
+    static final String DEFAULT_BROKER = "mqtt://localhost:1883";
+
+    public record DeploymentAccepted(String deploymentId, String status, String statusUrl) {
+    }
+
+    private final EdgeRegistry registry;
+    private final DeploymentStore deployments;
+    private final ProviderStore providers;
+    private final EdgeProperties properties;
+    private final ObjectMapper mapper;
+
+    public EdgeApi(EdgeRegistry registry, DeploymentStore deployments, ProviderStore providers,
+            EdgeProperties properties, ObjectMapper mapper) {
+        this.registry = registry;
+        this.deployments = deployments;
+        this.providers = providers;
+        this.properties = properties;
+        this.mapper = mapper;
+    }
+
+    public Venue saveVenue(String venueId, String body) {
+        JsonNode json = object(body);
+        List<String> problems = new ArrayList<>();
+        JsonNode frame = json.get("coordinateFrame");
+        JsonNode bounds = json.get("venueBounds");
+        if (frame != null && !frame.isObject()) {
+            problems.add("coordinateFrame must be an object");
+        }
+        if (bounds != null && !bounds.isObject()) {
+            problems.add("venueBounds must be an object");
+        }
+        rejectIf(problems);
+        return registry.saveVenue(new Venue(venueId, json.path("name").asText(venueId),
+                frame == null ? mapper.createObjectNode() : frame, bounds == null ? mapper.createObjectNode() : bounds, null));
+    }
+
+    public Venue venue(String venueId) {
+        return registry.venue(venueId).orElseThrow(() -> new NotFoundException("no venue " + venueId));
+    }
+
+    public Edge saveEdge(String edgeId, String body) {
+        JsonNode json = object(body);
+        List<String> problems = new ArrayList<>();
+        String transport = json.path("transport").asText("agent");
+        if (!List.of("agent", "ssh").contains(transport)) {
+            problems.add("transport must be agent or ssh, not " + transport);
+        }
+        String venueId = json.hasNonNull("venueId") ? json.get("venueId").asText() : null;
+        if (venueId != null && registry.venue(venueId).isEmpty()) {
+            problems.add("venueId " + venueId + " is not a known venue");
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        JsonNode labelNode = json.path("labels");
+        if (!labelNode.isMissingNode() && !labelNode.isObject()) {
+            problems.add("labels must be an object of strings");
+        }
+        labelNode.fields().forEachRemaining(label -> labels.put(label.getKey(), label.getValue().asText()));
+        rejectIf(problems);
+        return registry.saveEdge(edgeId, json.path("name").asText(edgeId), venueId,
+                json.hasNonNull("address") ? json.get("address").asText() : null, transport, labels);
+    }
+
+    public List<Venue> registryVenues() {
+        return registry.venues();
+    }
+
+    public List<Edge> registryEdges() {
+        return registry.edges();
+    }
+
+    public Edge edge(String edgeId) {
+        return registry.edge(edgeId).orElseThrow(() -> new NotFoundException("no edge " + edgeId));
+    }
+
+    public Lidar saveLidar(String edgeId, String serial, String body) {
+        edge(edgeId);
+        JsonNode json = object(body);
+        List<String> problems = new ArrayList<>();
+        if (!json.path("model").isTextual()) {
+            problems.add("model is required");
+        }
+        if (!json.path("extrinsics").isObject()) {
+            problems.add("extrinsics (the lidar's pose) must be an object");
+        }
+        rejectIf(problems);
+        return registry.saveLidar(new Lidar(edgeId, serial, json.get("model").asText(), json.get("extrinsics")));
+    }
+
+    public List<Lidar> lidars(String edgeId) {
+        edge(edgeId);
+        return registry.lidars(edgeId);
+    }
+
+    /**
+     * The reference's deployment document (deploymentId, edgeId, venueId, mqtt, lidars, coordinateFrame,
+     * venueBounds) plus the provider's image and the container's resource limits, stored as pending.
+     */
+    public Deployment planDeployment(String edgeId, String body) {
+        JsonNode json = object(body);
+        List<String> problems = new ArrayList<>();
+        String venueId = text(json, "venueId", problems);
+        String providerId = text(json, "providerId", problems);
+        rejectIf(problems);
+        Edge edge = edge(edgeId);
+        Venue venue = venue(venueId);
+        Provider provider = providers.find(providerId).orElseThrow(() -> new NotFoundException("no provider " + providerId));
+        if (provider.dockerImage() == null) {
+            throw new ConflictException("provider " + providerId + " has no image yet: its build has not succeeded");
+        }
+        ObjectNode document = mapper.createObjectNode();
+        document.put("deploymentId", UUID.randomUUID().toString());
+        document.put("edgeId", edge.edgeId());
+        document.put("venueId", venue.venueId());
+        ObjectNode mqtt = document.putObject("mqtt");
+        mqtt.put("broker", json.hasNonNull("mqttBrokerUrl") ? json.get("mqttBrokerUrl").asText() : DEFAULT_BROKER);
+        mqtt.put("topic", "hyperspace/trajectories/" + edge.edgeId());
+        mqtt.put("qos", 1);
+        document.set("lidars", mapper.valueToTree(registry.lidars(edgeId).stream()
+                .map(lidar -> Map.of("model", lidar.model(), "serial", lidar.serial(), "extrinsics", lidar.extrinsics()))
+                .toList()));
+        document.set("coordinateFrame", venue.coordinateFrame());
+        document.set("venueBounds", venue.venueBounds());
+        ObjectNode image = document.putObject("provider");
+        image.put("providerId", provider.providerId());
+        image.put("version", provider.version());
+        image.put("image", provider.dockerImage());
+        image.put("digest", provider.imageDigest());
+        ObjectNode resources = document.putObject("resources");
+        resources.put("cpus", properties.defaultCpus());
+        resources.put("memory", properties.defaultMemory());
+        return deployments.insertPending(document);
+    }
+
+    public static DeploymentAccepted accepted(Deployment deployment) {
+        return new DeploymentAccepted(deployment.deploymentId(), deployment.status(),
+                "/api/deployments/" + deployment.deploymentId());
+    }
+
+    public Deployment deployment(String deploymentId) {
+        return deployments.find(deploymentId).orElseThrow(() -> new NotFoundException("no deployment " + deploymentId));
+    }
+
+    public List<Deployment> deploymentsOf(String edgeId) {
+        edge(edgeId);
+        return deployments.forEdge(edgeId);
+    }
+
+    private JsonNode object(String body) {
+        try {
+            JsonNode json = body == null || body.isBlank() ? null : mapper.readTree(body);
+            if (json != null && json.isObject()) {
+                return json;
+            }
+        } catch (JsonProcessingException e) {
+            throw new InputRejectedException(List.of("body is not valid JSON: " + e.getOriginalMessage()));
+        }
+        throw new InputRejectedException(List.of("body must be a JSON object"));
+    }
+
+    private static String text(JsonNode json, String field, List<String> problems) {
+        if (!json.path(field).isTextual() || json.get(field).asText().isBlank()) {
+            problems.add(field + " is required");
+            return null;
+        }
+        return json.get(field).asText();
+    }
+
+    private static void rejectIf(List<String> problems) {
+        if (!problems.isEmpty()) {
+            throw new InputRejectedException(problems);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package caravan.edge;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * What edge agents report on {@code caravan/edges/{edgeId}/events}: heartbeats (which also register an edge on
+ * first contact) and deployment statuses.
+ */
+@Component
+public class EdgeEvents {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeEvents.class);
+    static final List<String> DEPLOYMENT_STATUSES = List.of("pulling", "starting", "running", "healthy", "failed");
+
+    private final EdgeRegistry registry;
+    private final DeploymentStore deployments;
+    private final EdgeProperties properties;
+
+    public EdgeEvents(EdgeRegistry registry, DeploymentStore deployments, EdgeProperties properties) {
+        this.registry = registry;
+        this.deployments = deployments;
+        this.properties = properties;
+    }
+
+    /** The edge id in {@code caravan/edges/{edgeId}/events}. */
+    public String edgeIdOf(String topic) {
+        String[] parts = topic.split("/");
+        return parts.length == 4 ? parts[2] : null;
+    }
+
+    public void handle(String edgeId, JsonNode event) {
+        String type = event.path("type").asText();
+        switch (type) {
+            case "heartbeat" -> registry.heartbeat(edgeId, event.path("agentVersion").asText(null),
+                    event.path("dockerVersion").asText(null));
+            case "deployment-status" -> {
+                String status = event.path("status").asText();
+                if (!DEPLOYMENT_STATUSES.contains(status)) {
+                    LOG.warn("Edge {} reported unknown deployment status '{}'", edgeId, status);
+                    return;
+                }
+                registry.heartbeat(edgeId, event.path("agentVersion").asText(null), event.path("dockerVersion").asText(null));
+                deployments.advance(event.path("deploymentId").asText(), status, event.path("detail").asText(null));
+            }
+            default -> LOG.warn("Edge {} sent an event of unknown type '{}'", edgeId, type);
+        }
+    }
+
+    /** Agent edges silent for longer than {@code caravan.edges.offline-after} go offline. */
+    public int markSilentOffline() {
+        Duration after = properties.offlineAfter();
+        return registry.markSilentOffline(EdgeRegistry.now().minus(after));
+    }
+}

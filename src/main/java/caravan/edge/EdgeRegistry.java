@@ -1,0 +1,163 @@
+package caravan.edge;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Venues, edges and lidar pairings. */
+@Repository
+public class EdgeRegistry {
+
+    public record Venue(String venueId, String name, JsonNode coordinateFrame, JsonNode venueBounds,
+            OffsetDateTime updatedAt) {
+    }
+
+    public record Edge(String edgeId, String name, String venueId, String address, String transport,
+            Map<String, String> labels, String status, OffsetDateTime lastSeen, String agentVersion,
+            String dockerVersion, OffsetDateTime updatedAt) {
+    }
+
+    public record Lidar(String edgeId, String serial, String model, JsonNode extrinsics) {
+    }
+
+    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() { };
+
+    private final JdbcClient jdbc;
+    private final ObjectMapper mapper;
+
+    public EdgeRegistry(JdbcClient jdbc, ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+    }
+
+    @Transactional
+    public Venue saveVenue(Venue venue) {
+        jdbc.sql("DELETE FROM venues WHERE venue_id = :id").param("id", venue.venueId()).update();
+        jdbc.sql("INSERT INTO venues (venue_id, name, coordinate_frame, venue_bounds, updated_at) "
+                        + "VALUES (:id, :name, :frame, :bounds, :now)")
+                .param("id", venue.venueId()).param("name", venue.name())
+                .param("frame", venue.coordinateFrame().toString()).param("bounds", venue.venueBounds().toString())
+                .param("now", now()).update();
+        return venue(venue.venueId()).orElseThrow();
+    }
+
+    public Optional<Venue> venue(String venueId) {
+        return jdbc.sql("SELECT * FROM venues WHERE venue_id = :id").param("id", venueId).query(this::mapVenue).optional();
+    }
+
+    public List<Venue> venues() {
+        return jdbc.sql("SELECT * FROM venues ORDER BY venue_id").query(this::mapVenue).list();
+    }
+
+    /** Creates or updates an edge's commissioning data; its status and versions stay as the agent reported them. */
+    @Transactional
+    public Edge saveEdge(String edgeId, String name, String venueId, String address, String transport,
+            Map<String, String> labels) {
+        int updated = jdbc.sql("UPDATE edges SET name = :name, venue_id = :venue, address = :address, "
+                        + "transport = :transport, labels = :labels, updated_at = :now WHERE edge_id = :id")
+                .param("id", edgeId).param("name", name).param("venue", venueId).param("address", address)
+                .param("transport", transport).param("labels", json(labels)).param("now", now()).update();
+        if (updated == 0) {
+            jdbc.sql("INSERT INTO edges (edge_id, name, venue_id, address, transport, labels, status, updated_at) "
+                            + "VALUES (:id, :name, :venue, :address, :transport, :labels, 'offline', :now)")
+                    .param("id", edgeId).param("name", name).param("venue", venueId).param("address", address)
+                    .param("transport", transport).param("labels", json(labels)).param("now", now()).update();
+        }
+        return edge(edgeId).orElseThrow();
+    }
+
+    /** An agent was heard from: registers the edge on first contact, marks it online with its versions. */
+    @Transactional
+    public void heartbeat(String edgeId, String agentVersion, String dockerVersion) {
+        int updated = jdbc.sql("UPDATE edges SET status = 'online', last_seen = :now, agent_version = :agent, "
+                        + "docker_version = :docker, updated_at = :now WHERE edge_id = :id")
+                .param("id", edgeId).param("agent", agentVersion).param("docker", dockerVersion).param("now", now())
+                .update();
+        if (updated == 0) {
+            jdbc.sql("INSERT INTO edges (edge_id, name, transport, labels, status, last_seen, agent_version, "
+                            + "docker_version, updated_at) VALUES (:id, :id, 'agent', '{}', 'online', :now, :agent, :docker, :now)")
+                    .param("id", edgeId).param("agent", agentVersion).param("docker", dockerVersion).param("now", now())
+                    .update();
+        }
+    }
+
+    /** Agent edges not heard from since {@code cutoff} go offline; returns how many did. */
+    public int markSilentOffline(OffsetDateTime cutoff) {
+        return jdbc.sql("UPDATE edges SET status = 'offline', updated_at = :now "
+                        + "WHERE transport = 'agent' AND status = 'online' AND last_seen < :cutoff")
+                .param("cutoff", cutoff).param("now", now()).update();
+    }
+
+    public Optional<Edge> edge(String edgeId) {
+        return jdbc.sql("SELECT * FROM edges WHERE edge_id = :id").param("id", edgeId).query(this::mapEdge).optional();
+    }
+
+    public List<Edge> edges() {
+        return jdbc.sql("SELECT * FROM edges ORDER BY edge_id").query(this::mapEdge).list();
+    }
+
+    @Transactional
+    public Lidar saveLidar(Lidar lidar) {
+        jdbc.sql("DELETE FROM lidars WHERE edge_id = :edge AND serial = :serial")
+                .param("edge", lidar.edgeId()).param("serial", lidar.serial()).update();
+        jdbc.sql("INSERT INTO lidars (edge_id, serial, model, extrinsics) VALUES (:edge, :serial, :model, :extrinsics)")
+                .param("edge", lidar.edgeId()).param("serial", lidar.serial()).param("model", lidar.model())
+                .param("extrinsics", lidar.extrinsics().toString()).update();
+        return lidar;
+    }
+
+    public List<Lidar> lidars(String edgeId) {
+        return jdbc.sql("SELECT * FROM lidars WHERE edge_id = :edge ORDER BY serial").param("edge", edgeId)
+                .query((rs, row) -> new Lidar(rs.getString("edge_id"), rs.getString("serial"), rs.getString("model"),
+                        tree(rs.getString("extrinsics")))).list();
+    }
+
+    private Venue mapVenue(ResultSet rs, int row) throws SQLException {
+        return new Venue(rs.getString("venue_id"), rs.getString("name"), tree(rs.getString("coordinate_frame")),
+                tree(rs.getString("venue_bounds")), rs.getObject("updated_at", OffsetDateTime.class));
+    }
+
+    private Edge mapEdge(ResultSet rs, int row) throws SQLException {
+        try {
+            return new Edge(rs.getString("edge_id"), rs.getString("name"), rs.getString("venue_id"),
+                    rs.getString("address"), rs.getString("transport"), mapper.readValue(rs.getString("labels"), LABELS),
+                    rs.getString("status"), rs.getObject("last_seen", OffsetDateTime.class),
+                    rs.getString("agent_version"), rs.getString("docker_version"),
+                    rs.getObject("updated_at", OffsetDateTime.class));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("edge " + rs.getString("edge_id") + " has unreadable labels", e);
+        }
+    }
+
+    private JsonNode tree(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is unreadable: " + json, e);
+        }
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+}

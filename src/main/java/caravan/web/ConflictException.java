@@ -1,0 +1,9 @@
+package caravan.web;
+
+/** A request that names existing things which are not in a state to allow it; answered with 409. */
+public class ConflictException extends RuntimeException {
+
+    public ConflictException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,62 @@
+package routes;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestBindingMode;
+import org.springframework.stereotype.Component;
+
+/** Commissioning (venues, edges, lidar pairings), the reference's deploy-her, and deployment status. */
+@Component
+public class EdgeApiRoute extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        rest("/api").bindingMode(RestBindingMode.off)
+                .put("/venues/{venueId}").id("rest-venue-save").consumes("application/json").produces("application/json")
+                    .to("direct:venue-save")
+                .get("/venues").id("rest-venue-list").produces("application/json").to("direct:venue-list")
+                .get("/venues/{venueId}").id("rest-venue-get").produces("application/json").to("direct:venue-get")
+                .put("/edges/{edgeId}").id("rest-edge-save").consumes("application/json").produces("application/json")
+                    .to("direct:edge-save")
+                .get("/edges").id("rest-edge-list").produces("application/json").to("direct:edge-list")
+                .get("/edges/{edgeId}").id("rest-edge-get").produces("application/json").to("direct:edge-get")
+                .put("/edges/{edgeId}/lidars/{serial}").id("rest-lidar-save").consumes("application/json")
+                    .produces("application/json").to("direct:lidar-save")
+                .get("/edges/{edgeId}/lidars").id("rest-lidar-list").produces("application/json").to("direct:lidar-list")
+                .post("/edge-commissioning/edge/{edgeId}/deploy-her").id("rest-deploy-her").consumes("application/json")
+                    .produces("application/json").responseMessage(202, "dispatched to the edge")
+                    .responseMessage(400, "invalid request").responseMessage(404, "unknown edge, venue or provider")
+                    .responseMessage(409, "provider without an image").to("direct:deploy-her")
+                .get("/deployments/{deploymentId}").id("rest-deployment-get").produces("application/json")
+                    .to("direct:deployment-get")
+                .get("/edges/{edgeId}/deployments").id("rest-edge-deployments").produces("application/json")
+                    .to("direct:edge-deployments");
+
+        api("venue-save", "saveVenue(${header.venueId}, ${body})");
+        api("venue-list", "registryVenues");
+        api("venue-get", "venue(${header.venueId})");
+        api("edge-save", "saveEdge(${header.edgeId}, ${body})");
+        api("edge-list", "registryEdges");
+        api("edge-get", "edge(${header.edgeId})");
+        api("lidar-save", "saveLidar(${header.edgeId}, ${header.serial}, ${body})");
+        api("lidar-list", "lidars(${header.edgeId})");
+        api("deployment-get", "deployment(${header.deploymentId})");
+        api("edge-deployments", "deploymentsOf(${header.edgeId})");
+
+        from("direct:deploy-her").routeId("deploy-her").routeConfigurationId(ApiErrorsConfiguration.ID)
+                .convertBodyTo(String.class)
+                .bean("edgeApi", "planDeployment(${header.edgeId}, ${body})")
+                .to("direct:deployment-dispatch")
+                .bean("edgeApi", "accepted")
+                .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(202))
+                .to(JsonResponseRoute.ENDPOINT);
+    }
+
+    /** A REST route that calls one EdgeApi method and answers its result as JSON. */
+    private void api(String name, String method) {
+        from("direct:" + name).routeId(name).routeConfigurationId(ApiErrorsConfiguration.ID)
+                .convertBodyTo(String.class)
+                .bean("edgeApi", method)
+                .to(JsonResponseRoute.ENDPOINT);
+    }
+}

@@ -1,0 +1,44 @@
+package routes;
+
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.stereotype.Component;
+
+/**
+ * The hub's side of the edge agents: deploy commands go out on {@code caravan/edges/{edgeId}/commands} (QoS 1, so a
+ * connected persistent session gets it once it is back), agents report on {@code caravan/edges/{edgeId}/events},
+ * and edges that stop heartbeating turn offline.
+ */
+@Component
+public class EdgeCommandsRoute extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        from("direct:deployment-dispatch").routeId("deployment-dispatch")
+                .setHeader("CaravanEdgeId", simple("${body.edgeId()}"))
+                .setHeader("CaravanDeploymentId", simple("${body.deploymentId()}"))
+                .setBody(simple("{\"type\": \"deploy\", \"commandId\": \"${body.deploymentId()}\", "
+                        + "\"deployment\": ${body.document()}}"))
+                .doTry()
+                    .toD("paho-mqtt5:caravan/edges/${header.CaravanEdgeId}/commands?brokerUrl={{caravan.mqtt.url}}&qos=1")
+                    .bean("deploymentStore", "advance(${header.CaravanDeploymentId}, 'dispatched', "
+                            + "'command sent on caravan/edges/${header.CaravanEdgeId}/commands')")
+                .doCatch(Exception.class)
+                    .bean("deploymentStore", "advance(${header.CaravanDeploymentId}, 'failed', "
+                            + "'the deploy command could not be sent: ${exception.message}')")
+                .end()
+                .setBody(method("edgeApi", "deployment(${header.CaravanDeploymentId})"));
+
+        from("paho-mqtt5:caravan/edges/+/events?brokerUrl={{caravan.mqtt.url}}&qos=1").routeId("edge-events")
+                .onException(Exception.class).handled(true)
+                    .log(LoggingLevel.WARN, "caravan.edges", "Event from edge ${header.CaravanEdgeId} not applied: "
+                            + "${exception.message}")
+                .end()
+                .setHeader("CaravanEdgeId", method("edgeEvents", "edgeIdOf(${header.CamelMqttTopic})"))
+                .unmarshal().json(com.fasterxml.jackson.databind.JsonNode.class)
+                .bean("edgeEvents", "handle(${header.CaravanEdgeId}, ${body})");
+
+        from("timer:edge-offline-sweep?period=5000").routeId("edge-offline-sweep")
+                .bean("edgeEvents", "markSilentOffline");
+    }
+}

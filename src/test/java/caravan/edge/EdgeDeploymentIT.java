@@ -1,0 +1,213 @@
+package caravan.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import caravan.CaravanApplication;
+import caravan.provider.ProviderMetadata;
+import caravan.provider.ProviderStore;
+import caravan.testing.Services;
+
+/**
+ * The hub's side of deployments against the real Mosquitto and PostgreSQL: commissioning, the reference's
+ * deploy-her document on the edge's command topic, and an agent (simulated by an MQTT client) reporting back.
+ */
+@CamelSpringBootTest
+@SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class EdgeDeploymentIT {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        Services.register(registry, Services.tempDir("caravan-edge-it"));
+        registry.add("caravan.edges.offline-after", () -> "2s");
+    }
+
+    @Autowired
+    TestRestTemplate http;
+    @Autowired
+    ProviderStore providerStore;
+
+    @Test
+    void deployHerSendsTheReferenceDocumentAndTracksWhatTheAgentReports() throws Exception {
+        String edge = "edge-" + UUID.randomUUID().toString().substring(0, 8);
+        String venue = "venue-" + UUID.randomUUID();
+        String provider = "tracker-" + UUID.randomUUID().toString().substring(0, 8);
+        put("/api/venues/" + venue, """
+                {"name": "Hall A", "coordinateFrame": {"origin": "north-west corner", "units": "m"},
+                 "venueBounds": {"minX": 0, "maxX": 60, "minZ": 0, "maxZ": 40}}""");
+        put("/api/edges/" + edge, "{\"name\": \"Dock Pi\", \"venueId\": \"" + venue + "\", \"address\": \"100.64.0.7\", "
+                + "\"labels\": {\"site\": \"hall-a\"}}");
+        put("/api/edges/" + edge + "/lidars/LVX-001", """
+                {"model": "Livox Mid-360", "extrinsics": {"x": 1.5, "y": 3.0, "z": 0.5, "roll": 0, "pitch": 0, "yaw": 90}}""");
+        post("/api/algorithm-providers", "{\"providerId\": \"" + provider + "\", \"version\": \"1.2\", "
+                + "\"dockerImage\": \"registry.example.com/vendor/tracker:1.2\"}");
+
+        Agent agent = Agent.connect(edge);
+        try {
+            agent.heartbeat();
+            await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/edges/" + edge).get("status").asText().equals("online"));
+            assertThat(get("/api/edges/" + edge).get("agentVersion").asText()).isEqualTo("test-agent 1.0");
+
+            ResponseEntity<JsonNode> accepted = post("/api/edge-commissioning/edge/" + edge + "/deploy-her",
+                    "{\"venueId\": \"" + venue + "\", \"providerId\": \"" + provider + "\", "
+                            + "\"mqttBrokerUrl\": \"mqtt://100.110.178.91:1883\"}");
+            assertThat(accepted.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+            String deploymentId = accepted.getBody().get("deploymentId").asText();
+            assertThat(accepted.getBody().get("statusUrl").asText()).isEqualTo("/api/deployments/" + deploymentId);
+
+            JsonNode command = await().atMost(Duration.ofSeconds(10)).until(() -> agent.commands.isEmpty() ? null
+                    : agent.commands.get(0), c -> c != null);
+            assertThat(command.get("type").asText()).isEqualTo("deploy");
+            JsonNode document = command.get("deployment");
+            assertThat(document.get("deploymentId").asText()).isEqualTo(deploymentId);
+            assertThat(document.get("edgeId").asText()).isEqualTo(edge);
+            assertThat(document.get("venueId").asText()).isEqualTo(venue);
+            assertThat(document.get("mqtt")).isEqualTo(MAPPER.readTree("{\"broker\": \"mqtt://100.110.178.91:1883\", "
+                    + "\"topic\": \"hyperspace/trajectories/" + edge + "\", \"qos\": 1}"));
+            assertThat(document.get("lidars")).isEqualTo(MAPPER.readTree("""
+                    [{"model": "Livox Mid-360", "serial": "LVX-001",
+                      "extrinsics": {"x": 1.5, "y": 3.0, "z": 0.5, "roll": 0, "pitch": 0, "yaw": 90}}]"""));
+            assertThat(document.get("coordinateFrame").get("units").asText()).isEqualTo("m");
+            assertThat(document.get("venueBounds").get("maxX").asInt()).isEqualTo(60);
+            assertThat(document.get("provider").get("image").asText()).isEqualTo("registry.example.com/vendor/tracker:1.2");
+            assertThat(document.get("resources").get("memory").asText()).isEqualTo("2g");
+            assertThat(get("/api/deployments/" + deploymentId).get("status").asText()).isEqualTo("dispatched");
+
+            for (String status : List.of("pulling", "starting", "running", "healthy")) {
+                agent.status(deploymentId, status, status.equals("healthy") ? "publishing trajectories" : null);
+            }
+            agent.status(deploymentId, "failed", "a late report after the deployment finished");
+            await().atMost(Duration.ofSeconds(10)).until(
+                    () -> get("/api/deployments/" + deploymentId).get("status").asText().equals("healthy"));
+            JsonNode deployment = get("/api/deployments/" + deploymentId);
+            assertThat(deployment.get("history").findValuesAsText("status"))
+                    .containsExactly("pending", "dispatched", "pulling", "starting", "running", "healthy");
+            assertThat(deployment.get("history").get(0).get("at").asText()).isNotBlank();
+            assertThat(get("/api/edges/" + edge + "/deployments").findValuesAsText("deploymentId")).contains(deploymentId);
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> get("/api/edges/" + edge).get("status").asText().equals("offline"));
+        } finally {
+            agent.close();
+        }
+    }
+
+    @Test
+    void deployHerNamesWhatIsUnknownOrNotReady() {
+        String edge = "edge-" + UUID.randomUUID().toString().substring(0, 8);
+        String venue = "venue-" + UUID.randomUUID();
+        put("/api/venues/" + venue, "{\"name\": \"Hall B\"}");
+        put("/api/edges/" + edge, "{\"venueId\": \"" + venue + "\"}");
+        String building = "building-" + UUID.randomUUID().toString().substring(0, 8);
+        providerStore.recordSubmission(new ProviderMetadata(building, building, "1", List.of("/bin/true"), List.of(),
+                false, "22.04", "linux/amd64", List.of()), "build-1");
+
+        assertError(deploy("no-such-edge", venue, building), HttpStatus.NOT_FOUND, "no edge no-such-edge");
+        assertError(deploy(edge, "no-such-venue", building), HttpStatus.NOT_FOUND, "no venue no-such-venue");
+        assertError(deploy(edge, venue, "no-such-provider"), HttpStatus.NOT_FOUND, "no provider no-such-provider");
+        assertError(deploy(edge, venue, building), HttpStatus.CONFLICT,
+                "provider " + building + " has no image yet: its build has not succeeded");
+        ResponseEntity<JsonNode> missing = post("/api/edge-commissioning/edge/" + edge + "/deploy-her", "{}");
+        assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(missing.getBody().get("problems").toString()).contains("venueId is required", "providerId is required");
+        assertThat(put("/api/edges/" + edge, "{\"transport\": \"carrier-pigeon\"}").getStatusCode())
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+    }
+
+    private ResponseEntity<JsonNode> deploy(String edge, String venue, String provider) {
+        return post("/api/edge-commissioning/edge/" + edge + "/deploy-her",
+                "{\"venueId\": \"" + venue + "\", \"providerId\": \"" + provider + "\"}");
+    }
+
+    private static void assertError(ResponseEntity<JsonNode> response, HttpStatus status, String error) {
+        assertThat(response.getStatusCode()).isEqualTo(status);
+        assertThat(response.getBody().get("error").asText()).isEqualTo(error);
+    }
+
+    private JsonNode get(String path) {
+        return http.getForObject(path, JsonNode.class);
+    }
+
+    private ResponseEntity<JsonNode> put(String path, String json) {
+        return http.exchange(path, HttpMethod.PUT, entity(json), JsonNode.class);
+    }
+
+    private ResponseEntity<JsonNode> post(String path, String json) {
+        return http.postForEntity(path, entity(json), JsonNode.class);
+    }
+
+    private static HttpEntity<String> entity(String json) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        return new HttpEntity<>(json, headers);
+    }
+
+    /** Stands in for the edge agent: takes commands, sends heartbeats and deployment statuses. */
+    static final class Agent {
+        final List<JsonNode> commands = new CopyOnWriteArrayList<>();
+        final MqttClient client;
+        final String edgeId;
+
+        private Agent(MqttClient client, String edgeId) {
+            this.client = client;
+            this.edgeId = edgeId;
+        }
+
+        static Agent connect(String edgeId) throws Exception {
+            Agent agent = new Agent(new MqttClient(Services.mqttUrl(), "agent-" + edgeId, new MemoryPersistence()), edgeId);
+            agent.client.connect();
+            // The (topic, qos, listener) overload of Paho 1.2.5 recurses forever; the array form does not.
+            agent.client.subscribe(new MqttSubscription[] {new MqttSubscription("caravan/edges/" + edgeId + "/commands", 1)},
+                    new IMqttMessageListener[] {(topic, message) -> agent.commands.add(MAPPER.readTree(message.getPayload()))});
+            return agent;
+        }
+
+        void heartbeat() throws Exception {
+            send("{\"type\": \"heartbeat\", \"agentVersion\": \"test-agent 1.0\", \"dockerVersion\": \"28.2.2\"}");
+        }
+
+        void status(String deploymentId, String status, String detail) throws Exception {
+            send("{\"type\": \"deployment-status\", \"deploymentId\": \"" + deploymentId + "\", \"status\": \"" + status
+                    + "\"" + (detail == null ? "" : ", \"detail\": \"" + detail + "\"") + "}");
+        }
+
+        private void send(String json) throws Exception {
+            MqttMessage message = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
+            message.setQos(1);
+            client.publish("caravan/edges/" + edgeId + "/events", message);
+        }
+
+        void close() throws Exception {
+            client.disconnect();
+            client.close();
+        }
+    }
+}
