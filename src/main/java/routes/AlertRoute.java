@@ -2,7 +2,6 @@ package routes;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.springframework.stereotype.Component;
@@ -15,7 +14,7 @@ import caravan.alert.AlertProperties;
  * does not keep the alert from the others; the webhook is retried with back-off on its own queue.
  */
 @Component
-public class AlertRoute extends RouteBuilder {
+public class AlertRoute extends JsonApiRouteBuilder {
 
     static final String ALERTS = "seda:alerts?size=10000&discardWhenFull=true";
     static final String WEBHOOK = "seda:alert-webhook?size=10000&discardWhenFull=true";
@@ -80,18 +79,9 @@ public class AlertRoute extends RouteBuilder {
                     .responseMessage(404, "no such alert").to("direct:alert-acknowledge")
                 .get("/rules").id("rest-alert-rules").produces("application/json").to("direct:alert-rules");
 
-        from("direct:alerts-list").routeId("alerts-list").routeConfigurationId(ApiErrorsConfiguration.ID)
-                .bean("alertApi", "list(${header.venueId}, ${header.unacknowledged}, ${header.limit})")
-                .to(JsonResponseRoute.ENDPOINT);
-
-        from("direct:alert-acknowledge").routeId("alert-acknowledge").routeConfigurationId(ApiErrorsConfiguration.ID)
-                .bean("alertStore", "acknowledge(${header.alertId})")
-                .to(JsonResponseRoute.ENDPOINT);
-
-        from("direct:alert-rules").routeId("alert-rules")
-                .bean("alertRules", "current")
-                .to(JsonResponseRoute.ENDPOINT);
-
+        jsonRoute("alerts-list", "alertApi", "list(${header.venueId}, ${header.unacknowledged}, ${header.limit})");
+        jsonRoute("alert-acknowledge", "alertStore", "acknowledge(${header.alertId})");
+        jsonRoute("alert-rules", "alertRules", "current");
     }
 
     /**

@@ -1,13 +1,12 @@
 package routes;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.springframework.stereotype.Component;
 
 /** Commissioning (venues, edges, lidar pairings), the reference's deploy-her, and deployment status. */
 @Component
-public class EdgeApiRoute extends RouteBuilder {
+public class EdgeApiRoute extends JsonApiRouteBuilder {
 
     @Override
     public void configure() {
@@ -32,16 +31,16 @@ public class EdgeApiRoute extends RouteBuilder {
                 .get("/edges/{edgeId}/deployments").id("rest-edge-deployments").produces("application/json")
                     .to("direct:edge-deployments");
 
-        api("venue-save", "saveVenue(${header.venueId}, ${body})");
-        api("venue-list", "registryVenues");
-        api("venue-get", "venue(${header.venueId})");
-        api("edge-save", "saveEdge(${header.edgeId}, ${body})");
-        api("edge-list", "registryEdges");
-        api("edge-get", "edge(${header.edgeId})");
-        api("lidar-save", "saveLidar(${header.edgeId}, ${header.serial}, ${body})");
-        api("lidar-list", "lidars(${header.edgeId})");
-        api("deployment-get", "deployment(${header.deploymentId})");
-        api("edge-deployments", "deploymentsOf(${header.edgeId})");
+        jsonRoute("venue-save", "edgeApi", "saveVenue(${header.venueId}, ${body})");
+        jsonRoute("venue-list", "edgeApi", "registryVenues");
+        jsonRoute("venue-get", "edgeApi", "venue(${header.venueId})");
+        jsonRoute("edge-save", "edgeApi", "saveEdge(${header.edgeId}, ${body})");
+        jsonRoute("edge-list", "edgeApi", "registryEdges");
+        jsonRoute("edge-get", "edgeApi", "edge(${header.edgeId})");
+        jsonRoute("lidar-save", "edgeApi", "saveLidar(${header.edgeId}, ${header.serial}, ${body})");
+        jsonRoute("lidar-list", "edgeApi", "lidars(${header.edgeId})");
+        jsonRoute("deployment-get", "edgeApi", "deployment(${header.deploymentId})");
+        jsonRoute("edge-deployments", "edgeApi", "deploymentsOf(${header.edgeId})");
 
         from("direct:deploy-her").routeId("deploy-her").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .convertBodyTo(String.class)
@@ -49,14 +48,6 @@ public class EdgeApiRoute extends RouteBuilder {
                 .to("direct:deployment-dispatch")
                 .bean("edgeApi", "accepted")
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(202))
-                .to(JsonResponseRoute.ENDPOINT);
-    }
-
-    /** A REST route that calls one EdgeApi method and answers its result as JSON. */
-    private void api(String name, String method) {
-        from("direct:" + name).routeId(name).routeConfigurationId(ApiErrorsConfiguration.ID)
-                .convertBodyTo(String.class)
-                .bean("edgeApi", method)
                 .to(JsonResponseRoute.ENDPOINT);
     }
 }

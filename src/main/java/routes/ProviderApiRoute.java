@@ -1,7 +1,6 @@
 package routes;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.springframework.stereotype.Component;
 
@@ -11,7 +10,7 @@ import org.springframework.stereotype.Component;
  * is {@link caravan.web.ProviderUploadController}: Camel's servlet binding keeps one file per part name.
  */
 @Component
-public class ProviderApiRoute extends RouteBuilder {
+public class ProviderApiRoute extends JsonApiRouteBuilder {
 
     @Override
     public void configure() {
@@ -28,22 +27,14 @@ public class ProviderApiRoute extends RouteBuilder {
                     .produces("text/plain").responseMessage(404, "no such build or no Dockerfile yet")
                     .to("direct:provider-build-dockerfile");
 
-        from("direct:provider-list").routeId("provider-list").routeConfigurationId(ApiErrorsConfiguration.ID)
-                .bean("providerApi", "providers")
-                .to(JsonResponseRoute.ENDPOINT);
-
-        from("direct:provider-get").routeId("provider-get").routeConfigurationId(ApiErrorsConfiguration.ID)
-                .bean("providerApi", "provider(${header.providerId})")
-                .to(JsonResponseRoute.ENDPOINT);
+        jsonRoute("provider-list", "providerApi", "providers");
+        jsonRoute("provider-get", "providerApi", "provider(${header.providerId})");
+        jsonRoute("provider-build-status", "providerApi", "build(${header.buildId})");
 
         from("direct:provider-register").routeId("provider-register").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .convertBodyTo(String.class)
                 .bean("providerApi", "register")
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(201))
-                .to(JsonResponseRoute.ENDPOINT);
-
-        from("direct:provider-build-status").routeId("provider-build-status").routeConfigurationId(ApiErrorsConfiguration.ID)
-                .bean("providerApi", "build(${header.buildId})")
                 .to(JsonResponseRoute.ENDPOINT);
 
         from("direct:provider-build-dockerfile").routeId("provider-build-dockerfile")

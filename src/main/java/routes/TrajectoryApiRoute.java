@@ -1,12 +1,11 @@
 package routes;
 
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.springframework.stereotype.Component;
 
 /** Replay of stored tracks and the rejected-message report. */
 @Component
-public class TrajectoryApiRoute extends RouteBuilder {
+public class TrajectoryApiRoute extends JsonApiRouteBuilder {
 
     @Override
     public void configure() {
@@ -22,14 +21,9 @@ public class TrajectoryApiRoute extends RouteBuilder {
                 .get("/trajectories/rejected").id("rest-trajectories-rejected").produces("application/json")
                     .to("direct:trajectories-rejected");
 
-        from("direct:venue-tracks").routeId("venue-tracks").routeConfigurationId(ApiErrorsConfiguration.ID)
-                .bean("trajectoryApi", "page(${header.venueId}, ${header.from}, ${header.to}, ${header.edgeId}, "
-                        + "${header.limit}, ${header.offset})")
-                .to(JsonResponseRoute.ENDPOINT);
-
-        from("direct:trajectories-rejected").routeId("trajectories-rejected")
-                .bean("trajectoryRejections", "report")
-                .to(JsonResponseRoute.ENDPOINT);
+        jsonRoute("venue-tracks", "trajectoryApi",
+                "page(${header.venueId}, ${header.from}, ${header.to}, ${header.edgeId}, ${header.limit}, ${header.offset})");
+        jsonRoute("trajectories-rejected", "trajectoryRejections", "report");
 
     }
 }
