@@ -135,7 +135,7 @@ if ! pg_isready -h 127.0.0.1 -p "$PG_PORT" >/dev/null 2>&1; then
   fi
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w \
-    -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_DATA" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_DATA -c max_connections=200" start >/dev/null
   export PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER=postgres PGPASSWORD="$PG_PASSWORD"
 else
   log "PostgreSQL already running on 127.0.0.1:$PG_PORT"

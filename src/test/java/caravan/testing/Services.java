@@ -78,6 +78,8 @@ public final class Services {
         registry.add("spring.datasource.url", Services::jdbcUrl);
         registry.add("spring.datasource.username", Services::jdbcUser);
         registry.add("spring.datasource.password", Services::jdbcPassword);
+        // Spring keeps every test class's hub alive; small pools keep them all within PostgreSQL's connections.
+        registry.add("spring.datasource.hikari.maximum-pool-size", () -> "4");
     }
 
     public static Path tempDir(String prefix) {
