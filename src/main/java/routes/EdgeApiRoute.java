@@ -26,6 +26,9 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
                     .produces("application/json").responseMessage(202, "dispatched to the edge")
                     .responseMessage(400, "invalid request").responseMessage(404, "unknown edge, venue or provider")
                     .responseMessage(409, "provider without an image").to("direct:deploy-her")
+                .post("/edges/{edgeId}/rollback").id("rest-edge-rollback").produces("application/json")
+                    .responseMessage(202, "the previous healthy deployment is dispatched again")
+                    .responseMessage(409, "no earlier healthy deployment").to("direct:edge-rollback")
                 .get("/deployments/{deploymentId}").id("rest-deployment-get").produces("application/json")
                     .to("direct:deployment-get")
                 .get("/edges/{edgeId}/deployments").id("rest-edge-deployments").produces("application/json")
@@ -45,6 +48,13 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
         from("direct:deploy-her").routeId("deploy-her").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .convertBodyTo(String.class)
                 .bean("edgeApi", "planDeployment(${header.edgeId}, ${body})")
+                .to("direct:deployment-accepted");
+
+        from("direct:edge-rollback").routeId("edge-rollback").routeConfigurationId(ApiErrorsConfiguration.ID)
+                .bean("edgeApi", "planRollback(${header.edgeId})")
+                .to("direct:deployment-accepted");
+
+        from("direct:deployment-accepted").routeId("deployment-accepted")
                 .to("direct:deployment-dispatch")
                 .bean("edgeApi", "accepted")
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(202))

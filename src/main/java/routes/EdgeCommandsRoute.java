@@ -4,13 +4,21 @@ import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
+import caravan.edge.EdgeProperties;
+
 /**
  * The hub's side of the edge agents: deploy commands go out on {@code caravan/edges/{edgeId}/commands} (QoS 1, so a
  * connected persistent session gets it once it is back), agents report on {@code caravan/edges/{edgeId}/events},
- * and edges that stop heartbeating turn offline.
+ * edges that stop heartbeating turn offline, and a deployment no agent acknowledges in time fails.
  */
 @Component
 public class EdgeCommandsRoute extends RouteBuilder {
+
+    private final EdgeProperties properties;
+
+    public EdgeCommandsRoute(EdgeProperties properties) {
+        this.properties = properties;
+    }
 
     @Override
     public void configure() {
@@ -29,7 +37,8 @@ public class EdgeCommandsRoute extends RouteBuilder {
                 .end()
                 .setBody(method("edgeApi", "deployment(${header.CaravanDeploymentId})"));
 
-        from("paho-mqtt5:caravan/edges/+/events?brokerUrl={{caravan.mqtt.url}}&qos=1").routeId("edge-events")
+        from("paho-mqtt5:$share/" + properties.eventsGroup() + "/caravan/edges/+/events?brokerUrl={{caravan.mqtt.url}}&qos=1")
+                .routeId("edge-events")
                 .onException(Exception.class).handled(true)
                     .log(LoggingLevel.WARN, "caravan.edges", "Event from edge ${header.CaravanEdgeId} not applied: "
                             + "${exception.message}")
@@ -38,7 +47,8 @@ public class EdgeCommandsRoute extends RouteBuilder {
                 .unmarshal().json(com.fasterxml.jackson.databind.JsonNode.class)
                 .bean("edgeEvents", "handle(${header.CaravanEdgeId}, ${body})");
 
-        from("timer:edge-offline-sweep?period=5000").routeId("edge-offline-sweep")
-                .bean("edgeEvents", "markSilentOffline");
+        from("timer:edge-timeouts?period=5000").routeId("edge-timeouts")
+                .bean("edgeEvents", "markSilentOffline")
+                .bean("edgeEvents", "failUnacknowledged");
     }
 }

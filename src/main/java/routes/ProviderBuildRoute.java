@@ -7,7 +7,8 @@ import org.springframework.stereotype.Component;
 /**
  * The provider pipeline after intake: accepted submissions queue here and are validated, built, pushed and
  * completed, at most {@code caravan.providers.build-parallelism} at a time. Build state is in the database, so the
- * resume route re-queues whatever a restart interrupted. The queue carries the build id in {@link #BUILD_ID}.
+ * resume route re-queues whatever a restart interrupted
+ * of this hub's builds. The queue carries the build id in {@link #BUILD_ID}.
  */
 @Component
 public class ProviderBuildRoute extends RouteBuilder {
@@ -30,7 +31,7 @@ public class ProviderBuildRoute extends RouteBuilder {
                 .wireTap(QUEUE);
 
         from("timer:provider-build-resume?repeatCount=1").routeId("provider-build-resume")
-                .bean("buildStore", "requeueUnfinished")
+                .bean("buildSteps", "requeueInterrupted")
                 .split(body())
                     .setHeader(BUILD_ID, body())
                     .log("Resuming build ${header." + BUILD_ID + "} interrupted by a restart")

@@ -3,11 +3,13 @@ package caravan.docker;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.async.ResultCallbackTemplate;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
@@ -32,11 +34,13 @@ public class ImageEngine {
 
     private final RegistryProperties registry;
     private final String host;
+    private final Duration stepTimeout;
     private DockerClient client;
 
     public ImageEngine(DockerProperties docker, RegistryProperties registry) {
         this.registry = registry;
         this.host = docker.host();
+        this.stepTimeout = docker.stepTimeout();
     }
 
     public String host() {
@@ -76,10 +80,12 @@ public class ImageEngine {
 
     /**
      * Builds a tar build context with host networking (the sandboxed engines we target have no bridge) and tags it.
+     * A build that outlasts {@code caravan.docker.step-timeout} is abandoned and fails.
      *
      * @return the image id
      */
-    public String build(InputStream contextTar, Set<String> tags, String platform, Consumer<String> log) {
+    public String build(InputStream contextTar, Set<String> tags, String platform, Consumer<String> log)
+            throws InterruptedException {
         DockerClient client = requireEngine();
         BuildImageResultCallback callback = new BuildImageResultCallback() {
             @Override
@@ -93,19 +99,20 @@ public class ImageEngine {
                 super.onNext(item);
             }
         };
-        return client.buildImageCmd(contextTar)
+        client.buildImageCmd(contextTar)
                 .withNetworkMode("host")
                 .withTags(tags)
                 .withPlatform(platform)
                 .withPull(false)
                 .withRemove(true)
-                .exec(callback)
-                .awaitImageId();
+                .exec(callback);
+        awaitWithinStepTimeout(callback, "build of " + String.join(", ", tags));
+        return callback.awaitImageId();
     }
 
     /**
      * Pushes {@code repository:tag} with the configured credentials and returns the registry's manifest digest.
-     * Every error the engine streams back fails the push.
+     * Every error the engine streams back fails the push, and so does outlasting {@code caravan.docker.step-timeout}.
      */
     public String push(String repository, String tag, Consumer<String> log) throws InterruptedException {
         DockerClient client = requireEngine();
@@ -128,7 +135,8 @@ public class ImageEngine {
             push.withAuthConfig(new AuthConfig().withRegistryAddress(registry.url())
                     .withUsername(registry.username()).withPassword(registry.password()));
         }
-        push.exec(callback).awaitCompletion();
+        push.exec(callback);
+        awaitWithinStepTimeout(callback, "push of " + repository + ":" + tag + " to " + registry.url());
         if (error.get() != null) {
             throw new IllegalStateException("push of " + repository + ":" + tag + " to " + registry.url()
                     + " failed: " + error.get());
@@ -137,6 +145,19 @@ public class ImageEngine {
             throw new IllegalStateException("push of " + repository + ":" + tag + " reported no digest");
         }
         return digest.get();
+    }
+
+    /** Waits for the engine's stream to end; on timeout closes it, which makes the engine abandon the request. */
+    private void awaitWithinStepTimeout(ResultCallbackTemplate<?, ?> callback, String what) throws InterruptedException {
+        if (!callback.awaitCompletion(stepTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            try {
+                callback.close();
+            } catch (java.io.IOException e) {
+                // Closing is best effort: the timeout below is what the build reports.
+            }
+            throw new IllegalStateException(what + " did not finish within " + stepTimeout
+                    + "; raise caravan.docker.step-timeout if the engine is just slow");
+        }
     }
 
     public boolean imageExists(String reference) {

@@ -56,13 +56,15 @@ public class DeploymentStore {
     }
 
     /**
-     * Records a status reported for a deployment. A finished deployment does not change again (a late or repeated
-     * report is ignored); returns whether the status was recorded.
+     * Records a status reported for a deployment. A finished deployment does not change again, and a repeat of the
+     * current status (a QoS 1 redelivery) is ignored; returns whether the status was recorded. The row is locked, so
+     * concurrent reports are applied one after the other.
      */
     @Transactional
     public boolean advance(String deploymentId, String status, String detail) {
-        Optional<Deployment> current = find(deploymentId);
-        if (current.isEmpty() || FINAL.contains(current.get().status())) {
+        Optional<Deployment> current = jdbc.sql("SELECT * FROM deployments WHERE deployment_id = :id FOR UPDATE")
+                .param("id", deploymentId).query(this::map).optional();
+        if (current.isEmpty() || FINAL.contains(current.get().status()) || current.get().status().equals(status)) {
             return false;
         }
         OffsetDateTime now = EdgeRegistry.now();
@@ -74,6 +76,20 @@ public class DeploymentStore {
                 .param("error", "failed".equals(status) ? detail : null).param("now", now).param("id", deploymentId)
                 .update();
         return true;
+    }
+
+    /** Deployments still {@code dispatched} (no agent report) since before {@code cutoff}. */
+    public List<String> unacknowledgedSince(OffsetDateTime cutoff) {
+        return jdbc.sql("SELECT deployment_id FROM deployments WHERE status = 'dispatched' AND updated_at < :cutoff")
+                .param("cutoff", cutoff).query(String.class).list();
+    }
+
+    /** The edge's newest healthy deployment other than {@code excluding}, if any. */
+    public Optional<Deployment> lastHealthy(String edgeId, String excluding) {
+        return jdbc.sql("SELECT * FROM deployments WHERE edge_id = :edge AND status = 'healthy' AND deployment_id <> :id "
+                        + "ORDER BY created_at DESC LIMIT 1")
+                .param("edge", edgeId).param("id", excluding == null ? "" : excluding)
+                .query(this::map).optional();
     }
 
     public Optional<Deployment> find(String deploymentId) {

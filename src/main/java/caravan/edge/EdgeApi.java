@@ -159,6 +159,22 @@ public class EdgeApi {
         return deployments.insertPending(document);
     }
 
+    /**
+     * A new deployment of the edge's previous healthy one: the same document under a new deployment id, noting
+     * which deployment it rolls back to.
+     */
+    public Deployment planRollback(String edgeId) {
+        edge(edgeId);
+        List<Deployment> history = deployments.forEdge(edgeId);
+        String current = history.isEmpty() ? null : history.get(0).deploymentId();
+        Deployment previous = deployments.lastHealthy(edgeId, current)
+                .orElseThrow(() -> new ConflictException("edge " + edgeId + " has no earlier healthy deployment to roll back to"));
+        ObjectNode document = previous.document().deepCopy();
+        document.put("deploymentId", UUID.randomUUID().toString());
+        document.put("rollbackOf", previous.deploymentId());
+        return deployments.insertPending(document);
+    }
+
     public static DeploymentAccepted accepted(Deployment deployment) {
         return new DeploymentAccepted(deployment.deploymentId(), deployment.status(),
                 "/api/deployments/" + deployment.deploymentId());

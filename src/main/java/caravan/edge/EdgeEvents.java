@@ -52,6 +52,14 @@ public class EdgeEvents {
         }
     }
 
+    /** Dispatched deployments no agent reported on within {@code caravan.edges.ack-timeout} fail, saying so. */
+    public int failUnacknowledged() {
+        List<String> stale = deployments.unacknowledgedSince(EdgeRegistry.now().minus(properties.ackTimeout()));
+        stale.forEach(id -> deployments.advance(id, "failed", "no agent acknowledged the deploy command within "
+                + properties.ackTimeout().toSeconds() + " s (caravan.edges.ack-timeout): is the edge's agent running?"));
+        return stale.size();
+    }
+
     /** Agent edges silent for longer than {@code caravan.edges.offline-after} go offline. */
     public int markSilentOffline() {
         Duration after = properties.offlineAfter();

@@ -9,12 +9,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Edges and deployments.
  *
  * @param offlineAfter   an edge whose agent has not been heard from for this long is offline
+ * @param ackTimeout     a dispatched deployment no agent has reported on for this long fails (an edge that comes back
+ *                       within it still gets the command: QoS 1 on its persistent session)
+ * @param eventsGroup    hubs read agent events through this MQTT 5 shared subscription, so each event is applied by
+ *                       one hub when several share a database
  * @param defaultCpus    CPU limit of a deployed provider container
  * @param defaultMemory  memory limit of a deployed provider container (Docker syntax)
  */
 @ConfigurationProperties("caravan.edges")
 public record EdgeProperties(
         @DefaultValue("60s") Duration offlineAfter,
+        @DefaultValue("10m") Duration ackTimeout,
+        @DefaultValue("caravan-hubs") String eventsGroup,
         @DefaultValue("2.0") double defaultCpus,
         @DefaultValue("2g") String defaultMemory) {
 }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -56,6 +57,24 @@ public class BuildSteps {
         this.events = events;
     }
 
+    /**
+     * The unfinished builds whose inputs this hub keeps (under its work dir or inbox) go back to queued; their step
+     * restarts from the beginning, which is safe because every step is repeatable. Builds of other hubs sharing the
+     * database are left to them. Returns the ids to enqueue again, oldest first.
+     */
+    public List<String> requeueInterrupted() {
+        List<Path> ownInputs = List.of(properties.workDir().toAbsolutePath().normalize(),
+                properties.inbox().toAbsolutePath().normalize());
+        List<String> requeued = new ArrayList<>();
+        for (Build build : builds.unfinished()) {
+            if (ownInputs.stream().anyMatch(build.inputDir()::startsWith)) {
+                builds.requeue(build.buildId());
+                requeued.add(build.buildId());
+            }
+        }
+        return requeued;
+    }
+
     /** Step 1: the kept inputs are intact and the base image is known. */
     public void validate(String buildId) {
         Build build = advance(buildId, BuildStatus.VALIDATING, 1);
@@ -85,7 +104,7 @@ public class BuildSteps {
     }
 
     /** Step 2: generate Dockerfile and entrypoint, build on the engine with host networking, tag. */
-    public void build(String buildId) throws IOException {
+    public void build(String buildId) throws IOException, InterruptedException {
         Build build = advance(buildId, BuildStatus.BUILDING, 2);
         String reference = imageReference(build);
         String baseImage = baseImage(build);

@@ -40,7 +40,7 @@ public class BuildStore {
                 .param("step", build.step())
                 .param("totalSteps", build.totalSteps())
                 .param("source", build.source())
-                .param("inputDir", build.inputDir().toString())
+                .param("inputDir", build.inputDir().toAbsolutePath().normalize().toString())
                 .param("metadata", json(build.metadata()))
                 .param("debFiles", json(build.debFiles()))
                 .param("inputsHash", build.inputsHash())
@@ -67,9 +67,9 @@ public class BuildStore {
         return jdbc.sql("""
                 SELECT * FROM provider_builds
                 WHERE inputs_hash = :hash AND status = 'SUCCEEDED' AND docker_image_ref = :ref AND build_id <> :id
-                ORDER BY finished_at DESC""")
+                ORDER BY finished_at DESC LIMIT 1""")
                 .param("hash", inputsHash).param("ref", dockerImageRef).param("id", excludingBuildId)
-                .query(this::map).stream().findFirst();
+                .query(this::map).optional();
     }
 
     public void advance(String buildId, BuildStatus status, int step, int totalSteps) {
@@ -116,16 +116,17 @@ public class BuildStore {
                 .param("error", error).param("now", now()).param("id", buildId).update();
     }
 
-    /**
-     * Builds a restart interrupted: in-progress ones go back to queued (their step restarts from the beginning,
-     * which is safe because every step is repeatable). Returns the ids to enqueue again, oldest first.
-     */
-    public List<String> requeueUnfinished() {
-        jdbc.sql("UPDATE provider_builds SET status = 'QUEUED', step = 0, updated_at = :now "
-                        + "WHERE status IN ('VALIDATING', 'BUILDING', 'PUSHING')")
-                .param("now", now()).update();
-        return jdbc.sql("SELECT build_id FROM provider_builds WHERE status = 'QUEUED' ORDER BY created_at")
-                .query(String.class).list();
+    /** Builds not finished yet: queued, or in a step, oldest first. */
+    public List<Build> unfinished() {
+        return jdbc.sql("SELECT * FROM provider_builds WHERE status IN ('QUEUED', 'VALIDATING', 'BUILDING', 'PUSHING') "
+                        + "ORDER BY created_at")
+                .query(this::map).list();
+    }
+
+    /** Back to queued with its step from the beginning, as after a restart interrupted it. */
+    public void requeue(String buildId) {
+        jdbc.sql("UPDATE provider_builds SET status = 'QUEUED', step = 0, updated_at = :now WHERE build_id = :id")
+                .param("now", now()).param("id", buildId).update();
     }
 
     private Build map(ResultSet rs, int row) throws SQLException {

@@ -49,6 +49,7 @@ class EdgeDeploymentIT {
     static void services(DynamicPropertyRegistry registry) {
         Services.register(registry, Services.tempDir("caravan-edge-it"));
         registry.add("caravan.edges.offline-after", () -> "2s");
+        registry.add("caravan.edges.ack-timeout", () -> "3s");
     }
 
     @Autowired
@@ -114,6 +115,22 @@ class EdgeDeploymentIT {
             assertThat(deployment.get("history").get(0).get("at").asText()).isNotBlank();
             assertThat(get("/api/edges/" + edge + "/deployments").findValuesAsText("deploymentId")).contains(deploymentId);
 
+            // A second deployment fails; rolling back dispatches the healthy one again under a new id.
+            String second = post("/api/edge-commissioning/edge/" + edge + "/deploy-her", "{\"venueId\": \"" + venue
+                    + "\", \"providerId\": \"" + provider + "\"}").getBody().get("deploymentId").asText();
+            agent.status(second, "failed", "container exited with code 1");
+            await().atMost(Duration.ofSeconds(10)).until(
+                    () -> get("/api/deployments/" + second).get("status").asText().equals("failed"));
+            assertThat(get("/api/deployments/" + second).get("error").asText()).isEqualTo("container exited with code 1");
+            ResponseEntity<JsonNode> rollback = post("/api/edges/" + edge + "/rollback", "");
+            assertThat(rollback.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+            String rollbackId = rollback.getBody().get("deploymentId").asText();
+            JsonNode rollbackCommand = await().atMost(Duration.ofSeconds(10)).until(() -> agent.commands.stream()
+                    .filter(c -> c.get("commandId").asText().equals(rollbackId)).findFirst().orElse(null), c -> c != null);
+            assertThat(rollbackCommand.get("deployment").get("rollbackOf").asText()).isEqualTo(deploymentId);
+            assertThat(rollbackCommand.get("deployment").get("provider")).isEqualTo(document.get("provider"));
+            agent.status(rollbackId, "healthy", null);
+
             await().atMost(Duration.ofSeconds(15)).until(() -> get("/api/edges/" + edge).get("status").asText().equals("offline"));
         } finally {
             agent.close();
@@ -135,6 +152,18 @@ class EdgeDeploymentIT {
         assertError(deploy(edge, venue, "no-such-provider"), HttpStatus.NOT_FOUND, "no provider no-such-provider");
         assertError(deploy(edge, venue, building), HttpStatus.CONFLICT,
                 "provider " + building + " has no image yet: its build has not succeeded");
+        assertError(post("/api/edges/" + edge + "/rollback", ""), HttpStatus.CONFLICT,
+                "edge " + edge + " has no earlier healthy deployment to roll back to");
+
+        // No agent on this edge: the deployment fails after the acknowledgement timeout instead of hanging.
+        String image = "image-" + UUID.randomUUID().toString().substring(0, 8);
+        post("/api/algorithm-providers", "{\"providerId\": \"" + image + "\", \"version\": \"1\", "
+                + "\"dockerImage\": \"registry.example.com/vendor/x:1\"}");
+        String unanswered = deploy(edge, venue, image).getBody().get("deploymentId").asText();
+        JsonNode failed = await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/deployments/" + unanswered),
+                d -> d.get("status").asText().equals("failed"));
+        assertThat(failed.get("error").asText()).startsWith("no agent acknowledged the deploy command within 3 s");
+
         ResponseEntity<JsonNode> missing = post("/api/edge-commissioning/edge/" + edge + "/deploy-her", "{}");
         assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(missing.getBody().get("problems").toString()).contains("venueId is required", "providerId is required");

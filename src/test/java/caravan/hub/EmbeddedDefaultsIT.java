@@ -101,7 +101,7 @@ class EmbeddedDefaultsIT {
                 "provider-register", "provider-build-status", "provider-build-dockerfile", "trajectory-intake",
                 "trajectory-storage", "trajectory-retention", "venue-tracks", "trajectories-rejected",
                 "trajectory-alerts", "alert-dispatch", "alert-mqtt", "alert-live", "alerts-list", "alert-acknowledge",
-                "alert-rules", "deploy-her", "deployment-dispatch", "edge-events", "edge-offline-sweep", "venue-save",
+                "alert-rules", "deploy-her", "deployment-dispatch", "edge-events", "edge-timeouts", "edge-rollback", "venue-save",
                 "edge-save", "lidar-save", "deployment-get", "json-response", "site-heartbeat");
 
         assertThat(camel.getRoutes()).extracting(Route::getRouteId).containsAll(expected);

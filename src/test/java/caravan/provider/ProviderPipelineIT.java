@@ -234,6 +234,12 @@ class ProviderPipelineIT {
         buildStore.insert(new Build(buildId, providerId, BuildStatus.QUEUED, 0, 3, "rest", inputDir, metadata,
                 List.of(deb), "resume-" + buildId, null, null, null, null, null, null, null, null));
         buildStore.advance(buildId, BuildStatus.BUILDING, 2, 3); // as a crash mid-build leaves it
+        // Another hub sharing the database is in the middle of its own build: not this hub's to resume.
+        String foreignId = UUID.randomUUID().toString();
+        Path foreignInputs = Services.tempDir("caravan-other-hub").resolve("work/builds").resolve(foreignId).resolve("input");
+        buildStore.insert(new Build(foreignId, providerId + "-other", BuildStatus.QUEUED, 0, 3, "rest", foreignInputs,
+                metadata, List.of(deb), "resume-" + foreignId, null, null, null, null, null, null, null, null));
+        buildStore.advance(foreignId, BuildStatus.BUILDING, 2, 3);
 
         camel.getRouteController().stopRoute("provider-build-resume");
         camel.getRouteController().startRoute("provider-build-resume");
@@ -241,6 +247,10 @@ class ProviderPipelineIT {
         JsonNode build = awaitFinished(buildId);
         assertThat(build.get("status").asText()).as("build %s", build).isEqualTo("succeeded");
         assertThat(Services.registryManifest("caravan/providers/" + providerId, "3.0.0").statusCode()).isEqualTo(200);
+        Build foreign = buildStore.get(foreignId);
+        assertThat(foreign.status()).isEqualTo(BuildStatus.BUILDING);
+        assertThat(foreign.step()).isEqualTo(2);
+        buildStore.fail(foreignId, "test build of a simulated other hub");
     }
 
     @Test
