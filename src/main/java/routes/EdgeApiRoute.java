@@ -4,7 +4,10 @@ import org.apache.camel.Exchange;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.springframework.stereotype.Component;
 
-/** Commissioning (venues, edges, lidar pairings), the reference's deploy-her, and deployment status. */
+/**
+ * Commissioning (venues, edges, lidar pairings), the reference's deploy-her, rollback, deployment status and
+ * container operations on an edge.
+ */
 @Component
 public class EdgeApiRoute extends JsonApiRouteBuilder {
 
@@ -29,6 +32,12 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
                 .post("/edges/{edgeId}/rollback").id("rest-edge-rollback").produces("application/json")
                     .responseMessage(202, "the previous healthy deployment is dispatched again")
                     .responseMessage(409, "no earlier healthy deployment").to("direct:edge-rollback")
+                .post("/edges/{edgeId}/container/{action}").id("rest-container-command").produces("application/json")
+                    .responseMessage(202, "sent to the edge's agent; its answer appears at the command's URL")
+                    .responseMessage(400, "unknown action").responseMessage(404, "unknown edge")
+                    .to("direct:container-command-accepted")
+                .get("/edges/{edgeId}/commands/{commandId}").id("rest-edge-command").produces("application/json")
+                    .to("direct:edge-command")
                 .get("/deployments/{deploymentId}").id("rest-deployment-get").produces("application/json")
                     .to("direct:deployment-get")
                 .get("/edges/{edgeId}/deployments").id("rest-edge-deployments").produces("application/json")
@@ -44,6 +53,16 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
         jsonRoute("lidar-list", "edgeApi", "lidars(${header.edgeId})");
         jsonRoute("deployment-get", "edgeApi", "deployment(${header.deploymentId})");
         jsonRoute("edge-deployments", "edgeApi", "deploymentsOf(${header.edgeId})");
+
+        jsonRoute("edge-command", "edgeCommands", "command(${header.edgeId}, ${header.commandId})");
+
+        from("direct:container-command-accepted").routeId("container-command-accepted")
+                .routeConfigurationId(ApiErrorsConfiguration.ID)
+                .setHeader("CaravanTail", header("tail").convertTo(Integer.class))
+                .bean("edgeCommands", "containerCommand(${header.edgeId}, ${header.action}, ${header.CaravanTail})")
+                .to("direct:container-command-send")
+                .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(202))
+                .to(JsonResponseRoute.ENDPOINT);
 
         from("direct:deploy-her").routeId("deploy-her").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .convertBodyTo(String.class)

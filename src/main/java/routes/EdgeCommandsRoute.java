@@ -25,8 +25,7 @@ public class EdgeCommandsRoute extends RouteBuilder {
         from("direct:deployment-dispatch").routeId("deployment-dispatch")
                 .setHeader("CaravanEdgeId", simple("${body.edgeId()}"))
                 .setHeader("CaravanDeploymentId", simple("${body.deploymentId()}"))
-                .setBody(simple("{\"type\": \"deploy\", \"commandId\": \"${body.deploymentId()}\", "
-                        + "\"deployment\": ${body.document()}}"))
+                .bean("edgeCommands", "deployCommand")
                 .doTry()
                     .toD("paho-mqtt5:caravan/edges/${header.CaravanEdgeId}/commands?brokerUrl={{caravan.mqtt.url}}&qos=1")
                     .bean("deploymentStore", "advance(${header.CaravanDeploymentId}, 'dispatched', "
@@ -36,6 +35,13 @@ public class EdgeCommandsRoute extends RouteBuilder {
                             + "'the deploy command could not be sent: ${exception.message}')")
                 .end()
                 .setBody(method("edgeApi", "deployment(${header.CaravanDeploymentId})"));
+
+        // The body is the recorded command; the agent answers on its events topic.
+        from("direct:container-command-send").routeId("container-command-send")
+                .setProperty("command", body())
+                .bean("edgeCommands", "containerMessage(${body}, ${header.CaravanTail})")
+                .toD("paho-mqtt5:caravan/edges/${header.edgeId}/commands?brokerUrl={{caravan.mqtt.url}}&qos=1")
+                .setBody(exchangeProperty("command"));
 
         from("paho-mqtt5:$share/" + properties.eventsGroup() + "/caravan/edges/+/events?brokerUrl={{caravan.mqtt.url}}&qos=1")
                 .routeId("edge-events")

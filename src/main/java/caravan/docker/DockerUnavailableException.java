@@ -3,10 +3,10 @@ package caravan.docker;
 /** The configured Docker engine did not answer; the message says which address was tried and how to set another. */
 public class DockerUnavailableException extends RuntimeException {
 
-    public DockerUnavailableException(String host, Throwable cause) {
+    /** {@code setting} names where the address is configured, e.g. {@code caravan.docker.host (environment CARAVAN_DOCKER_HOST)}. */
+    public DockerUnavailableException(String host, String setting, Throwable cause) {
         super("Docker engine not reachable at " + host + " (" + rootMessage(cause) + "). Start Docker there, or point "
-                + "caravan.docker.host (environment CARAVAN_DOCKER_HOST) at the engine, e.g. unix:///var/run/docker.sock "
-                + "or tcp://build-host:2375", cause);
+                + setting + " at the engine, e.g. unix:///var/run/docker.sock or tcp://build-host:2375", cause);
     }
 
     static String rootMessage(Throwable error) {

@@ -15,10 +15,6 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.PushResponseItem;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.core.RemoteApiVersion;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import jakarta.annotation.PreDestroy;
 import org.springframework.stereotype.Component;
 
@@ -29,8 +25,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class ImageEngine {
 
-    /** The newest API docker-java models; engines from 20.10 (1.41) to 29 (minimum 1.44) accept one of them. */
-    private static final RemoteApiVersion NEWEST_KNOWN = RemoteApiVersion.VERSION_1_44;
+    private static final String HOST_SETTING = "caravan.docker.host (environment CARAVAN_DOCKER_HOST)";
 
     private final RegistryProperties registry;
     private final String host;
@@ -52,30 +47,15 @@ public class ImageEngine {
      * Fails with {@link DockerUnavailableException} naming the engine address when it does not answer.
      */
     public synchronized DockerClient requireEngine() {
+        if (client == null) {
+            client = DockerClients.connect(host, HOST_SETTING);
+        }
         try {
-            if (client == null) {
-                String serverVersion;
-                try (DockerClient probe = newClient(RemoteApiVersion.UNKNOWN_VERSION)) {
-                    serverVersion = probe.versionCmd().exec().getApiVersion();
-                }
-                RemoteApiVersion version = RemoteApiVersion.parseConfig(serverVersion);
-                client = newClient(version.isGreater(NEWEST_KNOWN) ? NEWEST_KNOWN : version);
-            }
             client.pingCmd().exec();
             return client;
-        } catch (RuntimeException | java.io.IOException e) {
-            throw new DockerUnavailableException(host, e);
+        } catch (RuntimeException e) {
+            throw new DockerUnavailableException(host, HOST_SETTING, e);
         }
-    }
-
-    private DockerClient newClient(RemoteApiVersion apiVersion) {
-        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(host).withApiVersion(apiVersion).build();
-        return DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost())
-                .sslConfig(config.getSSLConfig())
-                .connectionTimeout(Duration.ofSeconds(5))
-                .build());
     }
 
     /**

@@ -20,6 +20,8 @@ import org.springframework.transaction.annotation.Transactional;
 public class DeploymentStore {
 
     public static final List<String> FINAL = List.of("healthy", "failed");
+    /** The steps of a deployment that goes well, in order; {@code failed} can follow any of them. */
+    static final List<String> LIFECYCLE = List.of("pending", "dispatched", "pulling", "starting", "running", "healthy");
 
     public record Step(String status, OffsetDateTime at, String detail) {
     }
@@ -56,26 +58,44 @@ public class DeploymentStore {
     }
 
     /**
-     * Records a status reported for a deployment. A finished deployment does not change again, and a repeat of the
-     * current status (a QoS 1 redelivery) is ignored; returns whether the status was recorded. The row is locked, so
-     * concurrent reports are applied one after the other.
+     * Records that the deployment reached {@code status}. Reports can arrive out of order (hubs share the agents'
+     * events, and the hub records {@code dispatched} after sending), so each step takes its place in the lifecycle:
+     * the status moves only forward, a late earlier step is filed where it belongs, a repeated step (a QoS 1
+     * redelivery) is ignored, and nothing moves a deployment out of {@code healthy} or {@code failed}. The row is
+     * locked, so concurrent reports apply one after the other. Returns whether the status changed.
      */
     @Transactional
     public boolean advance(String deploymentId, String status, String detail) {
-        Optional<Deployment> current = jdbc.sql("SELECT * FROM deployments WHERE deployment_id = :id FOR UPDATE")
+        Optional<Deployment> found = jdbc.sql("SELECT * FROM deployments WHERE deployment_id = :id FOR UPDATE")
                 .param("id", deploymentId).query(this::map).optional();
-        if (current.isEmpty() || FINAL.contains(current.get().status()) || current.get().status().equals(status)) {
+        if (found.isEmpty() || found.get().history().stream().anyMatch(step -> step.status().equals(status))) {
             return false;
         }
+        Deployment current = found.get();
+        boolean moves = !FINAL.contains(current.status()) && rank(status) > rank(current.status());
+        if (!moves && rank(status) >= rank(current.status())) {
+            return false; // e.g. a failure reported after the deployment was already healthy
+        }
         OffsetDateTime now = EdgeRegistry.now();
-        List<Step> history = new ArrayList<>(current.get().history());
-        history.add(new Step(status, now, detail));
+        List<Step> history = new ArrayList<>(current.history());
+        int position = 0;
+        while (position < history.size() && rank(history.get(position).status()) <= rank(status)) {
+            position++;
+        }
+        history.add(position, new Step(status, now, detail));
+        String newStatus = moves ? status : current.status();
         jdbc.sql("UPDATE deployments SET status = :status, history = :history, error = :error, updated_at = :now "
                         + "WHERE deployment_id = :id")
-                .param("status", status).param("history", json(history))
-                .param("error", "failed".equals(status) ? detail : null).param("now", now).param("id", deploymentId)
+                .param("status", newStatus).param("history", json(history))
+                .param("error", "failed".equals(newStatus) ? (moves ? detail : current.error()) : null)
+                .param("now", now).param("id", deploymentId)
                 .update();
-        return true;
+        return moves;
+    }
+
+    private static int rank(String status) {
+        int rank = LIFECYCLE.indexOf(status);
+        return rank < 0 ? LIFECYCLE.size() : rank; // failed, or anything unknown, after every step
     }
 
     /** Deployments still {@code dispatched} (no agent report) since before {@code cutoff}. */

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * What edge agents report on {@code caravan/edges/{edgeId}/events}: heartbeats (which also register an edge on
- * first contact) and deployment statuses.
+ * first contact), deployment statuses and answers to container operations.
  */
 @Component
 public class EdgeEvents {
@@ -20,11 +20,14 @@ public class EdgeEvents {
 
     private final EdgeRegistry registry;
     private final DeploymentStore deployments;
+    private final EdgeCommands commands;
     private final EdgeProperties properties;
 
-    public EdgeEvents(EdgeRegistry registry, DeploymentStore deployments, EdgeProperties properties) {
+    public EdgeEvents(EdgeRegistry registry, DeploymentStore deployments, EdgeCommands commands,
+            EdgeProperties properties) {
         this.registry = registry;
         this.deployments = deployments;
+        this.commands = commands;
         this.properties = properties;
     }
 
@@ -47,6 +50,10 @@ public class EdgeEvents {
                 }
                 registry.heartbeat(edgeId, event.path("agentVersion").asText(null), event.path("dockerVersion").asText(null));
                 deployments.advance(event.path("deploymentId").asText(), status, event.path("detail").asText(null));
+            }
+            case "command-result" -> {
+                registry.heartbeat(edgeId, event.path("agentVersion").asText(null), null);
+                commands.recordResult(edgeId, event);
             }
             default -> LOG.warn("Edge {} sent an event of unknown type '{}'", edgeId, type);
         }

@@ -15,6 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       one hub when several share a database
  * @param defaultCpus    CPU limit of a deployed provider container
  * @param defaultMemory  memory limit of a deployed provider container (Docker syntax)
+ * @param healthWindow   a new provider is healthy once its container has kept running this long
+ * @param healthRequiresTrajectories and its trajectories arrived on the edge's topic within that window
+ * @param autoRollback   a provider that fails the health gate is replaced by the edge's previous healthy deployment
  */
 @ConfigurationProperties("caravan.edges")
 public record EdgeProperties(
@@ -22,5 +25,8 @@ public record EdgeProperties(
         @DefaultValue("10m") Duration ackTimeout,
         @DefaultValue("caravan-hubs") String eventsGroup,
         @DefaultValue("2.0") double defaultCpus,
-        @DefaultValue("2g") String defaultMemory) {
+        @DefaultValue("2g") String defaultMemory,
+        @DefaultValue("30s") Duration healthWindow,
+        @DefaultValue("true") boolean healthRequiresTrajectories,
+        @DefaultValue("true") boolean autoRollback) {
 }

@@ -81,8 +81,9 @@ public class EdgeRegistry {
     /** An agent was heard from: registers the edge on first contact, marks it online with its versions. */
     @Transactional
     public void heartbeat(String edgeId, String agentVersion, String dockerVersion) {
-        int updated = jdbc.sql("UPDATE edges SET status = 'online', last_seen = :now, agent_version = :agent, "
-                        + "docker_version = :docker, updated_at = :now WHERE edge_id = :id")
+        int updated = jdbc.sql("UPDATE edges SET status = 'online', last_seen = :now, "
+                        + "agent_version = COALESCE(:agent, agent_version), docker_version = COALESCE(:docker, docker_version), "
+                        + "updated_at = :now WHERE edge_id = :id")
                 .param("id", edgeId).param("agent", agentVersion).param("docker", dockerVersion).param("now", now())
                 .update();
         if (updated == 0) {

@@ -21,11 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -33,6 +29,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import caravan.CaravanApplication;
 import caravan.provider.ProviderMetadata;
 import caravan.provider.ProviderStore;
+import caravan.testing.HubClient;
 import caravan.testing.Services;
 
 /**
@@ -182,24 +179,17 @@ class EdgeDeploymentIT {
     }
 
     private JsonNode get(String path) {
-        return http.getForObject(path, JsonNode.class);
+        return HubClient.getJson(http, path);
     }
 
     private ResponseEntity<JsonNode> put(String path, String json) {
-        return http.exchange(path, HttpMethod.PUT, entity(json), JsonNode.class);
+        return HubClient.putJson(http, path, json);
     }
 
     private ResponseEntity<JsonNode> post(String path, String json) {
-        return http.postForEntity(path, entity(json), JsonNode.class);
+        return HubClient.postJson(http, path, json);
     }
 
-    private static HttpEntity<String> entity(String json) {
-        HttpHeaders headers = new HttpHeaders();
-        headers.setContentType(MediaType.APPLICATION_JSON);
-        return new HttpEntity<>(json, headers);
-    }
-
-    /** Stands in for the edge agent: takes commands, sends heartbeats and deployment statuses. */
     static final class Agent {
         final List<JsonNode> commands = new CopyOnWriteArrayList<>();
         final MqttClient client;

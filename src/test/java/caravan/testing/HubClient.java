@@ -9,12 +9,13 @@ import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 
-/** The provider API as a client uses it: the reference's multipart upload, then polling the build status. */
+/** The hub's API as a client uses it: JSON requests, the reference's multipart upload, polling a build's status. */
 public final class HubClient {
 
     private HubClient() {
@@ -38,5 +39,23 @@ public final class HubClient {
         return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(
                 () -> http.getForObject("/api/algorithm-providers/conversion/builds/" + buildId, JsonNode.class),
                 build -> build != null && build.path("status").asText().matches("succeeded|failed"));
+    }
+
+    public static JsonNode getJson(TestRestTemplate http, String path) {
+        return http.getForObject(path, JsonNode.class);
+    }
+
+    public static ResponseEntity<JsonNode> putJson(TestRestTemplate http, String path, String json) {
+        return http.exchange(path, HttpMethod.PUT, jsonEntity(json), JsonNode.class);
+    }
+
+    public static ResponseEntity<JsonNode> postJson(TestRestTemplate http, String path, String json) {
+        return http.postForEntity(path, jsonEntity(json), JsonNode.class);
+    }
+
+    private static HttpEntity<String> jsonEntity(String json) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        return new HttpEntity<>(json, headers);
     }
 }

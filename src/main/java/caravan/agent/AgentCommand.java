@@ -1,0 +1,53 @@
+package caravan.agent;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A command from the hub on {@code caravan/edges/{edgeId}/commands}.
+ *
+ * @param type         {@code deploy}, {@code container} or {@code simulator}
+ * @param commandId    unique per command: a redelivered command is applied once
+ * @param deployment   for deploy: the deployment document, written as is to the provider's config file
+ * @param healthGate   for deploy: when the new provider counts as healthy, and whether to roll back if it does not
+ * @param registryAuth for deploy: credentials for pulling the image; kept in memory only
+ * @param action       for container: stop, restart, remove, logs, stats; for simulator: start, stop
+ * @param tail         for container logs: how many lines
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record AgentCommand(String type, String commandId, JsonNode deployment, HealthGate healthGate,
+        RegistryAuth registryAuth, String action, Integer tail) {
+
+    /**
+     * @param windowSeconds       the container must keep running this long without restarting
+     * @param requireTrajectories and trajectories must arrive on the deployment's topic within it
+     * @param rollbackOnFailure   restore the previous healthy provider when the gate fails
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record HealthGate(int windowSeconds, boolean requireTrajectories, boolean rollbackOnFailure) {
+
+        public static final HealthGate DEFAULT = new HealthGate(30, false, true);
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record RegistryAuth(String serverAddress, String username, String password) {
+
+        /** Never prints the password: commands end up in logs and error messages. */
+        @Override
+        public String toString() {
+            return "RegistryAuth[" + serverAddress + " as " + username + "]";
+        }
+    }
+
+    public HealthGate healthGateOrDefault() {
+        return healthGate == null ? HealthGate.DEFAULT : healthGate;
+    }
+
+    public String deploymentId() {
+        return deployment == null ? null : deployment.path("deploymentId").asText(null);
+    }
+
+    public String image() {
+        return deployment == null ? null : deployment.path("provider").path("image").asText(null);
+    }
+}

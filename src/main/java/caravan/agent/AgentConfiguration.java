@@ -1,0 +1,50 @@
+package caravan.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
+
+/** The beans the edge routes call, made from the {@code caravan.agent.*} properties. */
+public class AgentConfiguration implements CamelConfiguration {
+
+    @PropertyInject("caravan.agent.edge-id")
+    private String edgeId;
+    @PropertyInject("caravan.agent.docker-host")
+    private String dockerHost;
+    @PropertyInject("caravan.agent.state-dir")
+    private String stateDir;
+    @PropertyInject(value = "caravan.agent.disk-path", defaultValue = "")
+    private String diskPath;
+    @PropertyInject("caravan.agent.min-free-disk-mb")
+    private long minFreeDiskMb;
+    @PropertyInject("caravan.agent.container-name")
+    private String containerName;
+    @PropertyInject("caravan.agent.step-timeout-seconds")
+    private long stepTimeoutSeconds;
+    @PropertyInject("caravan.agent.simulator.venue-id")
+    private String simulatorVenueId;
+
+    @Override
+    public void configure(CamelContext camelContext) {
+        if (edgeId == null || edgeId.isBlank()) {
+            throw new IllegalStateException("caravan.agent.edge-id is not set: give this edge's id in CARAVAN_AGENT_EDGE_ID");
+        }
+        AgentSettings settings = new AgentSettings(edgeId, dockerHost, Path.of(stateDir).toAbsolutePath(), diskPath,
+                minFreeDiskMb * 1024 * 1024, containerName, Duration.ofSeconds(stepTimeoutSeconds), simulatorVenueId);
+        ContainerRuntime runtime = new ContainerRuntime(settings);
+        AgentState state = new AgentState(settings, new ObjectMapper());
+        AgentEvents events = new AgentEvents(camelContext.createProducerTemplate(), runtime, settings);
+        camelContext.getRegistry().bind("agentEvents", events);
+        camelContext.getRegistry().bind("deploySteps", new DeploySteps(runtime, state, events, settings));
+        camelContext.getRegistry().bind("containerCommands", new ContainerCommands(runtime, state, events, settings));
+        camelContext.getRegistry().bind("simulator", new Simulator(settings));
+        // Command ids already applied, on disk so a redelivery after a restart is still recognised.
+        camelContext.getRegistry().bind("appliedCommands", FileIdempotentRepository.fileIdempotentRepository(
+                settings.stateDir().resolve("applied-commands").toFile(), 10_000));
+    }
+}

@@ -1,0 +1,26 @@
+package caravan.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The agent's configuration, read from {@code caravan.agent.*} properties (environment {@code CARAVAN_AGENT_*}).
+ *
+ * @param edgeId        this edge's id: the topics it listens and reports on
+ * @param dockerHost    the local Docker engine
+ * @param stateDir      applied command ids and the current and previous deployment; the provider's config file
+ *                      is in {@code config/} below it (when the agent runs in a container, mount this directory
+ *                      at the same path so the provider container can mount the config from the host)
+ * @param diskPath      where free disk is checked before a pull; empty means the engine's data root
+ * @param minFreeDisk   bytes that must stay free on top of the image being pulled
+ * @param containerName the provider container
+ * @param stepTimeout   longest a pull may take
+ * @param simulatorVenueId the venue id the simulator puts in its messages
+ */
+public record AgentSettings(String edgeId, String dockerHost, Path stateDir, String diskPath, long minFreeDisk,
+        String containerName, Duration stepTimeout, String simulatorVenueId) {
+
+    public Path configDir() {
+        return stateDir.resolve("config");
+    }
+}

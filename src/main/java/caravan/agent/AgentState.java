@@ -1,0 +1,121 @@
+package caravan.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What the agent must remember across restarts, as files in its state directory: the deployment running now, the
+ * last healthy one before it (the rollback target), the provider images it pulled (so older ones can be pruned),
+ * and the provider's config file. Files are replaced atomically, so a power cut leaves the old or the new version.
+ */
+public class AgentState {
+
+    /** A deployment on this edge: its document and whether it passed the health gate. */
+    public record Installed(JsonNode deployment, String image, boolean healthy) {
+
+        public String deploymentId() {
+            return deployment.path("deploymentId").asText();
+        }
+    }
+
+    static final String CONFIG_FILE = "extrinsics.json";
+
+    private final Path dir;
+    private final Path configDir;
+    private final ObjectMapper mapper;
+
+    public AgentState(AgentSettings settings, ObjectMapper mapper) {
+        this.dir = settings.stateDir();
+        this.configDir = settings.configDir();
+        this.mapper = mapper;
+    }
+
+    public synchronized Optional<Installed> current() {
+        return read("current.json", Installed.class);
+    }
+
+    public synchronized Optional<Installed> previous() {
+        return read("previous.json", Installed.class);
+    }
+
+    /** {@code null} means no provider is deployed. */
+    public synchronized void setCurrent(Installed installed) {
+        if (installed == null) {
+            delete("current.json");
+        } else {
+            write("current.json", installed);
+        }
+    }
+
+    public synchronized void setPrevious(Installed installed) {
+        if (installed == null) {
+            delete("previous.json");
+        } else {
+            write("previous.json", installed);
+        }
+    }
+
+    public synchronized Set<String> pulledImages() {
+        return read("images.json", new TypeReference<LinkedHashSet<String>>() { }).orElseGet(LinkedHashSet::new);
+    }
+
+    public synchronized void setPulledImages(Set<String> images) {
+        write("images.json", images);
+    }
+
+    /** Writes the deployment document where the provider reads it ({@code /config/extrinsics.json} in its container). */
+    public synchronized void writeConfig(JsonNode deployment) {
+        writeAtomically(configDir.resolve(CONFIG_FILE), deployment);
+    }
+
+    private <T> Optional<T> read(String name, Class<T> type) {
+        Path file = dir.resolve(name);
+        try {
+            return Files.exists(file) ? Optional.of(mapper.readValue(file.toFile(), type)) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("state file " + file + " is unreadable", e);
+        }
+    }
+
+    private <T> Optional<T> read(String name, TypeReference<T> type) {
+        Path file = dir.resolve(name);
+        try {
+            return Files.exists(file) ? Optional.of(mapper.readValue(file.toFile(), type)) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("state file " + file + " is unreadable", e);
+        }
+    }
+
+    private void write(String name, Object value) {
+        writeAtomically(dir.resolve(name), value);
+    }
+
+    private void delete(String name) {
+        try {
+            Files.deleteIfExists(dir.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void writeAtomically(Path file, Object value) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            mapper.writerWithDefaultPrettyPrinter().writeValue(temp.toFile(), value);
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + file, e);
+        }
+    }
+}

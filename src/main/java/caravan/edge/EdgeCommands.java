@@ -1,0 +1,127 @@
+package caravan.edge;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import caravan.docker.RegistryProperties;
+import caravan.edge.DeploymentStore.Deployment;
+import caravan.provider.InputRejectedException;
+import caravan.web.NotFoundException;
+
+/**
+ * Commands for edge agents: deploys (the document plus the health gate and, for images in our registry, the pull
+ * credentials, which are never stored) and container operations, whose answers are kept in edge_commands.
+ */
+@Component
+public class EdgeCommands {
+
+    static final List<String> CONTAINER_ACTIONS = List.of("stop", "restart", "remove", "logs", "stats");
+
+    public record EdgeCommand(String commandId, String edgeId, String action, String status, JsonNode result,
+            OffsetDateTime sentAt, OffsetDateTime answeredAt) {
+    }
+
+    private final JdbcClient jdbc;
+    private final ObjectMapper mapper;
+    private final EdgeProperties properties;
+    private final RegistryProperties registry;
+    private final EdgeApi api;
+
+    public EdgeCommands(JdbcClient jdbc, ObjectMapper mapper, EdgeProperties properties, RegistryProperties registry,
+            EdgeApi api) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+        this.properties = properties;
+        this.registry = registry;
+        this.api = api;
+    }
+
+    /** The deploy command for the agent; its command id is the deployment id, so a redelivery is recognised. */
+    public String deployCommand(Deployment deployment) {
+        ObjectNode command = mapper.createObjectNode();
+        command.put("type", "deploy");
+        command.put("commandId", deployment.deploymentId());
+        command.set("deployment", deployment.document());
+        ObjectNode gate = command.putObject("healthGate");
+        gate.put("windowSeconds", properties.healthWindow().toSeconds());
+        gate.put("requireTrajectories", properties.healthRequiresTrajectories());
+        gate.put("rollbackOnFailure", properties.autoRollback());
+        String image = deployment.document().path("provider").path("image").asText();
+        if (registry.hasCredentials() && image.startsWith(registry.url() + "/")) {
+            ObjectNode auth = command.putObject("registryAuth");
+            auth.put("serverAddress", registry.url());
+            auth.put("username", registry.username());
+            auth.put("password", registry.password());
+        }
+        return command.toString();
+    }
+
+    /** Records a container operation for an edge's agent and returns it; the route sends it. */
+    public EdgeCommand containerCommand(String edgeId, String action, Integer tail) {
+        api.edge(edgeId);
+        if (!CONTAINER_ACTIONS.contains(action)) {
+            throw new InputRejectedException(List.of("unknown container action '" + action + "': use one of "
+                    + String.join(", ", CONTAINER_ACTIONS)));
+        }
+        if (tail != null && tail <= 0) {
+            throw new InputRejectedException(List.of("tail must be a positive number of lines"));
+        }
+        String commandId = UUID.randomUUID().toString();
+        jdbc.sql("INSERT INTO edge_commands (command_id, edge_id, action, status, sent_at) "
+                        + "VALUES (:id, :edge, :action, 'sent', :now)")
+                .param("id", commandId).param("edge", edgeId).param("action", action).param("now", EdgeRegistry.now())
+                .update();
+        return command(edgeId, commandId);
+    }
+
+    /** The JSON the agent gets for a container operation. */
+    public String containerMessage(EdgeCommand command, Integer tail) {
+        ObjectNode message = mapper.createObjectNode();
+        message.put("type", "container");
+        message.put("commandId", command.commandId());
+        message.put("action", command.action());
+        if (tail != null) {
+            message.put("tail", tail);
+        }
+        return message.toString();
+    }
+
+    /** An agent's answer to a container operation; answers to unknown or already answered commands are ignored. */
+    public void recordResult(String edgeId, JsonNode event) {
+        jdbc.sql("UPDATE edge_commands SET status = :status, result = :result, answered_at = :now "
+                        + "WHERE command_id = :id AND edge_id = :edge AND status = 'sent'")
+                .param("status", event.path("ok").asBoolean() ? "done" : "failed").param("result", event.toString())
+                .param("now", EdgeRegistry.now()).param("id", event.path("commandId").asText()).param("edge", edgeId)
+                .update();
+    }
+
+    public EdgeCommand command(String edgeId, String commandId) {
+        return find(edgeId, commandId).orElseThrow(() -> new NotFoundException("no command " + commandId + " for edge " + edgeId));
+    }
+
+    private Optional<EdgeCommand> find(String edgeId, String commandId) {
+        return jdbc.sql("SELECT * FROM edge_commands WHERE command_id = :id AND edge_id = :edge")
+                .param("id", commandId).param("edge", edgeId)
+                .query((rs, row) -> new EdgeCommand(rs.getString("command_id"), rs.getString("edge_id"),
+                        rs.getString("action"), rs.getString("status"), readJson(rs.getString("result")),
+                        rs.getObject("sent_at", OffsetDateTime.class), rs.getObject("answered_at", OffsetDateTime.class)))
+                .optional();
+    }
+
+    private JsonNode readJson(String json) {
+        try {
+            return json == null ? null : mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored command result is not JSON", e);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package caravan.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import caravan.CaravanApplication;
+import caravan.testing.HubClient;
+import caravan.testing.Services;
+
+/**
+ * The packaged edge agent ({@code target/caravan-edge-agent}, started as on a device) against the hub, the real
+ * Mosquitto, Docker engine and registry: registration, the simulator, deploy-her with pull-before-replace and the
+ * health gate, automatic rollback of a provider that fails it, redelivered commands applied once, container operations.
+ */
+@CamelSpringBootTest
+@SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class EdgeAgentIT {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    static final String EDGE = "agent-it-" + RUN;
+    static final String CONTAINER = "her-provider-" + EDGE;
+    static final String GOOD_IMAGE = Services.registry() + "/caravan-test/tracker:ok-" + RUN;
+    static final String FAILING_IMAGE = Services.registry() + "/caravan-test/tracker:crash-" + RUN;
+    static final Path AGENT_LOG = Path.of("target", "edge-agent-it.log");
+    static final Path AGENT_STATE = Services.tempDir("caravan-agent-state");
+
+    static Process agent;
+    static MqttClient observer;
+    static final List<JsonNode> trajectories = new CopyOnWriteArrayList<>();
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        Services.register(registry, Services.tempDir("caravan-agent-it"));
+        registry.add("caravan.edges.health-window", () -> "5s");
+        registry.add("caravan.edges.health-requires-trajectories", () -> "true");
+    }
+
+    @Autowired
+    TestRestTemplate http;
+
+    /** Two provider images in the registry and not on the engine, so the agent must pull them with credentials. */
+    @BeforeAll
+    static void providerImagesAndAgent() throws Exception {
+        Path context = Path.of("src/test/resources/edge-agent-it");
+        for (String[] image : List.of(new String[] {GOOD_IMAGE, "no"}, new String[] {FAILING_IMAGE, "yes"})) {
+            run("docker", "build", "--network", "host", "--build-arg", "BASE_IMAGE=" + Services.baseImage(),
+                    "--build-arg", "FAIL=" + image[1], "-t", image[0], context.toString());
+        }
+        Services.dockerLogin();
+        run("docker", "push", GOOD_IMAGE);
+        run("docker", "push", FAILING_IMAGE);
+        run("docker", "rmi", GOOD_IMAGE, FAILING_IMAGE);
+
+        observer = new MqttClient(Services.mqttUrl(), "agent-it-observer-" + RUN, new MemoryPersistence());
+        observer.connect();
+        observer.subscribe(new MqttSubscription[] {new MqttSubscription("hyperspace/trajectories/" + EDGE, 0)},
+                new IMqttMessageListener[] {(topic, message) -> trajectories.add(MAPPER.readTree(message.getPayload()))});
+
+        ProcessBuilder builder = new ProcessBuilder("target/caravan-edge-agent/caravan-edge-agent/bin/caravan-edge-agent")
+                .redirectErrorStream(true).redirectOutput(AGENT_LOG.toFile());
+        builder.environment().put("CARAVAN_AGENT_EDGE_ID", EDGE);
+        builder.environment().put("CARAVAN_AGENT_BROKER_URL", Services.mqttUrl());
+        builder.environment().put("CARAVAN_AGENT_STATE_DIR", AGENT_STATE.toString());
+        builder.environment().put("CARAVAN_AGENT_CONTAINER_NAME", CONTAINER);
+        builder.environment().put("CARAVAN_AGENT_HEARTBEAT_INTERVAL_MS", "1000");
+        builder.environment().put("CARAVAN_AGENT_SIMULATOR_INTERVAL_MS", "200");
+        builder.environment().put("CARAVAN_AGENT_MIN_FREE_DISK_MB", "64");
+        agent = builder.start();
+    }
+
+    @AfterAll
+    static void stopAgent() throws Exception {
+        if (agent != null) {
+            agent.destroy();
+            agent.waitFor();
+        }
+        if (observer != null) {
+            observer.disconnect();
+            observer.close();
+        }
+        Services.run("docker", "rm", "-f", CONTAINER);
+    }
+
+    @Test
+    void deploysWithTheHealthGate_rollsBackAFailingProvider_appliesCommandsOnce_andOperatesTheContainer() throws Exception {
+        // The agent registers itself and, with nothing deployed, simulates trajectories in the reference's format.
+        JsonNode edge = await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/edges/" + EDGE),
+                e -> e != null && "online".equals(e.path("status").asText()));
+        assertThat(edge.path("agentVersion").asText()).startsWith("caravan-edge-agent ");
+        assertThat(edge.path("dockerVersion").asText()).isNotBlank();
+        await().atMost(Duration.ofSeconds(20)).until(() -> trajectories.stream().anyMatch(t -> t.path("simulated").asBoolean()));
+        JsonNode simulated = trajectories.get(0);
+        assertThat(simulated.path("deviceId").asText()).isEqualTo(EDGE);
+        assertThat(simulated.path("position").has("x")).isTrue();
+        assertThat(simulated.path("objectType").asText()).isEqualTo("person");
+
+        String venue = "venue-" + RUN;
+        HubClient.putJson(http, "/api/venues/" + venue, "{\"name\": \"Hall\", \"coordinateFrame\": {\"units\": \"m\"}, "
+                + "\"venueBounds\": {\"minX\": 0, \"maxX\": 60, \"minZ\": 0, \"maxZ\": 40}}");
+        HubClient.putJson(http, "/api/edges/" + EDGE, "{\"name\": \"Agent IT\", \"venueId\": \"" + venue + "\"}");
+        HubClient.putJson(http, "/api/edges/" + EDGE + "/lidars/LVX-9", "{\"model\": \"Livox Mid-360\", "
+                + "\"extrinsics\": {\"x\": 1, \"y\": 2, \"z\": 3, \"roll\": 0, \"pitch\": 0, \"yaw\": 0}}");
+        registerProvider("tracker-ok-" + RUN, GOOD_IMAGE);
+        registerProvider("tracker-crash-" + RUN, FAILING_IMAGE);
+
+        // A provider that keeps running and publishes passes the gate.
+        String good = deploy(venue, "tracker-ok-" + RUN);
+        JsonNode healthy = awaitFinal(good);
+        assertThat(healthy.path("status").asText()).as("%s", healthy).isEqualTo("healthy");
+        assertThat(healthy.path("history").findValuesAsText("status"))
+                .containsExactly("pending", "dispatched", "pulling", "starting", "running", "healthy");
+        assertThat(healthy.path("history").get(5).path("detail").asText()).contains("trajectories received");
+
+        JsonNode container = inspect();
+        assertThat(container.at("/Config/Labels/caravan.deployment").asText()).isEqualTo(good);
+        assertThat(container.at("/Config/Image").asText()).isEqualTo(GOOD_IMAGE);
+        assertThat(MAPPER.convertValue(container.at("/Config/Env"), List.class)).contains(
+                "MQTT_BROKER=mqtt://127.0.0.1:1883", "MQTT_TOPIC=hyperspace/trajectories/" + EDGE, "MQTT_QOS=1",
+                "EDGE_ID=" + EDGE, "VENUE_ID=" + venue, "CONFIG_FILE=/config/extrinsics.json");
+        assertThat(container.at("/HostConfig/NetworkMode").asText()).isEqualTo("host");
+        assertThat(container.at("/HostConfig/RestartPolicy/Name").asText()).isEqualTo("unless-stopped");
+        assertThat(container.at("/HostConfig/Memory").asLong()).isEqualTo(2L * 1024 * 1024 * 1024);
+        assertThat(container.at("/HostConfig/NanoCpus").asLong()).isEqualTo(2_000_000_000L);
+        assertThat(container.at("/HostConfig/Binds").get(0).asText()).endsWith(":/config:ro");
+        JsonNode config = MAPPER.readTree(run("docker", "exec", CONTAINER, "cat", "/config/extrinsics.json"));
+        assertThat(config).isEqualTo(get("/api/deployments/" + good).path("document"));
+        // The deploy stopped the simulator: what arrives now is the provider's.
+        int seen = trajectories.size();
+        await().atMost(Duration.ofSeconds(10)).until(() -> trajectories.size() > seen + 2);
+        assertThat(trajectories.subList(seen + 1, trajectories.size())).allMatch(t -> !t.path("simulated").asBoolean());
+
+        // A provider that exits fails the gate, and the healthy one is back.
+        String crashing = deploy(venue, "tracker-crash-" + RUN);
+        JsonNode failed = awaitFinal(crashing);
+        assertThat(failed.path("status").asText()).isEqualTo("failed");
+        assertThat(failed.path("error").asText()).contains("health gate", "exit code 3", "calibration failed",
+                "rolled back to deployment " + good);
+        JsonNode restored = inspect();
+        assertThat(restored.at("/Config/Labels/caravan.deployment").asText()).isEqualTo(good);
+        assertThat(restored.at("/State/Running").asBoolean()).isTrue();
+
+        // The first deploy command again, as a QoS 1 redelivery would bring it: not applied a second time. Commands
+        // are applied in order, so once the logs command after it is answered, the repeat has been dealt with.
+        String restoredId = restored.path("Id").asText();
+        publishCommand("{\"type\": \"deploy\", \"commandId\": \"" + good + "\", \"deployment\": "
+                + get("/api/deployments/" + good).path("document") + "}");
+        JsonNode logs = containerCommand("logs?tail=3");
+        assertThat(logs.path("status").asText()).as("%s", logs).isEqualTo("done");
+        assertThat(logs.at("/result/output").asText()).contains("tracker for " + EDGE);
+        assertThat(inspect().path("Id").asText()).isEqualTo(restoredId);
+        assertThat(get("/api/deployments/" + good).path("history").size()).isEqualTo(6);
+
+        JsonNode stats = containerCommand("stats");
+        assertThat(stats.path("status").asText()).as("%s", stats).isEqualTo("done");
+        assertThat(stats.at("/result/stats/memoryUsageBytes").asLong()).isPositive();
+        JsonNode stopped = containerCommand("stop");
+        assertThat(stopped.at("/result/container/running").asBoolean()).isFalse();
+        // The pull credentials came in the commands; they are neither on the edge's disk nor in its log.
+        try (var files = Files.walk(AGENT_STATE)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(file)).as("%s", file).doesNotContain(Services.registryPassword());
+            }
+        }
+        assertThat(Files.readString(AGENT_LOG)).doesNotContain(Services.registryPassword());
+
+        JsonNode unknown = HubClient.postJson(http, "/api/edges/" + EDGE + "/container/explode", "").getBody();
+        assertThat(unknown.path("problems").toString()).contains("unknown container action 'explode'");
+    }
+
+    private String deploy(String venue, String providerId) {
+        ResponseEntity<JsonNode> accepted = HubClient.postJson(http, "/api/edge-commissioning/edge/" + EDGE + "/deploy-her",
+                "{\"venueId\": \"" + venue + "\", \"providerId\": \"" + providerId + "\", "
+                        + "\"mqttBrokerUrl\": \"mqtt://127.0.0.1:1883\"}");
+        assertThat(accepted.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        return accepted.getBody().path("deploymentId").asText();
+    }
+
+    private JsonNode awaitFinal(String deploymentId) {
+        return await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                .until(() -> get("/api/deployments/" + deploymentId),
+                        d -> d.path("status").asText().matches("healthy|failed"));
+    }
+
+    private JsonNode containerCommand(String action) {
+        ResponseEntity<JsonNode> accepted = HubClient.postJson(http, "/api/edges/" + EDGE + "/container/" + action, "");
+        assertThat(accepted.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        String commandId = accepted.getBody().path("commandId").asText();
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                .until(() -> get("/api/edges/" + EDGE + "/commands/" + commandId),
+                        c -> !"sent".equals(c.path("status").asText()));
+    }
+
+    private void registerProvider(String providerId, String image) {
+        ResponseEntity<JsonNode> created = HubClient.postJson(http, "/api/algorithm-providers",
+                "{\"providerId\": \"" + providerId + "\", \"version\": \"1.0\", \"dockerImage\": \"" + image + "\"}");
+        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+    }
+
+    private JsonNode get(String path) {
+        return HubClient.getJson(http, path);
+    }
+
+    private static JsonNode inspect() throws Exception {
+        return MAPPER.readTree(run("docker", "inspect", CONTAINER)).get(0);
+    }
+
+    private static void publishCommand(String json) throws Exception {
+        MqttMessage message = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
+        message.setQos(1);
+        observer.publish("caravan/edges/" + EDGE + "/commands", message);
+    }
+
+    private static String run(String... command) throws Exception {
+        Services.CommandResult result = Services.run(command);
+        assertThat(result.exitCode()).as("%s: %s", String.join(" ", command), result.output()).isZero();
+        return result.output();
+    }
+}
