@@ -38,6 +38,11 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
                     .to("direct:container-command-accepted")
                 .get("/edges/{edgeId}/commands/{commandId}").id("rest-edge-command").produces("application/json")
                     .to("direct:edge-command")
+                .post("/deployments").id("rest-deployment-group").consumes("application/json").produces("application/json")
+                    .responseMessage(202, "the group's waves start").responseMessage(400, "every problem named")
+                    .responseMessage(404, "unknown provider or venue").to("direct:deployment-group-create")
+                .get("/deployment-groups/{groupId}").id("rest-deployment-group-get").produces("application/json")
+                    .to("direct:deployment-group-get")
                 .get("/deployments/{deploymentId}").id("rest-deployment-get").produces("application/json")
                     .to("direct:deployment-get")
                 .get("/edges/{edgeId}/deployments").id("rest-edge-deployments").produces("application/json")
@@ -53,6 +58,15 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
         jsonRoute("lidar-list", "edgeApi", "lidars(${header.edgeId})");
         jsonRoute("deployment-get", "edgeApi", "deployment(${header.deploymentId})");
         jsonRoute("edge-deployments", "edgeApi", "deploymentsOf(${header.edgeId})");
+
+        jsonRoute("deployment-group-get", "deploymentGroups", "group(${header.groupId})");
+
+        from("direct:deployment-group-create").routeId("deployment-group-create")
+                .routeConfigurationId(ApiErrorsConfiguration.ID)
+                .convertBodyTo(String.class)
+                .bean("deploymentGroups", "create")
+                .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(202))
+                .to(JsonResponseRoute.ENDPOINT);
 
         jsonRoute("edge-command", "edgeCommands", "command(${header.edgeId}, ${header.commandId})");
 

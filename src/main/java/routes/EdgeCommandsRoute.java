@@ -9,7 +9,8 @@ import caravan.edge.EdgeProperties;
 /**
  * The hub's side of the edge agents: deploy commands go out on {@code caravan/edges/{edgeId}/commands} (QoS 1, so a
  * connected persistent session gets it once it is back), agents report on {@code caravan/edges/{edgeId}/events},
- * edges that stop heartbeating turn offline, and a deployment no agent acknowledges in time fails.
+ * edges that stop heartbeating turn offline, a deployment no agent acknowledges in time fails, and deployment
+ * groups start their next wave.
  */
 @Component
 public class EdgeCommandsRoute extends RouteBuilder {
@@ -52,6 +53,12 @@ public class EdgeCommandsRoute extends RouteBuilder {
                 .setHeader("CaravanEdgeId", method("edgeEvents", "edgeIdOf(${header.CamelMqttTopic})"))
                 .unmarshal().json(com.fasterxml.jackson.databind.JsonNode.class)
                 .bean("edgeEvents", "handle(${header.CaravanEdgeId}, ${body})");
+
+        from("timer:deployment-groups?period=" + properties.groupTick().toMillis()).routeId("deployment-groups")
+                .bean("deploymentGroups", "advance")
+                .split(body())
+                    .to("direct:deployment-dispatch")
+                .end();
 
         from("timer:edge-timeouts?period=5000").routeId("edge-timeouts")
                 .bean("edgeEvents", "markSilentOffline")

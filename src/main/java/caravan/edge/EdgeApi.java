@@ -129,18 +129,31 @@ public class EdgeApi {
         String venueId = text(json, "venueId", problems);
         String providerId = text(json, "providerId", problems);
         rejectIf(problems);
-        Edge edge = edge(edgeId);
-        Venue venue = venue(venueId);
+        return plan(edge(edgeId), venue(venueId), deployableProvider(providerId),
+                json.hasNonNull("mqttBrokerUrl") ? json.get("mqttBrokerUrl").asText() : null, null);
+    }
+
+    /** The provider, if it has an image to deploy. */
+    Provider deployableProvider(String providerId) {
         Provider provider = providers.find(providerId).orElseThrow(() -> new NotFoundException("no provider " + providerId));
         if (provider.dockerImage() == null) {
             throw new ConflictException("provider " + providerId + " has no image yet: its build has not succeeded");
         }
+        return provider;
+    }
+
+    /**
+     * Builds and stores (as pending) the deployment document of {@code provider} on {@code edge}; {@code env} adds
+     * variables to the provider's container.
+     */
+    Deployment plan(Edge edge, Venue venue, Provider provider, String brokerUrl, JsonNode env) {
+        String edgeId = edge.edgeId();
         ObjectNode document = mapper.createObjectNode();
         document.put("deploymentId", UUID.randomUUID().toString());
         document.put("edgeId", edge.edgeId());
         document.put("venueId", venue.venueId());
         ObjectNode mqtt = document.putObject("mqtt");
-        mqtt.put("broker", json.hasNonNull("mqttBrokerUrl") ? json.get("mqttBrokerUrl").asText() : DEFAULT_BROKER);
+        mqtt.put("broker", brokerUrl == null ? DEFAULT_BROKER : brokerUrl);
         mqtt.put("topic", "hyperspace/trajectories/" + edge.edgeId());
         mqtt.put("qos", 1);
         document.set("lidars", mapper.valueToTree(registry.lidars(edgeId).stream()
@@ -156,6 +169,9 @@ public class EdgeApi {
         ObjectNode resources = document.putObject("resources");
         resources.put("cpus", properties.defaultCpus());
         resources.put("memory", properties.defaultMemory());
+        if (env != null && !env.isEmpty()) {
+            document.set("env", env);
+        }
         return deployments.insertPending(document);
     }
 
@@ -189,7 +205,7 @@ public class EdgeApi {
         return deployments.forEdge(edgeId);
     }
 
-    private JsonNode object(String body) {
+    JsonNode object(String body) {
         try {
             JsonNode json = body == null || body.isBlank() ? null : mapper.readTree(body);
             if (json != null && json.isObject()) {
@@ -201,7 +217,7 @@ public class EdgeApi {
         throw new InputRejectedException(List.of("body must be a JSON object"));
     }
 
-    private static String text(JsonNode json, String field, List<String> problems) {
+    static String text(JsonNode json, String field, List<String> problems) {
         if (!json.path(field).isTextual() || json.get(field).asText().isBlank()) {
             problems.add(field + " is required");
             return null;
@@ -209,7 +225,7 @@ public class EdgeApi {
         return json.get(field).asText();
     }
 
-    private static void rejectIf(List<String> problems) {
+    static void rejectIf(List<String> problems) {
         if (!problems.isEmpty()) {
             throw new InputRejectedException(problems);
         }

@@ -18,6 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param healthWindow   a new provider is healthy once its container has kept running this long
  * @param healthRequiresTrajectories and its trajectories arrived on the edge's topic within that window
  * @param autoRollback   a provider that fails the health gate is replaced by the edge's previous healthy deployment
+ * @param groupTick      how often deployment groups are looked at to start their next wave
  */
 @ConfigurationProperties("caravan.edges")
 public record EdgeProperties(
@@ -28,5 +29,6 @@ public record EdgeProperties(
         @DefaultValue("2g") String defaultMemory,
         @DefaultValue("30s") Duration healthWindow,
         @DefaultValue("true") boolean healthRequiresTrajectories,
-        @DefaultValue("true") boolean autoRollback) {
+        @DefaultValue("true") boolean autoRollback,
+        @DefaultValue("2s") Duration groupTick) {
 }

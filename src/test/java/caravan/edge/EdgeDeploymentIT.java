@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,6 +49,7 @@ class EdgeDeploymentIT {
         Services.register(registry, Services.tempDir("caravan-edge-it"));
         registry.add("caravan.edges.offline-after", () -> "2s");
         registry.add("caravan.edges.ack-timeout", () -> "3s");
+        registry.add("caravan.edges.group-tick", () -> "300ms");
     }
 
     @Autowired
@@ -176,6 +179,89 @@ class EdgeDeploymentIT {
     private static void assertError(ResponseEntity<JsonNode> response, HttpStatus status, String error) {
         assertThat(response.getStatusCode()).isEqualTo(status);
         assertThat(response.getBody().get("error").asText()).isEqualTo(error);
+    }
+
+    @Test
+    void groupsRollOutInWavesWithPerEdgeValues_stopAtTheFailureLimit_andWaitForTheirTime() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String venue = "venue-" + run;
+        String provider = "fleet-" + run;
+        put("/api/venues/" + venue, "{\"name\": \"Fleet hall\"}");
+        post("/api/algorithm-providers", "{\"providerId\": \"" + provider + "\", \"version\": \"2.0\", "
+                + "\"dockerImage\": \"registry.example.com/vendor/fleet:2.0\"}");
+        List<String> edges = List.of("fleet-" + run + "-a", "fleet-" + run + "-b", "fleet-" + run + "-c");
+        List<Agent> agents = new java.util.ArrayList<>();
+        for (String edge : edges) {
+            put("/api/edges/" + edge, "{\"venueId\": \"" + venue + "\", \"labels\": {\"rollout\": \"" + run + "\"}}");
+            agents.add(Agent.connect(edge));
+        }
+        try {
+            ResponseEntity<JsonNode> invalid = post("/api/deployments", "{\"providerId\": \"" + provider + "\", "
+                    + "\"edgeIds\": [\"no-such-edge\"], \"strategy\": {\"waveSize\": 0}, \"notBefore\": \"tomorrow\"}");
+            assertThat(invalid.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+            assertThat(MAPPER.convertValue(invalid.getBody().get("problems"), List.class)).containsExactly(
+                    "edgeIds names no-such-edge, which is not a known edge", "strategy.waveSize must be at least 1",
+                    "notBefore must be an ISO-8601 time with offset, e.g. 2026-11-23T02:00:00Z");
+
+            // Waves of two, chosen by label; the third edge gets its own environment.
+            ResponseEntity<JsonNode> accepted = post("/api/deployments", "{\"providerId\": \"" + provider + "\", "
+                    + "\"selector\": {\"rollout\": \"" + run + "\"}, \"mqttBrokerUrl\": \"mqtt://10.0.0.1:1883\", "
+                    + "\"strategy\": {\"waveSize\": 2, \"maxFailures\": 1}, "
+                    + "\"values\": {\"" + edges.get(2) + "\": {\"env\": {\"TRACKER_MODE\": \"night\"}}}}");
+            assertThat(accepted.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+            String group = accepted.getBody().get("statusUrl").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> agents.get(0).commands.size() == 1
+                    && agents.get(1).commands.size() == 1);
+            JsonNode rolling = get(group);
+            assertThat(rolling.get("status").asText()).isEqualTo("rolling");
+            assertThat(rolling.get("edges").findValuesAsText("edgeId")).containsExactlyElementsOf(edges);
+            assertThat(rolling.get("edges").get(2).get("status").asText()).isEqualTo("waiting");
+            assertThat(agents.get(2).commands).isEmpty();
+            assertThat(agents.get(0).commands.get(0).at("/deployment/env").isMissingNode()).isTrue();
+
+            for (int i = 0; i < 2; i++) {
+                reportHealthy(agents.get(i), agents.get(i).commands.get(0).at("/deployment/deploymentId").asText());
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> agents.get(2).commands.size() == 1);
+            JsonNode third = agents.get(2).commands.get(0).get("deployment");
+            assertThat(third.at("/env/TRACKER_MODE").asText()).isEqualTo("night");
+            assertThat(third.at("/mqtt/broker").asText()).isEqualTo("mqtt://10.0.0.1:1883");
+            reportHealthy(agents.get(2), third.get("deploymentId").asText());
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(group).get("status").asText().equals("succeeded"));
+            assertThat(get(group).get("edges").findValuesAsText("status")).containsOnly("healthy");
+
+            // One at a time, stop at the first failure: the others are skipped and get nothing.
+            String stopping = post("/api/deployments", "{\"providerId\": \"" + provider + "\", \"edgeIds\": "
+                    + MAPPER.writeValueAsString(edges) + ", \"strategy\": {\"waveSize\": 1, \"maxFailures\": 1}}")
+                    .getBody().get("statusUrl").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> agents.get(0).commands.size() == 2);
+            agents.get(0).status(agents.get(0).commands.get(1).at("/deployment/deploymentId").asText(), "failed",
+                    "image pull failed");
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(stopping).get("status").asText().equals("failed"));
+            JsonNode stopped = get(stopping);
+            assertThat(stopped.get("edges").findValuesAsText("status")).containsExactly("failed", "skipped", "skipped");
+            assertThat(stopped.get("stoppedReason").asText()).contains("1 deployment(s) failed, the limit is 1");
+            assertThat(agents.get(1).commands).hasSize(1);
+            assertThat(agents.get(2).commands).hasSize(1);
+
+            // Not before a given time.
+            OffsetDateTime notBefore = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(3);
+            String scheduled = post("/api/deployments", "{\"providerId\": \"" + provider + "\", \"edgeIds\": [\""
+                    + edges.get(1) + "\"], \"notBefore\": \"" + notBefore + "\"}").getBody().get("statusUrl").asText();
+            assertThat(get(scheduled).get("status").asText()).isEqualTo("scheduled");
+            await().atMost(Duration.ofSeconds(15)).until(() -> agents.get(1).commands.size() == 2);
+            assertThat(OffsetDateTime.now(ZoneOffset.UTC)).isAfterOrEqualTo(notBefore);
+        } finally {
+            for (Agent agent : agents) {
+                agent.close();
+            }
+        }
+    }
+
+    private static void reportHealthy(Agent agent, String deploymentId) throws Exception {
+        for (String status : List.of("pulling", "starting", "running", "healthy")) {
+            agent.status(deploymentId, status, null);
+        }
     }
 
     private JsonNode get(String path) {
