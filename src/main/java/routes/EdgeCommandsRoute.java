@@ -41,8 +41,12 @@ public class EdgeCommandsRoute extends RouteBuilder {
         from("direct:container-command-send").routeId("container-command-send")
                 .setProperty("command", body())
                 .bean("edgeCommands", "containerMessage(${body}, ${header.CaravanTail})")
-                .toD("paho-mqtt5:caravan/edges/${header.edgeId}/commands?brokerUrl={{caravan.mqtt.url}}&qos=1")
-                .setBody(exchangeProperty("command"));
+                .doTry()
+                    .toD("paho-mqtt5:caravan/edges/${header.edgeId}/commands?brokerUrl={{caravan.mqtt.url}}&qos=1")
+                    .setBody(exchangeProperty("command"))
+                .doCatch(Exception.class)
+                    .setBody(method("edgeCommands", "notSent(${exchangeProperty.command}, ${exception.message})"))
+                .end();
 
         from("paho-mqtt5:$share/" + properties.eventsGroup() + "/caravan/edges/+/events?brokerUrl={{caravan.mqtt.url}}&qos=1")
                 .routeId("edge-events")

@@ -95,6 +95,15 @@ public class EdgeCommands {
         return message.toString();
     }
 
+    /** The command could not be handed to the broker: it is failed with the reason, not left waiting. */
+    public EdgeCommand notSent(EdgeCommand command, String reason) {
+        ObjectNode result = mapper.createObjectNode();
+        result.put("ok", false);
+        result.put("error", "the command could not be sent: " + reason);
+        recordResult(command.edgeId(), result.put("commandId", command.commandId()));
+        return command(command.edgeId(), command.commandId());
+    }
+
     /** An agent's answer to a container operation; answers to unknown or already answered commands are ignored. */
     public void recordResult(String edgeId, JsonNode event) {
         jdbc.sql("UPDATE edge_commands SET status = :status, result = :result, answered_at = :now "

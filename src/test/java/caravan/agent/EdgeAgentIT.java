@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -31,6 +32,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
+import caravan.testing.EdgeAgentProcess;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
 
@@ -52,7 +54,7 @@ class EdgeAgentIT {
     static final Path AGENT_LOG = Path.of("target", "edge-agent-it.log");
     static final Path AGENT_STATE = Services.tempDir("caravan-agent-state");
 
-    static Process agent;
+    static EdgeAgentProcess agent;
     static MqttClient observer;
     static final List<JsonNode> trajectories = new CopyOnWriteArrayList<>();
 
@@ -84,23 +86,16 @@ class EdgeAgentIT {
         observer.subscribe(new MqttSubscription[] {new MqttSubscription("hyperspace/trajectories/" + EDGE, 0)},
                 new IMqttMessageListener[] {(topic, message) -> trajectories.add(MAPPER.readTree(message.getPayload()))});
 
-        ProcessBuilder builder = new ProcessBuilder("target/caravan-edge-agent/caravan-edge-agent/bin/caravan-edge-agent")
-                .redirectErrorStream(true).redirectOutput(AGENT_LOG.toFile());
-        builder.environment().put("CARAVAN_AGENT_EDGE_ID", EDGE);
-        builder.environment().put("CARAVAN_AGENT_BROKER_URL", Services.mqttUrl());
-        builder.environment().put("CARAVAN_AGENT_STATE_DIR", AGENT_STATE.toString());
-        builder.environment().put("CARAVAN_AGENT_CONTAINER_NAME", CONTAINER);
-        builder.environment().put("CARAVAN_AGENT_HEARTBEAT_INTERVAL_MS", "1000");
-        builder.environment().put("CARAVAN_AGENT_SIMULATOR_INTERVAL_MS", "200");
-        builder.environment().put("CARAVAN_AGENT_MIN_FREE_DISK_MB", "64");
-        agent = builder.start();
+        agent = EdgeAgentProcess.start(EDGE, Services.mqttUrl(), AGENT_STATE, AGENT_LOG, Map.of(
+                "CARAVAN_AGENT_CONTAINER_NAME", CONTAINER,
+                "CARAVAN_AGENT_SIMULATOR_INTERVAL_MS", "200",
+                "CARAVAN_AGENT_MIN_FREE_DISK_MB", "64"));
     }
 
     @AfterAll
     static void stopAgent() throws Exception {
         if (agent != null) {
-            agent.destroy();
-            agent.waitFor();
+            agent.close();
         }
         if (observer != null) {
             observer.disconnect();
