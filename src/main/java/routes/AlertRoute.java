@@ -32,6 +32,11 @@ public class AlertRoute extends JsonApiRouteBuilder {
                     .to(ALERTS)
                 .end();
 
+        from("timer:edge-silence?period=1000").routeId("edge-silence").routeConfigurationId(SinkFailures.ID)
+                .split(method("edgeSilenceWatch", "check"))
+                    .to(ALERTS)
+                .end();
+
         from(ALERTS).routeId("alert-dispatch")
                 .bean("alertStore", "insert")
                 .multicast()

@@ -2,7 +2,7 @@ package caravan.alert;
 
 import java.time.Instant;
 
-/** A rule that fired for a track. */
+/** A rule that fired: for a track, or for an edge (edge-silent: no track, object type or position). */
 public record Alert(
         String alertId,
         String ruleId,
@@ -13,8 +13,8 @@ public record Alert(
         String trackId,
         String objectType,
         String message,
-        double x,
-        double z,
+        Double x,
+        Double z,
         Instant at,
         Instant acknowledgedAt) {
 }

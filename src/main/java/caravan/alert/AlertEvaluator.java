@@ -34,8 +34,7 @@ public class AlertEvaluator {
     private final Map<String, Stay> stays = new ConcurrentHashMap<>();
     /** rule|venue → track → when it was last seen inside the zone (track timestamp). */
     private final Map<String, Map<String, Long>> occupants = new ConcurrentHashMap<>();
-    /** rule|venue → when it last fired. */
-    private final Map<String, Instant> lastFired = new ConcurrentHashMap<>();
+    private final Cooldowns cooldowns = new Cooldowns();
 
     public AlertEvaluator(AlertRules rules) {
         this.rules = rules;
@@ -128,12 +127,6 @@ public class AlertEvaluator {
     }
 
     private boolean coolDown(AlertRule rule, String venueId, Instant now) {
-        String key = rule.id() + "|" + venueId;
-        Instant previous = lastFired.get(key);
-        if (previous != null && previous.plus(rule.cooldownDuration()).isAfter(now)) {
-            return false;
-        }
-        lastFired.put(key, now);
-        return true;
+        return cooldowns.fire(rule.id() + "|" + venueId, rule.cooldownDuration(), now);
     }
 }

@@ -13,7 +13,8 @@ import org.springframework.boot.convert.DurationStyle;
  * @param zone            polygon of [x, z] corners (zone-enter, zone-exit)
  * @param bounds          rectangle a track must stay in (outside-bounds)
  * @param metersPerSecond speed limit (speed-above)
- * @param seconds         how long a track may stay in the zone (dwell-in-zone)
+ * @param seconds         how long a track may stay in the zone (dwell-in-zone); how long an edge with a running
+ *                        deployment may send nothing (edge-silent)
  * @param maxOccupants    how many tracks may be in the zone at once (occupancy-above)
  * @param objectTypes     only these object types; all when absent
  * @param cooldown        after firing, the rule is quiet this long for its venue ("30s", "5m"); default 30s
@@ -33,7 +34,7 @@ public record AlertRule(
         String message) {
 
     public static final List<String> TYPES = List.of("zone-enter", "zone-exit", "dwell-in-zone", "occupancy-above",
-            "outside-bounds", "speed-above");
+            "outside-bounds", "speed-above", "edge-silent");
 
     public record Bounds(double minX, double maxX, double minZ, double maxZ) {
     }
@@ -59,6 +60,8 @@ public record AlertRule(
             problems.add(where + ": " + type + " needs a zone of at least three [x, z] corners");
         } else if (type.equals("dwell-in-zone") && (seconds == null || seconds <= 0)) {
             problems.add(where + ": dwell-in-zone needs seconds > 0");
+        } else if (type.equals("edge-silent") && (seconds == null || seconds <= 0)) {
+            problems.add(where + ": edge-silent needs seconds > 0");
         } else if (type.equals("occupancy-above") && (maxOccupants == null || maxOccupants < 0)) {
             problems.add(where + ": occupancy-above needs maxOccupants >= 0");
         } else if (type.equals("outside-bounds") && (bounds == null || bounds.minX() >= bounds.maxX()

@@ -60,7 +60,7 @@ public class AlertStore {
         OffsetDateTime acknowledged = rs.getObject("acknowledged_at", OffsetDateTime.class);
         return new Alert(rs.getString("alert_id"), rs.getString("rule_id"), rs.getString("type"),
                 rs.getString("severity"), rs.getString("venue_id"), rs.getString("edge_id"), rs.getString("track_id"),
-                rs.getString("object_type"), rs.getString("message"), rs.getDouble("x"), rs.getDouble("z"),
+                rs.getString("object_type"), rs.getString("message"), rs.getObject("x", Double.class), rs.getObject("z", Double.class),
                 rs.getObject("fired_at", OffsetDateTime.class).toInstant(),
                 acknowledged == null ? null : acknowledged.toInstant());
     }

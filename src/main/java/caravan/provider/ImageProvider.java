@@ -11,5 +11,6 @@ public record ImageProvider(
         List<String> runCommand,
         List<String> supportedLidars,
         boolean requiresGpu,
-        String platform) {
+        String platform,
+        String trajectoryFormat) {
 }

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.stereotype.Component;
 
+import caravan.trajectory.MappingCatalog;
+
 /** Reads provider metadata JSON and reports every problem at once. */
 @Component
 public class MetadataParser {
@@ -33,10 +35,22 @@ public class MetadataParser {
 
     private final ObjectMapper mapper;
     private final Set<String> knownUbuntuBases;
+    private final MappingCatalog mappings;
 
-    public MetadataParser(ObjectMapper mapper, ProviderProperties properties) {
+    public MetadataParser(ObjectMapper mapper, ProviderProperties properties, MappingCatalog mappings) {
         this.mapper = mapper;
         this.knownUbuntuBases = properties.baseImages().keySet();
+        this.mappings = mappings;
+    }
+
+    /** The optional {@code trajectoryFormat}: it must name a mapping the hub has. */
+    private String trajectoryFormat(JsonNode root, List<String> problems) {
+        String format = text(root, "trajectoryFormat", false, problems);
+        String problem = format == null ? null : mappings.problemWith(format);
+        if (problem != null) {
+            problems.add(problem);
+        }
+        return format;
     }
 
     public ProviderMetadata parse(String json) {
@@ -92,6 +106,7 @@ public class MetadataParser {
                     + PLATFORM_ARCHITECTURES.keySet().stream().sorted().toList());
         }
         List<String> debFiles = strings(root, "debFiles", false, problems);
+        String trajectoryFormat = trajectoryFormat(root, problems);
         if (debFiles != null) {
             debFiles.stream().filter(name -> !DEB_FILE_NAME.matcher(name).matches())
                     .forEach(name -> problems.add("debFiles entry '" + name + "' must be a plain file name ending in .deb"));
@@ -105,6 +120,7 @@ public class MetadataParser {
                 requiresGpu != null && requiresGpu,
                 ubuntuBase == null ? DEFAULT_UBUNTU_BASE : ubuntuBase,
                 platform == null ? DEFAULT_PLATFORM : platform,
+                trajectoryFormat,
                 debFiles == null ? List.of() : debFiles);
     }
 
@@ -139,13 +155,14 @@ public class MetadataParser {
             problems.add("platform '" + platform + "' is not supported; supported: "
                     + PLATFORM_ARCHITECTURES.keySet().stream().sorted().toList());
         }
+        String trajectoryFormat = trajectoryFormat(root, problems);
         if (!problems.isEmpty()) {
             throw new InputRejectedException(problems);
         }
         return new ImageProvider(providerId, displayName == null || displayName.isBlank() ? providerId : displayName,
                 version, dockerImage, runCommand == null ? List.of() : runCommand,
                 supportedLidars == null ? List.of() : supportedLidars, requiresGpu != null && requiresGpu,
-                platform == null ? DEFAULT_PLATFORM : platform);
+                platform == null ? DEFAULT_PLATFORM : platform, trajectoryFormat);
     }
 
     private static String text(JsonNode root, String field, boolean required, List<String> problems) {

@@ -19,6 +19,7 @@ public record Provider(
         boolean requiresGpu,
         String ubuntuBase,
         String platform,
+        String trajectoryFormat,
         String lastBuildId,
         OffsetDateTime createdAt,
         OffsetDateTime updatedAt) {

@@ -45,15 +45,16 @@ public class ProviderStore {
         int updated = jdbc.sql("""
                 UPDATE providers SET display_name = :displayName, version = :version, source = 'deb',
                     run_command = :runCommand, supported_lidars = :lidars, requires_gpu = :gpu,
-                    ubuntu_base = :ubuntuBase, platform = :platform, last_build_id = :buildId, updated_at = :now
+                    ubuntu_base = :ubuntuBase, platform = :platform, trajectory_format = :format, last_build_id = :buildId,
+                    updated_at = :now
                 WHERE provider_id = :id""")
                 .params(submissionParams(metadata, buildId, now)).update();
         if (updated == 0) {
             jdbc.sql("""
                     INSERT INTO providers (provider_id, display_name, version, source, run_command, supported_lidars,
-                        requires_gpu, ubuntu_base, platform, last_build_id, created_at, updated_at)
+                        requires_gpu, ubuntu_base, platform, trajectory_format, last_build_id, created_at, updated_at)
                     VALUES (:id, :displayName, :version, 'deb', :runCommand, :lidars, :gpu, :ubuntuBase, :platform,
-                        :buildId, :now, :now)""")
+                        :format, :buildId, :now, :now)""")
                     .params(submissionParams(metadata, buildId, now)).update();
         }
     }
@@ -72,8 +73,9 @@ public class ProviderStore {
         jdbc.sql("DELETE FROM providers WHERE provider_id = :id").param("id", registration.providerId()).update();
         jdbc.sql("""
                 INSERT INTO providers (provider_id, display_name, version, source, docker_image_ref, run_command,
-                    supported_lidars, requires_gpu, platform, created_at, updated_at)
-                VALUES (:id, :displayName, :version, 'image', :image, :runCommand, :lidars, :gpu, :platform, :now, :now)""")
+                    supported_lidars, requires_gpu, platform, trajectory_format, created_at, updated_at)
+                VALUES (:id, :displayName, :version, 'image', :image, :runCommand, :lidars, :gpu, :platform, :format,
+                    :now, :now)""")
                 .param("id", registration.providerId())
                 .param("displayName", registration.displayName())
                 .param("version", registration.version())
@@ -82,6 +84,7 @@ public class ProviderStore {
                 .param("lidars", json(registration.supportedLidars()))
                 .param("gpu", registration.requiresGpu())
                 .param("platform", registration.platform())
+                .param("format", registration.trajectoryFormat())
                 .param("now", now)
                 .update();
         return find(registration.providerId()).orElseThrow();
@@ -97,6 +100,7 @@ public class ProviderStore {
         params.put("gpu", metadata.requiresGpu());
         params.put("ubuntuBase", metadata.ubuntuBase());
         params.put("platform", metadata.platform());
+        params.put("format", metadata.trajectoryFormat());
         params.put("buildId", buildId);
         params.put("now", now);
         return params;
@@ -117,6 +121,7 @@ public class ProviderStore {
                     rs.getBoolean("requires_gpu"),
                     rs.getString("ubuntu_base"),
                     rs.getString("platform"),
+                    rs.getString("trajectory_format"),
                     rs.getString("last_build_id"),
                     rs.getObject("created_at", OffsetDateTime.class),
                     rs.getObject("updated_at", OffsetDateTime.class));

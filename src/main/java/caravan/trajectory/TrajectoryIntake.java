@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,6 +18,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 
+import caravan.edge.RunningDeployments;
+import caravan.edge.RunningDeployments.Running;
 import caravan.trajectory.Track.Vector3;
 
 /**
@@ -42,12 +45,23 @@ public class TrajectoryIntake {
     private final MeterRegistry meters;
     private final Duration maxSkew;
     private final Map<String, AtomicLong> lastMessage = new ConcurrentHashMap<>();
+    private final RunningDeployments running;
+    /** Each edge's running deployment, asked for at most every few seconds: messages arrive many times a second. */
+    private final Map<String, Deployed> deployed = new ConcurrentHashMap<>();
 
-    public TrajectoryIntake(TrajectoryProperties properties, TrajectoryRejections rejections, MeterRegistry meters) {
+    private record Deployed(Optional<Running> running, long lookedUpAt) {
+    }
+
+    private static final long DEPLOYED_LOOKUP_MILLIS = 5_000;
+    private static final int MAX_EDGES_CACHED = 10_000;
+
+    public TrajectoryIntake(TrajectoryProperties properties, TrajectoryRejections rejections, MeterRegistry meters,
+            RunningDeployments running) {
         this.properties = properties;
         this.rejections = rejections;
         this.meters = meters;
         this.maxSkew = properties.maxClockSkew();
+        this.running = running;
     }
 
     public String edgeId(String topic) {
@@ -66,15 +80,47 @@ public class TrajectoryIntake {
         }).set(System.currentTimeMillis() / 1000);
     }
 
+    /**
+     * The edge's message format: as configured for it in {@code caravan.trajectories.edges}, else the format of the
+     * provider deployed on it, else the default.
+     */
     public String format(String edgeId) {
         TrajectoryProperties.EdgeSource source = properties.edges().get(edgeId);
-        return source == null || source.format() == null ? properties.defaultFormat() : source.format();
+        if (source != null && source.format() != null) {
+            return source.format();
+        }
+        return deployed(edgeId).map(Running::trajectoryFormat).orElse(properties.defaultFormat());
     }
 
-    /** The venue configured for an edge, for formats whose messages do not carry one; empty when none is. */
+    /**
+     * The edge's venue, for formats whose messages do not carry one: as configured, else the venue of its
+     * deployment; empty when neither says.
+     */
     public String venueId(String edgeId) {
         TrajectoryProperties.EdgeSource source = properties.edges().get(edgeId);
-        return source == null || source.venueId() == null ? "" : source.venueId();
+        if (source != null && source.venueId() != null) {
+            return source.venueId();
+        }
+        return deployed(edgeId).map(Running::venueId).orElse("");
+    }
+
+    /** When the edge's last message arrived, epoch seconds; 0 when none has since the hub started. */
+    public long lastMessageAt(String edgeId) {
+        AtomicLong time = lastMessage.get(edgeId);
+        return time == null ? 0 : time.get();
+    }
+
+    private Optional<Running> deployed(String edgeId) {
+        long now = System.currentTimeMillis();
+        Deployed cached = deployed.get(edgeId);
+        if (cached == null || now - cached.lookedUpAt() > DEPLOYED_LOOKUP_MILLIS) {
+            if (deployed.size() > MAX_EDGES_CACHED) {
+                deployed.clear(); // topics name edges, so a misbehaving publisher must not grow this without end
+            }
+            cached = new Deployed(running.of(edgeId), now);
+            deployed.put(edgeId, cached);
+        }
+        return cached.running();
     }
 
     /** The payload as standard JSON for the mapping; fails with a {@link JsonProcessingException} when it is not JSON. */

@@ -145,7 +145,7 @@ class EdgeDeploymentIT {
         put("/api/edges/" + edge, "{\"venueId\": \"" + venue + "\"}");
         String building = "building-" + UUID.randomUUID().toString().substring(0, 8);
         providerStore.recordSubmission(new ProviderMetadata(building, building, "1", List.of("/bin/true"), List.of(),
-                false, "22.04", "linux/amd64", List.of()), "build-1");
+                false, "22.04", "linux/amd64", null, List.of()), "build-1");
 
         assertError(deploy("no-such-edge", venue, building), HttpStatus.NOT_FOUND, "no edge no-such-edge");
         assertError(deploy(edge, "no-such-venue", building), HttpStatus.NOT_FOUND, "no venue no-such-venue");

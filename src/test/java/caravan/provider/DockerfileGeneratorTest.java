@@ -16,7 +16,7 @@ class DockerfileGeneratorTest {
 
     private String dockerfile(List<String> runCommand, String displayName) {
         ProviderMetadata metadata = new ProviderMetadata("tracker", displayName, "1.0.0", runCommand,
-                List.of("Livox Mid-360", "Ouster OS1"), true, "22.04", "linux/amd64", List.of());
+                List.of("Livox Mid-360", "Ouster OS1"), true, "22.04", "linux/amd64", null, List.of());
         return generator.dockerfile(metadata, List.of(deb), "ubuntu:22.04", Instant.parse("2026-11-22T10:00:00Z"));
     }
 

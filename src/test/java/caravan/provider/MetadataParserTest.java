@@ -12,11 +12,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
+import caravan.trajectory.MappingCatalog;
+
 class MetadataParserTest {
 
     private final MetadataParser parser = new MetadataParser(new ObjectMapper(), new ProviderProperties(
             Path.of("inbox"), Path.of("work"), Path.of("rejected"), Duration.ofSeconds(1),
-            Map.of("22.04", "ubuntu:22.04", "24.04", "ubuntu:24.04"), DataSize.ofMegabytes(1), 20, 1, 50));
+            Map.of("22.04", "ubuntu:22.04", "24.04", "ubuntu:24.04"), DataSize.ofMegabytes(1), 20, 1, 50),
+            new MappingCatalog(Path.of("mappings")));
 
     @Test
     void readsTheReferenceSchemaAndFillsDefaults() {
@@ -27,7 +30,7 @@ class MetadataParserTest {
 
         assertThat(metadata).isEqualTo(new ProviderMetadata("my-provider", "My Provider", "1.0.0",
                 List.of("/usr/bin/tracker", "--config", "/config/extrinsics.json"), List.of("Livox Mid-360"), false,
-                "22.04", "linux/amd64", List.of()));
+                "22.04", "linux/amd64", null, List.of()));
     }
 
     @Test
@@ -88,10 +91,26 @@ class MetadataParserTest {
                  "supportedLidars": ["Ouster OS1"], "requiresGpu": true}""");
 
         assertThat(provider).isEqualTo(new ImageProvider("vendor-x", "vendor-x", "3.1",
-                "registry.example.com:5000/vendor/x:3.1", List.of(), List.of("Ouster OS1"), true, "linux/amd64"));
+                "registry.example.com:5000/vendor/x:3.1", List.of(), List.of("Ouster OS1"), true, "linux/amd64", null));
         assertThatThrownBy(() -> parser.parseImageRegistration("{\"providerId\": \"x\", \"version\": \"1\", "
                 + "\"dockerImage\": \"Not An Image\"}"))
                 .isInstanceOfSatisfying(InputRejectedException.class, e -> assertThat(e.problems()).containsExactly(
                         "dockerImage 'Not An Image' is not an image reference like registry/path/name:tag"));
+    }
+
+    @Test
+    void aTrajectoryFormatMustNameAMappingTheHubHas() {
+        ImageProvider provider = parser.parseImageRegistration("{\"providerId\": \"vendor-y\", \"version\": \"1\", "
+                + "\"dockerImage\": \"registry.example.com/vendor/y:1\", \"trajectoryFormat\": \"vendor-array\"}");
+        assertThat(provider.trajectoryFormat()).isEqualTo("vendor-array");
+
+        assertThatThrownBy(() -> parser.parse("{\"providerId\": \"p\", \"version\": \"1\", \"runCommand\": [\"/bin/p\"], "
+                + "\"trajectoryFormat\": \"no-such-format\"}"))
+                .isInstanceOfSatisfying(InputRejectedException.class, e -> assertThat(e.problems()).containsExactly(
+                        "trajectoryFormat 'no-such-format' has no mapping " + Path.of("mappings", "no-such-format.jslt")));
+        assertThatThrownBy(() -> parser.parseImageRegistration("{\"providerId\": \"x\", \"version\": \"1\", "
+                + "\"dockerImage\": \"r.example.com/x:1\", \"trajectoryFormat\": \"../etc/passwd\"}"))
+                .isInstanceOfSatisfying(InputRejectedException.class, e -> assertThat(e.problems()).containsExactly(
+                        "trajectoryFormat '../etc/passwd' must be a lowercase slug naming a mapping in mappings"));
     }
 }

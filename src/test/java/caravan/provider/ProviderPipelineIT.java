@@ -229,7 +229,7 @@ class ProviderPipelineIT {
         Path inputDir = Files.createDirectories(DATA_DIR.resolve("work/builds").resolve(buildId).resolve("input"));
         Files.copy(helloDeb, inputDir.resolve("hello.deb"));
         ProviderMetadata metadata = new ProviderMetadata(providerId, providerId, "3.0.0", List.of("/usr/bin/caravan-hello"),
-                List.of(), false, "22.04", "linux/amd64", List.of());
+                List.of(), false, "22.04", "linux/amd64", null, List.of());
         DebPackage deb = new DebPackage("hello.deb", Files.size(helloDeb), "0".repeat(64), "caravan-hello", "1.0.0", "all", "");
         buildStore.insert(new Build(buildId, providerId, BuildStatus.QUEUED, 0, 3, "rest", inputDir, metadata,
                 List.of(deb), "resume-" + buildId, null, null, null, null, null, null, null, null));

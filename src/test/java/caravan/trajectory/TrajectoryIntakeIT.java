@@ -38,6 +38,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import caravan.CaravanApplication;
 import caravan.live.LiveTracks;
 import caravan.testing.FrameCollector;
+import caravan.testing.HubClient;
 import caravan.testing.Services;
 
 /**
@@ -100,6 +101,7 @@ class TrajectoryIntakeIT {
 
     static final String ALERT_VENUE = "venue-alerts-" + UUID.randomUUID().toString().substring(0, 8);
     static final String CROWD_VENUE = "venue-crowd-" + UUID.randomUUID().toString().substring(0, 8);
+    static final String DEPLOYED_VENUE = "venue-deployed-" + UUID.randomUUID().toString().substring(0, 8);
 
     static String writeRules() {
         try {
@@ -134,7 +136,12 @@ class TrajectoryIntakeIT {
                         zone: [[20, 0], [30, 0], [30, 10], [20, 10]]
                         maxOccupants: 2
                         cooldown: 1h
-                    """.formatted(ALERT_VENUE, CROWD_VENUE));
+                      - id: silent
+                        type: edge-silent
+                        venueId: %3$s
+                        seconds: 2
+                        cooldown: 1h
+                    """.formatted(ALERT_VENUE, CROWD_VENUE, DEPLOYED_VENUE));
             return rules.toString();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -191,7 +198,7 @@ class TrajectoryIntakeIT {
             assertThat(http.postForEntity("/api/alerts/no-such-alert/acknowledge", null, JsonNode.class).getStatusCode())
                     .isEqualTo(HttpStatus.NOT_FOUND);
             assertThat(http.getForObject("/api/alerts/rules", JsonNode.class).findValuesAsText("id"))
-                    .containsExactly("dock", "venue-bounds", "too-fast", "lingering", "crowded");
+                    .containsExactly("dock", "venue-bounds", "too-fast", "lingering", "crowded", "silent");
         } finally {
             page.close();
             subscriber.disconnect();
@@ -326,6 +333,47 @@ class TrajectoryIntakeIT {
         assertThat(forklift.get("deviceId").asText()).isEqualTo(VENDOR_EDGE);
         assertThat(forklift.get("position").get("z").asDouble()).isEqualTo(7.5);
         assertThat(forklift.get("timestamp").asLong()).isEqualTo(Math.round(seconds * 1000));
+    }
+
+    @Test
+    void theDeployedProviderChoosesTheMappingAndVenue_andTheEdgesSilenceIsAnAlert() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String edge = "edge-deployed-" + run;
+        String provider = "vendor-tracker-" + run;
+        HubClient.putJson(http, "/api/venues/" + DEPLOYED_VENUE, "{\"name\": \"Deployed hall\"}");
+        HubClient.putJson(http, "/api/edges/" + edge, "{\"venueId\": \"" + DEPLOYED_VENUE + "\"}");
+        assertThat(HubClient.postJson(http, "/api/algorithm-providers", "{\"providerId\": \"" + provider + "\", "
+                + "\"version\": \"1\", \"dockerImage\": \"registry.example.com/vendor/tracker:1\", "
+                + "\"trajectoryFormat\": \"vendor-array\"}").getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        String deployment = HubClient.postJson(http, "/api/edge-commissioning/edge/" + edge + "/deploy-her",
+                "{\"venueId\": \"" + DEPLOYED_VENUE + "\", \"providerId\": \"" + provider + "\"}")
+                .getBody().get("deploymentId").asText();
+        // The edge's agent reports the provider running.
+        Services.CommandResult reported = Services.run("mosquitto_pub", "-L", Services.mqttUrl().replace("tcp://", "mqtt://")
+                + "/caravan/edges/" + edge + "/events", "-q", "1", "-m", "{\"type\": \"deployment-status\", "
+                + "\"deploymentId\": \"" + deployment + "\", \"status\": \"running\"}");
+        assertThat(reported.exitCode()).as(reported.output()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> HubClient.getJson(http, "/api/deployments/" + deployment)
+                .get("status").asText().equals("running"));
+
+        // No format or venue is configured for this edge: both come from what is deployed on it.
+        publish(edge, "[{\"track_id\": 5, \"pos\": [3.0, 0.0, 4.0], \"vel\": [0, 0, 0], \"cls\": \"person\", "
+                + "\"score\": 0.9, \"ts\": %.3f}]".formatted(System.currentTimeMillis() / 1000.0));
+        JsonNode page = await().atMost(Duration.ofSeconds(20)).until(() -> tracks(DEPLOYED_VENUE, ""),
+                p -> p.get("tracks").size() >= 1);
+        assertThat(page.get("tracks").get(0).get("deviceId").asText()).isEqualTo(edge);
+        assertThat(page.get("tracks").get(0).get("position").get("z").asDouble()).isEqualTo(4.0);
+
+        // Then it falls silent.
+        JsonNode silent = await().atMost(Duration.ofSeconds(20)).until(
+                () -> HubClient.getJson(http, "/api/alerts?venueId=" + DEPLOYED_VENUE),
+                alerts -> alerts.size() >= 1);
+        assertThat(silent).hasSize(1);
+        assertThat(silent.get(0).get("type").asText()).isEqualTo("edge-silent");
+        assertThat(silent.get(0).get("edgeId").asText()).isEqualTo(edge);
+        assertThat(silent.get(0).get("message").asText()).contains("edge " + edge + " (deployment " + deployment,
+                "has sent no trajectories for");
+        assertThat(silent.get(0).get("trackId").isNull()).isTrue();
     }
 
     @Test
