@@ -19,6 +19,7 @@ const state = {
   mode: "live",
   replayTimer: null,
   rules: [],           // alert rules of the venue: zones and bounds are drawn
+  venueBounds: null,   // the venue's ROI from the venue registry, drawn as its outline
   alerts: [],
 };
 
@@ -30,6 +31,7 @@ window.caravanViewport = {
   get mode() { return state.mode; },
   get venues() { return [...state.venues]; },
   get alertCount() { return state.alerts.length; },
+  get venueBounds() { return state.venueBounds; },
 };
 
 const canvas = document.getElementById("view");
@@ -129,6 +131,7 @@ function draw() {
     const scale = Math.min((width - 2 * margin) / Math.max(b.maxX - b.minX, 1), (height - 2 * margin) / Math.max(b.maxZ - b.minZ, 1));
     const toScreen = (x, z) => [margin + (x - b.minX) * scale, margin + (z - b.minZ) * scale];
     drawGrid(b, scale, toScreen, width, height);
+    drawVenueBounds(toScreen);
     drawRules(toScreen);
     for (const entry of state.tracks.values()) {
       const color = colorOf(entry.track.objectType);
@@ -171,6 +174,17 @@ function drawGrid(b, scale, toScreen, width, height) {
   }
 }
 
+function drawVenueBounds(toScreen) {
+  const b = state.venueBounds;
+  if (!b) return;
+  const [x0, y0] = toScreen(b.minX, b.minZ), [x1, y1] = toScreen(b.maxX, b.maxZ);
+  ctx.strokeStyle = "#1f2a44";
+  ctx.lineWidth = 2 * devicePixelRatio;
+  ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
+  ctx.fillStyle = ctx.strokeStyle;
+  ctx.fillText("venue bounds", x0 + 4, y1 - 4);
+}
+
 function drawRules(toScreen) {
   ctx.lineWidth = 2 * devicePixelRatio;
   for (const rule of state.rules) {
@@ -201,6 +215,27 @@ async function loadRules() {
   for (const rule of state.rules) {
     for (const [x, z] of rule.zone || []) grow(x, z);
     if (rule.bounds) { grow(rule.bounds.minX, rule.bounds.minZ); grow(rule.bounds.maxX, rule.bounds.maxZ); }
+  }
+}
+
+// Registered venues join the picker; the chosen one's bounds (minX, maxX, minZ, maxZ) are drawn.
+async function loadVenues() {
+  const response = await fetch("/api/venues");
+  if (!response.ok) return;
+  for (const venue of await response.json()) addVenue(venue.venueId);
+  venueSelect.value = state.venue;
+}
+
+async function loadVenueBounds() {
+  state.venueBounds = null;
+  if (!state.venue) return;
+  const response = await fetch(`/api/venues/${encodeURIComponent(state.venue)}`);
+  if (!response.ok) return;
+  const b = (await response.json()).venueBounds || {};
+  if ([b.minX, b.maxX, b.minZ, b.maxZ].every(Number.isFinite) && b.minX < b.maxX && b.minZ < b.maxZ) {
+    state.venueBounds = { minX: b.minX, maxX: b.maxX, minZ: b.minZ, maxZ: b.maxZ };
+    grow(b.minX, b.minZ);
+    grow(b.maxX, b.maxZ);
   }
 }
 
@@ -280,6 +315,7 @@ function resetView() {
   state.edges.clear();
   state.bounds = null;
   loadRules();
+  loadVenueBounds();
 }
 
 function enterReplay(points) {
@@ -335,6 +371,8 @@ document.getElementById("live").addEventListener("click", backToLive);
   document.getElementById("replay-to").value = toLocal(Date.now() + 60000);
   setInterval(showConnection, 1000);
   loadRules();
+  loadVenueBounds();
+  loadVenues();
   loadAlerts();
   connect();
   requestAnimationFrame(draw);

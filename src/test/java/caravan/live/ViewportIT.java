@@ -27,6 +27,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
+import caravan.testing.HubClient;
 import caravan.testing.Services;
 
 /**
@@ -104,6 +105,21 @@ class ViewportIT {
         assertThat(page.textContent("#replay-status")).isEqualTo("3 positions");
         page.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("replay.png")));
         assertThat(ARTIFACTS.resolve("live.png")).isNotEmptyFile();
+    }
+
+    @Test
+    void theVenueRegistryFillsThePickerAndDrawsTheChosenVenuesBounds() throws Exception {
+        String venue = "venue-registered-" + UUID.randomUUID().toString().substring(0, 8);
+        HubClient.putJson(http, "/api/venues/" + venue, "{\"name\": \"Hall B\", "
+                + "\"venueBounds\": {\"minX\": -2, \"maxX\": 48, \"minZ\": 0, \"maxZ\": 30}}");
+        Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1280, 800));
+        page.navigate("http://127.0.0.1:" + port + "/?venueId=" + venue);
+
+        page.waitForFunction("() => window.caravanViewport.venueBounds !== null");
+        assertThat(page.evaluate("() => JSON.stringify(window.caravanViewport.venueBounds)"))
+                .isEqualTo("{\"minX\":-2,\"maxX\":48,\"minZ\":0,\"maxZ\":30}");
+        page.waitForFunction("id => [...document.querySelectorAll('#venue option')].some(o => o.value === id)", venue);
+        page.screenshot(new Page.ScreenshotOptions().setPath(ARTIFACTS.resolve("venue-bounds.png")));
     }
 
     @Test
