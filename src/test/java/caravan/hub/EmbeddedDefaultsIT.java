@@ -170,7 +170,7 @@ class EmbeddedDefaultsIT {
     }
 
     @Test
-    void exposesRouteMetricsAndHawtio() {
+    void exposesRouteAndPerEdgeMetricsAndHawtio() throws Exception {
         http.getForObject("/api/algorithm-providers", String.class);
 
         String prometheus = http.getForObject("/actuator/prometheus", String.class);
@@ -182,6 +182,16 @@ class EmbeddedDefaultsIT {
         // Hawtio's Camel view reads the route MBeans through Jolokia.
         JsonNode routes = http.getForObject("/actuator/jolokia/search/org.apache.camel:type=routes,*", JsonNode.class);
         assertThat(routes.path("value").toString()).as(routes.toString()).contains("name=\\\"provider-build\\\"");
+
+        // Per-edge trajectory meters are MBeans too, so Hawtio shows them next to the routes.
+        String edge = "defaults-edge-" + UUID.randomUUID().toString().substring(0, 8);
+        Services.CommandResult published = Services.run("mosquitto_pub", "-L", broker.url()
+                .replace("tcp://", "mqtt://") + "/hyperspace/trajectories/" + edge, "-q", "1", "-m", "not json");
+        assertThat(published.exitCode()).as(published.output()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> http.getForObject("/actuator/jolokia/search/metrics:*",
+                JsonNode.class).path("value").toString().contains("caravanTrajectoriesMessages.edge." + edge));
+        assertThat(http.getForObject("/actuator/jolokia/search/metrics:*", JsonNode.class).path("value").toString())
+                .contains("caravanTrajectoriesLastMessage.edge." + edge, "caravanTrajectoriesRejected");
     }
 
     private ResponseEntity<JsonNode> upload(String providerId, Path deb) {
