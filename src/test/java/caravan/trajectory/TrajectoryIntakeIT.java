@@ -374,6 +374,9 @@ class TrajectoryIntakeIT {
         assertThat(silent.get(0).get("message").asText()).contains("edge " + edge + " (deployment " + deployment,
                 "has sent no trajectories for");
         assertThat(silent.get(0).get("trackId").isNull()).isTrue();
+        // Still silent, but within the rule's cooldown: no second alert (the rule is looked at every second).
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(
+                () -> HubClient.getJson(http, "/api/alerts?venueId=" + DEPLOYED_VENUE).size() == 1);
     }
 
     @Test
