@@ -28,9 +28,13 @@ public class AgentConfiguration implements CamelConfiguration {
     private long stepTimeoutSeconds;
     @PropertyInject("caravan.agent.simulator.venue-id")
     private String simulatorVenueId;
+    @PropertyInject("caravan.agent.broker-url")
+    private String brokerUrl;
+    @PropertyInject("caravan.agent.session-expiry-seconds")
+    private long sessionExpirySeconds;
 
     @Override
-    public void configure(CamelContext camelContext) {
+    public void configure(CamelContext camelContext) throws Exception {
         if (edgeId == null || edgeId.isBlank()) {
             throw new IllegalStateException("caravan.agent.edge-id is not set: give this edge's id in CARAVAN_AGENT_EDGE_ID");
         }
@@ -43,6 +47,9 @@ public class AgentConfiguration implements CamelConfiguration {
         camelContext.getRegistry().bind("deploySteps", new DeploySteps(runtime, state, events, settings));
         camelContext.getRegistry().bind("containerCommands", new ContainerCommands(runtime, state, events, settings));
         camelContext.getRegistry().bind("simulator", new Simulator(settings));
+        camelContext.addService(new CommandReceiver(settings, brokerUrl, sessionExpirySeconds,
+                camelContext.createProducerTemplate(), camelContext.getExecutorServiceManager()
+                        .newSingleThreadScheduledExecutor(this, "agent-command-connect")));
         // Command ids already applied, on disk so a redelivery after a restart is still recognised.
         camelContext.getRegistry().bind("appliedCommands", FileIdempotentRepository.fileIdempotentRepository(
                 settings.stateDir().resolve("applied-commands").toFile(), 10_000));

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -79,15 +80,14 @@ public class AgentState {
     }
 
     private <T> Optional<T> read(String name, Class<T> type) {
-        Path file = dir.resolve(name);
-        try {
-            return Files.exists(file) ? Optional.of(mapper.readValue(file.toFile(), type)) : Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("state file " + file + " is unreadable", e);
-        }
+        return read(name, mapper.getTypeFactory().constructType(type));
     }
 
     private <T> Optional<T> read(String name, TypeReference<T> type) {
+        return read(name, mapper.getTypeFactory().constructType(type));
+    }
+
+    private <T> Optional<T> read(String name, JavaType type) {
         Path file = dir.resolve(name);
         try {
             return Files.exists(file) ? Optional.of(mapper.readValue(file.toFile(), type)) : Optional.empty();

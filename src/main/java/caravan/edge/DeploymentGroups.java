@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -260,14 +261,14 @@ public class DeploymentGroups {
     }
 
     private <T> T read(String json, Class<T> type) {
-        try {
-            return mapper.readValue(json, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored group is not JSON", e);
-        }
+        return read(json, mapper.getTypeFactory().constructType(type));
     }
 
     private <T> T read(String json, TypeReference<T> type) {
+        return read(json, mapper.getTypeFactory().constructType(type));
+    }
+
+    private <T> T read(String json, JavaType type) {
         try {
             return mapper.readValue(json, type);
         } catch (JsonProcessingException e) {

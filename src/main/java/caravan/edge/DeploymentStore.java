@@ -57,40 +57,56 @@ public class DeploymentStore {
         return find(document.get("deploymentId").asText()).orElseThrow();
     }
 
+    /** Records a status the hub itself observed, at the hub's time. */
+    public boolean advance(String deploymentId, String status, String detail) {
+        return advance(deploymentId, status, detail, EdgeRegistry.now());
+    }
+
     /**
-     * Records that the deployment reached {@code status}. Reports can arrive out of order (hubs share the agents'
-     * events, and the hub records {@code dispatched} after sending), so each step takes its place in the lifecycle:
-     * the status moves only forward, a late earlier step is filed where it belongs, a repeated step (a QoS 1
-     * redelivery) is ignored, and nothing moves a deployment out of {@code healthy} or {@code failed}. The row is
-     * locked, so concurrent reports apply one after the other. Returns whether the status changed.
+     * Records that the deployment reached {@code status} at {@code at} (the reporter's clock). Reports can arrive out
+     * of order (hubs share the agents' events through a shared subscription, and the hub records {@code dispatched}
+     * after sending), so each step takes its place in the lifecycle: the status moves only forward, a late earlier
+     * step is filed where it belongs, a repeated step (a QoS 1 redelivery) is ignored. Of {@code healthy} and
+     * {@code failed} the one that happened first is the outcome, whichever arrived first; nothing after it counts.
+     * The row is locked, so concurrent reports apply one after the other. Returns whether the status changed.
      */
     @Transactional
-    public boolean advance(String deploymentId, String status, String detail) {
+    public boolean advance(String deploymentId, String status, String detail, OffsetDateTime at) {
         Optional<Deployment> found = jdbc.sql("SELECT * FROM deployments WHERE deployment_id = :id FOR UPDATE")
                 .param("id", deploymentId).query(this::map).optional();
         if (found.isEmpty() || found.get().history().stream().anyMatch(step -> step.status().equals(status))) {
             return false;
         }
         Deployment current = found.get();
-        boolean moves = !FINAL.contains(current.status()) && rank(status) > rank(current.status());
-        if (!moves && rank(status) >= rank(current.status())) {
-            return false; // e.g. a failure reported after the deployment was already healthy
-        }
-        OffsetDateTime now = EdgeRegistry.now();
+        Step step = new Step(status, at, detail);
         List<Step> history = new ArrayList<>(current.history());
+        boolean changes;
+        if (FINAL.contains(current.status())) {
+            Step outcome = history.stream().filter(s -> s.status().equals(current.status())).reduce((a, b) -> b).orElseThrow();
+            boolean earlierOutcome = FINAL.contains(status) && (at.isBefore(outcome.at())
+                    || at.isEqual(outcome.at()) && rank(status) < rank(outcome.status()));
+            if (earlierOutcome) {
+                history.remove(outcome);
+            } else if (rank(status) >= rank(current.status())) {
+                return false; // e.g. a failure reported after the deployment was already healthy
+            }
+            changes = earlierOutcome;
+        } else {
+            changes = rank(status) > rank(current.status());
+        }
         int position = 0;
         while (position < history.size() && rank(history.get(position).status()) <= rank(status)) {
             position++;
         }
-        history.add(position, new Step(status, now, detail));
-        String newStatus = moves ? status : current.status();
+        history.add(position, step);
+        String newStatus = changes ? status : current.status();
         jdbc.sql("UPDATE deployments SET status = :status, history = :history, error = :error, updated_at = :now "
                         + "WHERE deployment_id = :id")
                 .param("status", newStatus).param("history", json(history))
-                .param("error", "failed".equals(newStatus) ? (moves ? detail : current.error()) : null)
-                .param("now", now).param("id", deploymentId)
+                .param("error", "failed".equals(newStatus) ? (changes ? detail : current.error()) : null)
+                .param("now", EdgeRegistry.now()).param("id", deploymentId)
                 .update();
-        return moves;
+        return changes;
     }
 
     private static int rank(String status) {

@@ -1,6 +1,9 @@
 package caravan.edge;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,7 +52,8 @@ public class EdgeEvents {
                     return;
                 }
                 registry.heartbeat(edgeId, event.path("agentVersion").asText(null), event.path("dockerVersion").asText(null));
-                deployments.advance(event.path("deploymentId").asText(), status, event.path("detail").asText(null));
+                deployments.advance(event.path("deploymentId").asText(), status, event.path("detail").asText(null),
+                        reportedAt(event));
             }
             case "command-result" -> {
                 registry.heartbeat(edgeId, event.path("agentVersion").asText(null), null);
@@ -57,6 +61,13 @@ public class EdgeEvents {
             }
             default -> LOG.warn("Edge {} sent an event of unknown type '{}'", edgeId, type);
         }
+    }
+
+    /** When the agent says the event happened ({@code at}, epoch ms); when it arrived if the agent does not say. */
+    private static OffsetDateTime reportedAt(JsonNode event) {
+        return event.path("at").isIntegralNumber()
+                ? OffsetDateTime.ofInstant(Instant.ofEpochMilli(event.get("at").asLong()), ZoneOffset.UTC)
+                : EdgeRegistry.now();
     }
 
     /** Dispatched deployments no agent reported on within {@code caravan.edges.ack-timeout} fail, saying so. */

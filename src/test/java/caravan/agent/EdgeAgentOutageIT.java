@@ -71,14 +71,17 @@ class EdgeAgentOutageIT {
         agent = EdgeAgentProcess.start(edge, brokerUrl(), state, log, env);
         awaitHeartbeatAfter(0);
 
-        // The edge goes offline; a command sent meanwhile waits in its persistent session.
+        // The edge goes offline; commands sent meanwhile wait in its persistent session and all arrive, in the
+        // first moments of the next connection.
         agent.close();
         agent = null;
-        String whileOffline = sendStats();
+        List<String> whileOffline = List.of(sendStats(), sendStats(), sendStats());
         agent = EdgeAgentProcess.start(edge, brokerUrl(), state, log, env);
-        JsonNode answer = awaitResult(whileOffline);
-        assertThat(answer.path("action").asText()).isEqualTo("stats");
-        assertThat(answer.path("error").asText()).contains("her-provider-" + edge); // nothing deployed: no such container
+        for (String commandId : whileOffline) {
+            JsonNode answer = awaitResult(commandId);
+            assertThat(answer.path("action").asText()).isEqualTo("stats");
+            assertThat(answer.path("error").asText()).contains("her-provider-" + edge); // nothing deployed: no container
+        }
 
         // The broker goes down and comes back: the agent reconnects, heartbeats and takes commands again.
         stopBroker();

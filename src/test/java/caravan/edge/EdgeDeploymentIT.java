@@ -300,8 +300,10 @@ class EdgeDeploymentIT {
         }
 
         void status(String deploymentId, String status, String detail) throws Exception {
+            // As the real agent does: when it happened, so hubs can order reports that reach them out of order.
             send("{\"type\": \"deployment-status\", \"deploymentId\": \"" + deploymentId + "\", \"status\": \"" + status
-                    + "\"" + (detail == null ? "" : ", \"detail\": \"" + detail + "\"") + "}");
+                    + "\", \"at\": " + System.currentTimeMillis()
+                    + (detail == null ? "" : ", \"detail\": \"" + detail + "\"") + "}");
         }
 
         private void send(String json) throws Exception {
