@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +20,7 @@ import caravan.edge.EdgeRegistry.Venue;
 import caravan.provider.InputRejectedException;
 import caravan.provider.Provider;
 import caravan.provider.ProviderStore;
+import caravan.secrets.SecretBox;
 import caravan.web.ConflictException;
 import caravan.web.NotFoundException;
 
@@ -27,6 +29,7 @@ import caravan.web.NotFoundException;
 public class EdgeApi {
 
     static final String DEFAULT_BROKER = "mqtt://localhost:1883";
+    private static final Pattern SSH_USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
 
     public record DeploymentAccepted(String deploymentId, String status, String statusUrl) {
     }
@@ -36,14 +39,16 @@ public class EdgeApi {
     private final ProviderStore providers;
     private final EdgeProperties properties;
     private final ObjectMapper mapper;
+    private final SecretBox secrets;
 
     public EdgeApi(EdgeRegistry registry, DeploymentStore deployments, ProviderStore providers,
-            EdgeProperties properties, ObjectMapper mapper) {
+            EdgeProperties properties, ObjectMapper mapper, SecretBox secrets) {
         this.registry = registry;
         this.deployments = deployments;
         this.providers = providers;
         this.properties = properties;
         this.mapper = mapper;
+        this.secrets = secrets;
     }
 
     public Venue saveVenue(String venueId, String body) {
@@ -83,9 +88,66 @@ public class EdgeApi {
             problems.add("labels must be an object of strings");
         }
         labelNode.fields().forEachRemaining(label -> labels.put(label.getKey(), label.getValue().asText()));
+        SshCommission ssh = "ssh".equals(transport) ? sshCommission(edgeId, json, problems) : null;
         rejectIf(problems);
-        return registry.saveEdge(edgeId, json.path("name").asText(edgeId), venueId,
+        Edge saved = registry.saveEdge(edgeId, json.path("name").asText(edgeId), venueId,
                 json.hasNonNull("address") ? json.get("address").asText() : null, transport, labels);
+        if (ssh == null) {
+            return saved;
+        }
+        if (ssh.encryptedSecret() == null) {
+            registry.updateSshAccess(edgeId, ssh.user(), ssh.port(), ssh.hostKey());
+        } else {
+            registry.saveSsh(edgeId, ssh.user(), ssh.port(), ssh.hostKey(), ssh.auth(), ssh.encryptedSecret());
+        }
+        return edge(edgeId);
+    }
+
+    private record SshCommission(String user, int port, SshHostKey hostKey, String auth, String encryptedSecret) {
+    }
+
+    /**
+     * An SSH edge needs an address, {@code ssh.user}, the host key to pin ({@code ssh.hostKey}, as ssh-keyscan prints
+     * it) and {@code ssh.privateKey} (preferred) or {@code ssh.password}, which are encrypted at once. When the edge
+     * already has credentials, leaving both out keeps them.
+     */
+    private SshCommission sshCommission(String edgeId, JsonNode json, List<String> problems) {
+        JsonNode ssh = json.path("ssh");
+        if (!json.hasNonNull("address")) {
+            problems.add("address is required for an ssh edge: its Tailscale IP or host name");
+        }
+        if (!ssh.isObject()) {
+            problems.add("ssh must be an object: {user, port?, hostKey, privateKey | password}");
+            return null;
+        }
+        String user = ssh.path("user").asText("");
+        if (!SSH_USER.matcher(user).matches()) {
+            problems.add("ssh.user must be a user name on the edge");
+        }
+        int port = ssh.path("port").asInt(22);
+        if (port < 1 || port > 65535) {
+            problems.add("ssh.port must be between 1 and 65535");
+        }
+        SshHostKey hostKey = SshHostKey.parse(ssh.path("hostKey").asText(null));
+        if (hostKey == null) {
+            problems.add("ssh.hostKey must be the edge's OpenSSH public host key line, e.g. from ssh-keyscan: "
+                    + "one of " + SshHostKey.TYPES + " and its base64 key");
+        }
+        String privateKey = ssh.path("privateKey").asText(null);
+        String password = ssh.path("password").asText(null);
+        if (privateKey != null && !(privateKey.contains("-----BEGIN ") && privateKey.contains(" PRIVATE KEY-----"))) {
+            problems.add("ssh.privateKey must be a PEM or OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)");
+        }
+        if (privateKey == null && password == null) {
+            if (registry.sshSecret(edgeId).isEmpty()) {
+                problems.add("ssh.privateKey (preferred) or ssh.password is required");
+            }
+            return new SshCommission(user, port, hostKey, null, null);
+        }
+        String auth = privateKey != null ? "key" : "password";
+        ObjectNode secret = mapper.createObjectNode();
+        secret.put(auth.equals("key") ? "privateKey" : "password", auth.equals("key") ? privateKey : password);
+        return new SshCommission(user, port, hostKey, auth, secrets.encrypt(secret.toString(), edgeId));
     }
 
     public List<Venue> registryVenues() {
@@ -147,6 +209,10 @@ public class EdgeApi {
      * variables to the provider's container.
      */
     Deployment plan(Edge edge, Venue venue, Provider provider, String brokerUrl, JsonNode env) {
+        if ("ssh".equals(edge.transport())) {
+            throw new ConflictException("edge " + edge.edgeId() + " is reached over SSH, and deploying over SSH is not "
+                    + "available yet: run the edge agent on it (transport agent)");
+        }
         String edgeId = edge.edgeId();
         ObjectNode document = mapper.createObjectNode();
         document.put("deploymentId", UUID.randomUUID().toString());

@@ -26,8 +26,15 @@ public class EdgeRegistry {
 
     public record Edge(String edgeId, String name, String venueId, String address, String transport,
             Map<String, String> labels, String status, OffsetDateTime lastSeen, String agentVersion,
-            String dockerVersion, OffsetDateTime updatedAt) {
+            String dockerVersion, OffsetDateTime updatedAt, SshAccess ssh) {
     }
+
+    /** How an agentless edge is reached, as the API shows it: never the credentials themselves. */
+    public record SshAccess(String user, int port, String hostKeyType, String hostKeyFingerprint, String auth) {
+    }
+
+    private static final String EDGE_COLUMNS = "SELECT e.*, s.ssh_user, s.ssh_port, s.host_key, s.auth "
+            + "FROM edges e LEFT JOIN edge_ssh s ON s.edge_id = e.edge_id";
 
     public record Lidar(String edgeId, String serial, String model, JsonNode extrinsics) {
     }
@@ -102,11 +109,11 @@ public class EdgeRegistry {
     }
 
     public Optional<Edge> edge(String edgeId) {
-        return jdbc.sql("SELECT * FROM edges WHERE edge_id = :id").param("id", edgeId).query(this::mapEdge).optional();
+        return jdbc.sql(EDGE_COLUMNS + " WHERE e.edge_id = :id").param("id", edgeId).query(this::mapEdge).optional();
     }
 
     public List<Edge> edges() {
-        return jdbc.sql("SELECT * FROM edges ORDER BY edge_id").query(this::mapEdge).list();
+        return jdbc.sql(EDGE_COLUMNS + " ORDER BY e.edge_id").query(this::mapEdge).list();
     }
 
     @Transactional
@@ -136,10 +143,43 @@ public class EdgeRegistry {
                     rs.getString("address"), rs.getString("transport"), mapper.readValue(rs.getString("labels"), LABELS),
                     rs.getString("status"), rs.getObject("last_seen", OffsetDateTime.class),
                     rs.getString("agent_version"), rs.getString("docker_version"),
-                    rs.getObject("updated_at", OffsetDateTime.class));
+                    rs.getObject("updated_at", OffsetDateTime.class), sshAccess(rs));
         } catch (JsonProcessingException e) {
             throw new SQLException("edge " + rs.getString("edge_id") + " has unreadable labels", e);
         }
+    }
+
+    private static SshAccess sshAccess(ResultSet rs) throws SQLException {
+        String user = rs.getString("ssh_user");
+        if (user == null) {
+            return null;
+        }
+        SshHostKey hostKey = SshHostKey.parse(rs.getString("host_key"));
+        return new SshAccess(user, rs.getInt("ssh_port"), hostKey.type(), hostKey.fingerprint(), rs.getString("auth"));
+    }
+
+    /** Pins the edge's host key and stores its (already encrypted) credentials. */
+    @Transactional
+    public void saveSsh(String edgeId, String user, int port, SshHostKey hostKey, String auth, String encryptedSecret) {
+        jdbc.sql("DELETE FROM edge_ssh WHERE edge_id = :id").param("id", edgeId).update();
+        jdbc.sql("INSERT INTO edge_ssh (edge_id, ssh_user, ssh_port, host_key, auth, secret, updated_at) "
+                        + "VALUES (:id, :user, :port, :hostKey, :auth, :secret, :now)")
+                .param("id", edgeId).param("user", user).param("port", port).param("hostKey", hostKey.line())
+                .param("auth", auth).param("secret", encryptedSecret).param("now", now()).update();
+    }
+
+    /** Changes how an SSH edge is reached, keeping its stored credentials. */
+    public void updateSshAccess(String edgeId, String user, int port, SshHostKey hostKey) {
+        jdbc.sql("UPDATE edge_ssh SET ssh_user = :user, ssh_port = :port, host_key = :hostKey, updated_at = :now "
+                        + "WHERE edge_id = :id")
+                .param("id", edgeId).param("user", user).param("port", port).param("hostKey", hostKey.line())
+                .param("now", now()).update();
+    }
+
+    /** The stored, encrypted credentials of an SSH edge, if it has any. */
+    public Optional<String> sshSecret(String edgeId) {
+        return jdbc.sql("SELECT secret FROM edge_ssh WHERE edge_id = :id").param("id", edgeId).query(String.class)
+                .optional();
     }
 
     private JsonNode tree(String json) {
