@@ -1,9 +1,11 @@
 package caravan.agent;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -171,7 +173,7 @@ public class ContainerRuntime {
         ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
             @Override
             public void onNext(Frame frame) {
-                out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
             }
         };
         docker().logContainerCmd(name).withStdOut(true).withStdErr(true).withTail(lines).exec(callback)
@@ -196,11 +198,12 @@ public class ContainerRuntime {
         Long memory = stats.getMemoryStats() == null ? null : stats.getMemoryStats().getUsage();
         Long cpu = stats.getCpuStats() == null || stats.getCpuStats().getCpuUsage() == null ? null
                 : stats.getCpuStats().getCpuUsage().getTotalUsage();
-        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(Map.of(
-                "memoryUsageBytes", memory == null ? -1 : memory,
-                "cpuTotalUsageNanos", cpu == null ? -1 : cpu,
-                "pids", stats.getPidsStats() == null || stats.getPidsStats().getCurrent() == null ? -1
-                        : stats.getPidsStats().getCurrent())));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("memoryUsageBytes", memory == null ? -1 : memory);
+        result.put("cpuTotalUsageNanos", cpu == null ? -1 : cpu);
+        result.put("pids", stats.getPidsStats() == null || stats.getPidsStats().getCurrent() == null ? -1
+                : stats.getPidsStats().getCurrent());
+        return result;
     }
 
     /** Removes the given images except those in {@code keep}; an image still in use stays. Returns what was removed. */

@@ -1,5 +1,6 @@
 package caravan.edge;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -31,7 +32,7 @@ public record SshHostKey(String type, byte[] blob) {
             }
             String embedded = new String(blob, 4, length, StandardCharsets.US_ASCII);
             return embedded.equals(parts[0]) ? new SshHostKey(parts[0], blob) : null;
-        } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
+        } catch (IllegalArgumentException | BufferUnderflowException e) {
             return null;
         }
     }
