@@ -8,6 +8,7 @@ STATE_DIR="${CARAVAN_SERVICES_DIR:-/var/tmp/caravan-services}"
 REGISTRY_PORT="${CARAVAN_TEST_REGISTRY_PORT:-5000}"
 MQTT_PORT="${CARAVAN_TEST_MQTT_PORT:-1883}"
 PG_PORT="${CARAVAN_TEST_PG_PORT:-5432}"
+SSH_PORT="${CARAVAN_TEST_SSH_PORT:-2222}"
 BASE_IMAGE="${CARAVAN_TEST_BASE_IMAGE:-caravan/base:bookworm}"
 DEBIAN_MIRROR="${CARAVAN_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 mkdir -p "$STATE_DIR"
@@ -29,7 +30,15 @@ ensure_packages() {
     apt_updated=1
   fi
   log "installing ${missing[*]}"
+  # The packages' own services (sshd on *:22 above all) must not start: this script starts each on loopback.
+  local policy=/usr/sbin/policy-rc.d made_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    made_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ -n "$made_policy" ]; then rm -f "$policy"; fi
 }
 
 wait_for() { # description, seconds, command...
@@ -46,7 +55,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 random_secret() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24; }
 
 ensure_packages ca-certificates curl docker.io docker-registry apache2-utils mosquitto mosquitto-clients \
-  postgresql debootstrap dpkg-dev openssl chromium
+  postgresql debootstrap dpkg-dev openssl chromium openssh-server openssh-client
 
 # --- Docker engine ---------------------------------------------------------
 if docker info >/dev/null 2>&1; then
@@ -155,6 +164,51 @@ SQL
 fi
 unset PGHOST PGPORT PGUSER PGPASSWORD
 
+# --- OpenSSH: an agentless edge on a loopback port ---------------------------
+# Its own host key and config; a user in the docker group who logs in with a generated key or a password.
+SSH_DIR="$STATE_DIR/ssh"
+SSH_USER=caravan-edge
+mkdir -p "$SSH_DIR"
+chmod 700 "$SSH_DIR"
+[ -s "$SSH_DIR/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C caravan-test-edge -f "$SSH_DIR/ssh_host_ed25519_key"
+[ -s "$SSH_DIR/client_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C caravan-test-hub -f "$SSH_DIR/client_ed25519_key"
+if [ ! -s "$SSH_DIR/user.password" ]; then
+  random_secret >"$SSH_DIR/user.password"
+  chmod 600 "$SSH_DIR/user.password"
+fi
+SSH_PASSWORD="$(cat "$SSH_DIR/user.password")"
+id "$SSH_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/sh --groups docker "$SSH_USER"
+printf '%s:%s\n' "$SSH_USER" "$SSH_PASSWORD" | chpasswd
+SSH_HOME="$(getent passwd "$SSH_USER" | cut -d: -f6)"
+install -d -o "$SSH_USER" -g "$SSH_USER" -m 700 "$SSH_HOME/.ssh"
+install -o "$SSH_USER" -g "$SSH_USER" -m 600 "$SSH_DIR/client_ed25519_key.pub" "$SSH_HOME/.ssh/authorized_keys"
+cat >"$SSH_DIR/sshd_config" <<EOF
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $SSH_DIR/ssh_host_ed25519_key
+PidFile $SSH_DIR/sshd.pid
+AllowUsers $SSH_USER
+PermitRootLogin no
+PubkeyAuthentication yes
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+UsePAM no
+AuthorizedKeysFile .ssh/authorized_keys
+Subsystem sftp internal-sftp
+LogLevel VERBOSE
+EOF
+sshd_ours() { [ -s "$SSH_DIR/sshd.pid" ] && kill -0 "$(cat "$SSH_DIR/sshd.pid")" 2>/dev/null; }
+if sshd_ours; then
+  log "sshd already running on 127.0.0.1:$SSH_PORT"
+else
+  port_open "$SSH_PORT" && die "port $SSH_PORT is taken by something other than our sshd; set CARAVAN_TEST_SSH_PORT"
+  mkdir -p /run/sshd
+  /usr/sbin/sshd -t -f "$SSH_DIR/sshd_config" || die "sshd rejects $SSH_DIR/sshd_config"
+  log "starting sshd on 127.0.0.1:$SSH_PORT (user $SSH_USER)"
+  /usr/sbin/sshd -f "$SSH_DIR/sshd_config" -E "$SSH_DIR/sshd.log"
+  wait_for "sshd" 15 port_open "$SSH_PORT"
+fi
+
 # --- Base image (no public registry is reachable: build it with debootstrap) ---
 if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
   log "base image $BASE_IMAGE present"
@@ -196,6 +250,11 @@ CARAVAN_TEST_JDBC_PASSWORD=$PG_PASSWORD
 CARAVAN_TEST_BASE_IMAGE=$BASE_IMAGE
 CARAVAN_TEST_REAL_DEB=$REAL_DEB
 CARAVAN_TEST_CHROMIUM=$(command -v chromium)
+CARAVAN_TEST_SSH_PORT=$SSH_PORT
+CARAVAN_TEST_SSH_USER=$SSH_USER
+CARAVAN_TEST_SSH_PASSWORD=$SSH_PASSWORD
+CARAVAN_TEST_SSH_KEY=$SSH_DIR/client_ed25519_key
+CARAVAN_TEST_SSH_HOST_KEY=$SSH_DIR/ssh_host_ed25519_key.pub
 EOF
 chmod 600 "$STATE_DIR/env"
 log "services ready; endpoints in $STATE_DIR/env"

@@ -7,7 +7,8 @@ import org.springframework.stereotype.Component;
 import caravan.edge.EdgeProperties;
 
 /**
- * The hub's side of the edge agents: deploy commands go out on {@code caravan/edges/{edgeId}/commands} (QoS 1, so a
+ * The hub's side of the edges. For SSH edges, deploys and container operations go to {@link SshDeployRoute}; for
+ * agents, deploy commands go out on {@code caravan/edges/{edgeId}/commands} (QoS 1, so a
  * connected persistent session gets it once it is back), agents report on {@code caravan/edges/{edgeId}/events},
  * edges that stop heartbeating turn offline, a deployment no agent acknowledges in time fails, and deployment
  * groups start their next wave.
@@ -27,25 +28,39 @@ public class EdgeCommandsRoute extends RouteBuilder {
                 .setHeader("CaravanEdgeId", simple("${body.edgeId()}"))
                 .setHeader("CaravanDeploymentId", simple("${body.deploymentId()}"))
                 .bean("edgeCommands", "deployCommand")
-                .doTry()
-                    .toD("paho-mqtt5:caravan/edges/${header.CaravanEdgeId}/commands?brokerUrl={{caravan.mqtt.url}}&qos=1")
-                    .bean("deploymentStore", "advance(${header.CaravanDeploymentId}, 'dispatched', "
-                            + "'command sent on caravan/edges/${header.CaravanEdgeId}/commands')")
-                .doCatch(Exception.class)
-                    .bean("deploymentStore", "advance(${header.CaravanDeploymentId}, 'failed', "
-                            + "'the deploy command could not be sent: ${exception.message}')")
+                .choice()
+                    .when(method("edgeApi", "isSshEdge(${header.CaravanEdgeId})"))
+                        .setProperty("deployCommand", body())
+                        .bean("deploymentStore", "advance(${header.CaravanDeploymentId}, 'dispatched', "
+                                + "'queued for deployment over SSH')")
+                        .setBody(exchangeProperty("deployCommand"))
+                        .to("seda:ssh-deploy?waitForTaskToComplete=Never")
+                    .otherwise()
+                        .doTry()
+                            .toD("paho-mqtt5:caravan/edges/${header.CaravanEdgeId}/commands?brokerUrl={{caravan.mqtt.url}}&qos=1")
+                            .bean("deploymentStore", "advance(${header.CaravanDeploymentId}, 'dispatched', "
+                                    + "'command sent on caravan/edges/${header.CaravanEdgeId}/commands')")
+                        .doCatch(Exception.class)
+                            .bean("deploymentStore", "advance(${header.CaravanDeploymentId}, 'failed', "
+                                    + "'the deploy command could not be sent: ${exception.message}')")
+                        .end()
                 .end()
                 .setBody(method("edgeApi", "deployment(${header.CaravanDeploymentId})"));
 
-        // The body is the recorded command; the agent answers on its events topic.
+        // The body is the recorded command. An agent answers on its events topic; an SSH edge is asked at once.
         from("direct:container-command-send").routeId("container-command-send")
-                .setProperty("command", body())
-                .bean("edgeCommands", "containerMessage(${body}, ${header.CaravanTail})")
-                .doTry()
-                    .toD("paho-mqtt5:caravan/edges/${header.edgeId}/commands?brokerUrl={{caravan.mqtt.url}}&qos=1")
-                    .setBody(exchangeProperty("command"))
-                .doCatch(Exception.class)
-                    .setBody(method("edgeCommands", "notSent(${exchangeProperty.command}, ${exception.message})"))
+                .choice()
+                    .when(method("edgeApi", "isSshEdge(${body.edgeId()})"))
+                        .bean("sshDeployments", "containerCommand(${body}, ${header.CaravanTail})")
+                    .otherwise()
+                        .setProperty("command", body())
+                        .bean("edgeCommands", "containerMessage(${body}, ${header.CaravanTail})")
+                        .doTry()
+                            .toD("paho-mqtt5:caravan/edges/${header.edgeId}/commands?brokerUrl={{caravan.mqtt.url}}&qos=1")
+                            .setBody(exchangeProperty("command"))
+                        .doCatch(Exception.class)
+                            .setBody(method("edgeCommands", "notSent(${exchangeProperty.command}, ${exception.message})"))
+                        .end()
                 .end();
 
         from("paho-mqtt5:$share/" + properties.eventsGroup() + "/caravan/edges/+/events?brokerUrl={{caravan.mqtt.url}}&qos=1")

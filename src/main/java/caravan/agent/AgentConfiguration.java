@@ -40,12 +40,12 @@ public class AgentConfiguration implements CamelConfiguration {
         }
         AgentSettings settings = new AgentSettings(edgeId, dockerHost, Path.of(stateDir).toAbsolutePath(), diskPath,
                 minFreeDiskMb * 1024 * 1024, containerName, Duration.ofSeconds(stepTimeoutSeconds), simulatorVenueId);
-        ContainerRuntime runtime = new ContainerRuntime(settings);
+        ContainerRuntime runtime = new EngineApiRuntime(settings);
         AgentState state = new AgentState(settings, new ObjectMapper());
         AgentEvents events = new AgentEvents(camelContext.createProducerTemplate(), runtime, settings);
         camelContext.getRegistry().bind("agentEvents", events);
         camelContext.getRegistry().bind("deploySteps", new DeploySteps(runtime, state, events, settings));
-        camelContext.getRegistry().bind("containerCommands", new ContainerCommands(runtime, state, events, settings));
+        camelContext.getRegistry().bind("containerCommands", new ContainerCommands(runtime, state, settings));
         camelContext.getRegistry().bind("simulator", new Simulator(settings));
         camelContext.addService(new CommandReceiver(settings, brokerUrl, sessionExpirySeconds,
                 camelContext.createProducerTemplate(), camelContext.getExecutorServiceManager()

@@ -6,7 +6,7 @@ import java.util.Map;
 import org.apache.camel.ProducerTemplate;
 
 /** Builds what the agent reports on {@code caravan/edges/{edgeId}/events} and hands it to the {@code agent-events} route. */
-public class AgentEvents {
+public class AgentEvents implements DeploymentReporter {
 
     static final String ENDPOINT = "direct:agent-event";
 
@@ -20,6 +20,7 @@ public class AgentEvents {
         this.settings = settings;
     }
 
+    @Override
     public void deploymentStatus(String deploymentId, String status, String detail) {
         Map<String, Object> event = event("deployment-status");
         event.put("deploymentId", deploymentId);

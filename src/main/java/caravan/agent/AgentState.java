@@ -1,6 +1,8 @@
 package caravan.agent;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +20,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * What the agent must remember across restarts, as files in its state directory: the deployment running now, the
  * last healthy one before it (the rollback target), the provider images it pulled (so older ones can be pruned),
  * and the provider's config file. Files are replaced atomically, so a power cut leaves the old or the new version.
+ * The directory is the agent's own or, for an agentless edge, one on the device reached over SFTP: the device keeps
+ * its state either way.
  */
 public class AgentState {
+
+    /** Puts a fully written temporary file in place of the target in one step. */
+    @FunctionalInterface
+    public interface AtomicReplace {
+        void replace(Path temp, Path target) throws IOException;
+    }
 
     /** A deployment on this edge: its document and whether it passed the health gate. */
     public record Installed(JsonNode deployment, String image, boolean healthy) {
@@ -34,11 +44,19 @@ public class AgentState {
     private final Path dir;
     private final Path configDir;
     private final ObjectMapper mapper;
+    private final AtomicReplace atomicReplace;
 
+    /** State on the local file system. */
     public AgentState(AgentSettings settings, ObjectMapper mapper) {
+        this(settings, mapper, (temp, target) -> Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE));
+    }
+
+    public AgentState(AgentSettings settings, ObjectMapper mapper, AtomicReplace atomicReplace) {
         this.dir = settings.stateDir();
         this.configDir = settings.configDir();
         this.mapper = mapper;
+        this.atomicReplace = atomicReplace;
     }
 
     public synchronized Optional<Installed> current() {
@@ -89,8 +107,11 @@ public class AgentState {
 
     private <T> Optional<T> read(String name, JavaType type) {
         Path file = dir.resolve(name);
-        try {
-            return Files.exists(file) ? Optional.of(mapper.readValue(file.toFile(), type)) : Optional.empty();
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return Optional.of(mapper.readValue(in, type));
         } catch (IOException e) {
             throw new UncheckedIOException("state file " + file + " is unreadable", e);
         }
@@ -112,8 +133,10 @@ public class AgentState {
         try {
             Files.createDirectories(file.getParent());
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            mapper.writerWithDefaultPrettyPrinter().writeValue(temp.toFile(), value);
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                mapper.writerWithDefaultPrettyPrinter().writeValue(out, value);
+            }
+            atomicReplace.replace(temp, file);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + file, e);
         }

@@ -11,22 +11,20 @@ public class ContainerCommands {
 
     private final ContainerRuntime runtime;
     private final AgentState state;
-    private final AgentEvents events;
     private final AgentSettings settings;
 
-    public ContainerCommands(ContainerRuntime runtime, AgentState state, AgentEvents events, AgentSettings settings) {
+    public ContainerCommands(ContainerRuntime runtime, AgentState state, AgentSettings settings) {
         this.runtime = runtime;
         this.state = state;
-        this.events = events;
         this.settings = settings;
     }
 
-    /** Applies the command and reports the result to the hub: ok with the output, or the error. */
-    public void apply(AgentCommand command) {
+    /** Applies {@code action} to the provider container: ok with the output and the container's state, or the error. */
+    public Map<String, Object> execute(String action, Integer tail) {
         String name = settings.containerName();
         Map<String, Object> result = new LinkedHashMap<>();
         try {
-            switch (command.action() == null ? "" : command.action()) {
+            switch (action == null ? "" : action) {
                 case "stop" -> runtime.stop(name);
                 case "restart" -> runtime.restart(name);
                 case "remove" -> {
@@ -34,9 +32,9 @@ public class ContainerCommands {
                     state.setCurrent(null);
                 }
                 case "logs" -> result.put("output", runtime.logs(name, Math.min(MAX_LOG_LINES,
-                        command.tail() == null ? DEFAULT_LOG_LINES : command.tail())));
+                        tail == null ? DEFAULT_LOG_LINES : tail)));
                 case "stats" -> result.put("stats", runtime.stats(name));
-                default -> throw new IllegalArgumentException("unknown container action '" + command.action()
+                default -> throw new IllegalArgumentException("unknown container action '" + action
                         + "': use stop, restart, remove, logs or stats");
             }
             runtime.state(name).ifPresent(container -> result.put("container", container));
@@ -49,6 +47,6 @@ public class ContainerCommands {
             result.put("ok", false);
             result.put("error", e.getMessage());
         }
-        events.commandResult(command.commandId(), command.action(), result);
+        return result;
     }
 }

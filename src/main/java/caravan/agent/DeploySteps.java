@@ -29,10 +29,10 @@ public class DeploySteps {
 
     private final ContainerRuntime runtime;
     private final AgentState state;
-    private final AgentEvents events;
+    private final DeploymentReporter events;
     private final AgentSettings settings;
 
-    public DeploySteps(ContainerRuntime runtime, AgentState state, AgentEvents events, AgentSettings settings) {
+    public DeploySteps(ContainerRuntime runtime, AgentState state, DeploymentReporter events, AgentSettings settings) {
         this.runtime = runtime;
         this.state = state;
         this.events = events;
@@ -157,7 +157,7 @@ public class DeploySteps {
                 "CONFIG_FILE=/config/" + AgentState.CONFIG_FILE));
         deployment.path("env").fields().forEachRemaining(value -> env.add(value.getKey() + "=" + value.getValue().asText()));
         JsonNode resources = deployment.path("resources");
-        return runtime.start(settings.containerName(), image, env, settings.configDir(),
+        return runtime.start(settings.containerName(), image, env, settings.configDir().toAbsolutePath().toString(),
                 resources.path("cpus").asDouble(2.0), memoryBytes(resources.path("memory").asText("2g")),
                 Map.of(ContainerRuntime.DEPLOYMENT_LABEL, deployment.path("deploymentId").asText(),
                         "caravan.provider", deployment.path("provider").path("providerId").asText()));
@@ -182,7 +182,7 @@ public class DeploySteps {
         }
         String logs = runtime.logs(settings.containerName(), 5).strip();
         return "health gate: container " + container.status()
-                + (container.exitCode() == null ? "" : " (exit code " + container.exitCode() + ")")
+                + (container.exitCode() == null || container.running() ? "" : " (exit code " + container.exitCode() + ")")
                 + (container.restartCount() > 0 ? ", restarted " + container.restartCount() + " times" : "")
                 + " after " + seconds + " s" + (logs.isEmpty() ? "" : "; last output: " + logs.replace("\n", " | "));
     }

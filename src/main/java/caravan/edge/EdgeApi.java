@@ -21,6 +21,7 @@ import caravan.provider.InputRejectedException;
 import caravan.provider.Provider;
 import caravan.provider.ProviderStore;
 import caravan.secrets.SecretBox;
+import caravan.ssh.SshKeys;
 import caravan.web.ConflictException;
 import caravan.web.NotFoundException;
 
@@ -135,8 +136,12 @@ public class EdgeApi {
         }
         String privateKey = ssh.path("privateKey").asText(null);
         String password = ssh.path("password").asText(null);
-        if (privateKey != null && !(privateKey.contains("-----BEGIN ") && privateKey.contains(" PRIVATE KEY-----"))) {
-            problems.add("ssh.privateKey must be a PEM or OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)");
+        if (privateKey != null) {
+            try {
+                SshKeys.parse(privateKey, edgeId);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
         }
         if (privateKey == null && password == null) {
             if (registry.sshSecret(edgeId).isEmpty()) {
@@ -156,6 +161,11 @@ public class EdgeApi {
 
     public List<Edge> registryEdges() {
         return registry.edges();
+    }
+
+    /** Whether the hub deploys to the edge itself over SSH rather than through the edge's agent. */
+    public boolean isSshEdge(String edgeId) {
+        return "ssh".equals(edge(edgeId).transport());
     }
 
     public Edge edge(String edgeId) {
@@ -209,10 +219,6 @@ public class EdgeApi {
      * variables to the provider's container.
      */
     Deployment plan(Edge edge, Venue venue, Provider provider, String brokerUrl, JsonNode env) {
-        if ("ssh".equals(edge.transport())) {
-            throw new ConflictException("edge " + edge.edgeId() + " is reached over SSH, and deploying over SSH is not "
-                    + "available yet: run the edge agent on it (transport agent)");
-        }
         String edgeId = edge.edgeId();
         ObjectNode document = mapper.createObjectNode();
         document.put("deploymentId", UUID.randomUUID().toString());

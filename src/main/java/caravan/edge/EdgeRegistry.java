@@ -176,6 +176,37 @@ public class EdgeRegistry {
                 .param("now", now()).update();
     }
 
+    /** What the hub needs to log in to an SSH edge; the secret is still encrypted. */
+    public record SshLogin(String edgeId, String address, String user, int port, SshHostKey hostKey, String auth,
+            String encryptedSecret) {
+
+        /** Never the secret: logins end up in messages. */
+        @Override
+        public String toString() {
+            return user + "@" + address + ":" + port;
+        }
+    }
+
+    public Optional<SshLogin> sshLogin(String edgeId) {
+        return jdbc.sql("SELECT e.edge_id, e.address, s.ssh_user, s.ssh_port, s.host_key, s.auth, s.secret "
+                        + "FROM edges e JOIN edge_ssh s ON s.edge_id = e.edge_id WHERE e.edge_id = :id")
+                .param("id", edgeId)
+                .query((rs, row) -> new SshLogin(rs.getString("edge_id"), rs.getString("address"), rs.getString("ssh_user"),
+                        rs.getInt("ssh_port"), SshHostKey.parse(rs.getString("host_key")), rs.getString("auth"),
+                        rs.getString("secret")))
+                .optional();
+    }
+
+    /**
+     * An SSH edge the hub could not reach ({@code offline}) or that is not the device it was commissioned as, or whose
+     * engine does not answer ({@code error}). Returns whether its status changed.
+     */
+    public boolean markUnreachable(String edgeId, String status) {
+        return jdbc.sql("UPDATE edges SET status = :status, updated_at = :now "
+                        + "WHERE edge_id = :id AND transport = 'ssh' AND status <> :status")
+                .param("id", edgeId).param("status", status).param("now", now()).update() > 0;
+    }
+
     /** The stored, encrypted credentials of an SSH edge, if it has any. */
     public Optional<String> sshSecret(String edgeId) {
         return jdbc.sql("SELECT secret FROM edge_ssh WHERE edge_id = :id").param("id", edgeId).query(String.class)

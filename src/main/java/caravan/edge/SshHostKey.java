@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -35,6 +36,11 @@ public record SshHostKey(String type, byte[] blob) {
         } catch (IllegalArgumentException | BufferUnderflowException e) {
             return null;
         }
+    }
+
+    /** Whether {@code other} is the same key: the blobs, which name the key type, are equal. */
+    public boolean sameKey(SshHostKey other) {
+        return other != null && Arrays.equals(blob, other.blob);
     }
 
     public String fingerprint() {

@@ -35,6 +35,7 @@ import caravan.CaravanApplication;
 import caravan.testing.EdgeAgentProcess;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
+import caravan.testing.TrackerDeployments;
 
 /**
  * The packaged edge agent ({@code target/caravan-edge-agent}, started as on a device) against the hub, the real
@@ -71,15 +72,7 @@ class EdgeAgentIT {
     /** Two provider images in the registry and not on the engine, so the agent must pull them with credentials. */
     @BeforeAll
     static void providerImagesAndAgent() throws Exception {
-        Path context = Path.of("src/test/resources/edge-agent-it");
-        for (String[] image : List.of(new String[] {GOOD_IMAGE, "no"}, new String[] {FAILING_IMAGE, "yes"})) {
-            run("docker", "build", "--network", "host", "--build-arg", "BASE_IMAGE=" + Services.baseImage(),
-                    "--build-arg", "FAIL=" + image[1], "-t", image[0], context.toString());
-        }
-        Services.dockerLogin();
-        run("docker", "push", GOOD_IMAGE);
-        run("docker", "push", FAILING_IMAGE);
-        run("docker", "rmi", GOOD_IMAGE, FAILING_IMAGE);
+        TrackerDeployments.pushImages(GOOD_IMAGE, FAILING_IMAGE);
 
         observer = new MqttClient(Services.mqttUrl(), "agent-it-observer-" + RUN, new MemoryPersistence());
         observer.connect();
@@ -123,8 +116,8 @@ class EdgeAgentIT {
         HubClient.putJson(http, "/api/edges/" + EDGE, "{\"name\": \"Agent IT\", \"venueId\": \"" + venue + "\"}");
         HubClient.putJson(http, "/api/edges/" + EDGE + "/lidars/LVX-9", "{\"model\": \"Livox Mid-360\", "
                 + "\"extrinsics\": {\"x\": 1, \"y\": 2, \"z\": 3, \"roll\": 0, \"pitch\": 0, \"yaw\": 0}}");
-        registerProvider("tracker-ok-" + RUN, GOOD_IMAGE);
-        registerProvider("tracker-crash-" + RUN, FAILING_IMAGE);
+        TrackerDeployments.registerProvider(http, "tracker-ok-" + RUN, GOOD_IMAGE);
+        TrackerDeployments.registerProvider(http, "tracker-crash-" + RUN, FAILING_IMAGE);
 
         // A provider that keeps running and publishes passes the gate.
         String good = deploy(venue, "tracker-ok-" + RUN);
@@ -134,17 +127,7 @@ class EdgeAgentIT {
                 .containsExactly("pending", "dispatched", "pulling", "starting", "running", "healthy");
         assertThat(healthy.path("history").get(5).path("detail").asText()).contains("trajectories received");
 
-        JsonNode container = inspect();
-        assertThat(container.at("/Config/Labels/caravan.deployment").asText()).isEqualTo(good);
-        assertThat(container.at("/Config/Image").asText()).isEqualTo(GOOD_IMAGE);
-        assertThat(MAPPER.convertValue(container.at("/Config/Env"), List.class)).contains(
-                "MQTT_BROKER=mqtt://127.0.0.1:1883", "MQTT_TOPIC=hyperspace/trajectories/" + EDGE, "MQTT_QOS=1",
-                "EDGE_ID=" + EDGE, "VENUE_ID=" + venue, "CONFIG_FILE=/config/extrinsics.json");
-        assertThat(container.at("/HostConfig/NetworkMode").asText()).isEqualTo("host");
-        assertThat(container.at("/HostConfig/RestartPolicy/Name").asText()).isEqualTo("unless-stopped");
-        assertThat(container.at("/HostConfig/Memory").asLong()).isEqualTo(2L * 1024 * 1024 * 1024);
-        assertThat(container.at("/HostConfig/NanoCpus").asLong()).isEqualTo(2_000_000_000L);
-        assertThat(container.at("/HostConfig/Binds").get(0).asText()).endsWith(":/config:ro");
+        TrackerDeployments.assertReferenceContainer(inspect(), EDGE, venue, good, GOOD_IMAGE);
         JsonNode config = MAPPER.readTree(run("docker", "exec", CONTAINER, "cat", "/config/extrinsics.json"));
         assertThat(config).isEqualTo(get("/api/deployments/" + good).path("document"));
         // The deploy stopped the simulator: what arrives now is the provider's.
@@ -154,10 +137,7 @@ class EdgeAgentIT {
 
         // A provider that exits fails the gate, and the healthy one is back.
         String crashing = deploy(venue, "tracker-crash-" + RUN);
-        JsonNode failed = awaitFinal(crashing);
-        assertThat(failed.path("status").asText()).isEqualTo("failed");
-        assertThat(failed.path("error").asText()).contains("health gate", "exit code 3", "calibration failed",
-                "rolled back to deployment " + good);
+        TrackerDeployments.assertFailedAndRolledBack(awaitFinal(crashing), good);
         JsonNode restored = inspect();
         assertThat(restored.at("/Config/Labels/caravan.deployment").asText()).isEqualTo(good);
         assertThat(restored.at("/State/Running").asBoolean()).isTrue();
@@ -191,17 +171,11 @@ class EdgeAgentIT {
     }
 
     private String deploy(String venue, String providerId) {
-        ResponseEntity<JsonNode> accepted = HubClient.postJson(http, "/api/edge-commissioning/edge/" + EDGE + "/deploy-her",
-                "{\"venueId\": \"" + venue + "\", \"providerId\": \"" + providerId + "\", "
-                        + "\"mqttBrokerUrl\": \"mqtt://127.0.0.1:1883\"}");
-        assertThat(accepted.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
-        return accepted.getBody().path("deploymentId").asText();
+        return TrackerDeployments.deployHer(http, EDGE, venue, providerId);
     }
 
     private JsonNode awaitFinal(String deploymentId) {
-        return await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
-                .until(() -> get("/api/deployments/" + deploymentId),
-                        d -> d.path("status").asText().matches("healthy|failed"));
+        return TrackerDeployments.awaitOutcome(http, deploymentId);
     }
 
     private JsonNode containerCommand(String action) {
@@ -211,12 +185,6 @@ class EdgeAgentIT {
         return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
                 .until(() -> get("/api/edges/" + EDGE + "/commands/" + commandId),
                         c -> !"sent".equals(c.path("status").asText()));
-    }
-
-    private void registerProvider(String providerId, String image) {
-        ResponseEntity<JsonNode> created = HubClient.postJson(http, "/api/algorithm-providers",
-                "{\"providerId\": \"" + providerId + "\", \"version\": \"1.0\", \"dockerImage\": \"" + image + "\"}");
-        assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
     }
 
     private JsonNode get(String path) {

@@ -1,15 +1,12 @@
 package caravan.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.OffsetDateTime;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,14 +25,12 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
 import caravan.provider.ProviderMetadata;
 import caravan.provider.ProviderStore;
-import caravan.secrets.SecretBox;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
 
@@ -61,10 +56,6 @@ class EdgeDeploymentIT {
     TestRestTemplate http;
     @Autowired
     ProviderStore providerStore;
-    @Autowired
-    JdbcClient jdbc;
-    @Autowired
-    SecretBox secretBox;
 
     @Test
     void deployHerSendsTheReferenceDocumentAndTracksWhatTheAgentReports() throws Exception {
@@ -265,66 +256,6 @@ class EdgeDeploymentIT {
                 agent.close();
             }
         }
-    }
-
-    @Test
-    void sshEdgesPinTheirHostKeyAndKeepCredentialsEncryptedAndOutOfTheApi() throws Exception {
-        String edge = "ssh-edge-" + UUID.randomUUID().toString().substring(0, 8);
-        byte[] blob = ed25519Blob();
-        String hostKey = "ssh-ed25519 " + Base64.getEncoder().encodeToString(blob) + " root@pi";
-        String privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA" + edge
-                + "\n-----END OPENSSH PRIVATE KEY-----\n";
-
-        ResponseEntity<JsonNode> invalid = put("/api/edges/" + edge, "{\"transport\": \"ssh\", "
-                + "\"ssh\": {\"user\": \"Root Admin\", \"hostKey\": \"ssh-ed25519 bm90IGEga2V5\", \"password\": \"x\"}}");
-        assertThat(invalid.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(invalid.getBody().get("problems").toString()).contains("address is required for an ssh edge",
-                "ssh.user must be a user name", "ssh.hostKey must be the edge's OpenSSH public host key line");
-
-        ResponseEntity<JsonNode> saved = put("/api/edges/" + edge, "{\"transport\": \"ssh\", \"address\": \"100.64.0.9\", "
-                + "\"ssh\": {\"user\": \"caravan\", \"port\": 2222, \"hostKey\": \"" + hostKey + "\", "
-                + "\"privateKey\": " + MAPPER.writeValueAsString(privateKey) + "}}");
-        assertThat(saved.getStatusCode()).as("%s", saved.getBody()).isEqualTo(HttpStatus.OK);
-        String fingerprint = "SHA256:" + Base64.getEncoder().withoutPadding()
-                .encodeToString(MessageDigest.getInstance("SHA-256").digest(blob));
-        assertThat(saved.getBody().get("ssh")).isEqualTo(MAPPER.readTree("{\"user\": \"caravan\", \"port\": 2222, "
-                + "\"hostKeyType\": \"ssh-ed25519\", \"hostKeyFingerprint\": \"" + fingerprint + "\", \"auth\": \"key\"}"));
-        for (String read : List.of("/api/edges/" + edge, "/api/edges")) {
-            assertThat(http.getForObject(read, String.class)).doesNotContain("OPENSSH PRIVATE KEY", edge + "\\n",
-                    "privateKey");
-        }
-
-        // At rest: encrypted, bound to this edge.
-        String stored = jdbc.sql("SELECT secret FROM edge_ssh WHERE edge_id = :id").param("id", edge)
-                .query(String.class).single();
-        assertThat(stored).doesNotContain("PRIVATE KEY").doesNotContain(edge);
-        assertThat(MAPPER.readTree(secretBox.decrypt(stored, edge)).get("privateKey").asText()).isEqualTo(privateKey);
-        assertThatThrownBy(() -> secretBox.decrypt(stored, "another-edge")).isInstanceOf(IllegalStateException.class);
-
-        // Editing other fields keeps the credentials.
-        put("/api/edges/" + edge, "{\"transport\": \"ssh\", \"address\": \"100.64.0.10\", \"ssh\": {\"user\": \"caravan\", "
-                + "\"hostKey\": \"" + hostKey + "\"}}");
-        assertThat(get("/api/edges/" + edge).get("ssh").get("port").asInt()).isEqualTo(22);
-        assertThat(jdbc.sql("SELECT secret FROM edge_ssh WHERE edge_id = :id").param("id", edge).query(String.class)
-                .single()).isEqualTo(stored);
-
-        String venue = "venue-" + edge;
-        put("/api/venues/" + venue, "{\"name\": \"SSH hall\"}");
-        post("/api/algorithm-providers", "{\"providerId\": \"" + edge + "\", \"version\": \"1\", "
-                + "\"dockerImage\": \"registry.example.com/vendor/tracker:1\"}");
-        ResponseEntity<JsonNode> deploy = post("/api/edge-commissioning/edge/" + edge + "/deploy-her",
-                "{\"venueId\": \"" + venue + "\", \"providerId\": \"" + edge + "\"}");
-        assertThat(deploy.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
-        assertThat(deploy.getBody().get("error").asText()).contains("deploying over SSH is not available yet");
-    }
-
-    /** An ed25519 public key blob as OpenSSH encodes it: the type, then the 32-byte key. */
-    private static byte[] ed25519Blob() {
-        byte[] type = "ssh-ed25519".getBytes(StandardCharsets.US_ASCII);
-        byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        return java.nio.ByteBuffer.allocate(4 + type.length + 4 + key.length)
-                .putInt(type.length).put(type).putInt(key.length).put(key).array();
     }
 
     private static void reportHealthy(Agent agent, String deploymentId) throws Exception {

@@ -103,7 +103,7 @@ class EmbeddedDefaultsIT {
                 "trajectory-alerts", "alert-dispatch", "alert-mqtt", "alert-live", "alerts-list", "alert-acknowledge",
                 "alert-rules", "deploy-her", "deployment-dispatch", "edge-events", "edge-timeouts", "edge-rollback", "container-command-send",
                 "container-command-accepted", "edge-command", "deployment-groups", "deployment-group-create",
-                "deployment-group-get", "edge-silence", "venue-save",
+                "deployment-group-get", "edge-silence", "venue-save", "ssh-deploy", "ssh-edge-probe",
                 "edge-save", "lidar-save", "deployment-get", "json-response", "site-heartbeat");
 
         assertThat(camel.getRoutes()).extracting(Route::getRouteId).containsAll(expected);

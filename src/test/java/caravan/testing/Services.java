@@ -66,6 +66,29 @@ public final class Services {
         return get("CARAVAN_TEST_BASE_IMAGE");
     }
 
+    /** The OpenSSH server standing in for an agentless edge: on 127.0.0.1 at this port. */
+    public static int sshPort() {
+        return Integer.parseInt(get("CARAVAN_TEST_SSH_PORT"));
+    }
+
+    /** The edge's user, in the docker group; logs in with {@link #sshPrivateKey()} or {@link #sshPassword()}. */
+    public static String sshUser() {
+        return get("CARAVAN_TEST_SSH_USER");
+    }
+
+    public static String sshPassword() {
+        return get("CARAVAN_TEST_SSH_PASSWORD");
+    }
+
+    public static String sshPrivateKey() throws IOException {
+        return Files.readString(Path.of(get("CARAVAN_TEST_SSH_KEY")));
+    }
+
+    /** The edge's host key as ssh-keyscan would print it. */
+    public static String sshHostKey() throws IOException {
+        return Files.readString(Path.of(get("CARAVAN_TEST_SSH_HOST_KEY"))).strip();
+    }
+
     /** Points a hub under test at the real services, with its data under {@code dataDir}. */
     public static void register(DynamicPropertyRegistry registry, Path dataDir) {
         registry.add("caravan.data-dir", dataDir::toString);
