@@ -81,6 +81,7 @@ public class EdgeCommandsRoute extends RouteBuilder {
 
         from("timer:edge-timeouts?period=5000").routeId("edge-timeouts")
                 .bean("edgeEvents", "markSilentOffline")
-                .bean("edgeEvents", "failUnacknowledged");
+                .bean("edgeEvents", "failUnacknowledged")
+                .bean("edgeEvents", "failStalled");
     }
 }

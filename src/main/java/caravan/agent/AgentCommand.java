@@ -39,6 +39,11 @@ public record AgentCommand(String type, String commandId, JsonNode deployment, H
         }
     }
 
+    /** The command as it may be written to disk: without the pull credentials. */
+    public AgentCommand withoutRegistryAuth() {
+        return new AgentCommand(type, commandId, deployment, healthGate, null, action, tail);
+    }
+
     public HealthGate healthGateOrDefault() {
         return healthGate == null ? HealthGate.DEFAULT : healthGate;
     }

@@ -18,8 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * What the agent must remember across restarts, as files in its state directory: the deployment running now, the
- * last healthy one before it (the rollback target), the provider images it pulled (so older ones can be pruned),
- * and the provider's config file. Files are replaced atomically, so a power cut leaves the old or the new version.
+ * last healthy one before it (the rollback target), the deploy under way, the provider images it pulled (so older
+ * ones can be pruned), and the provider's config file. Files are replaced atomically, so a power cut leaves the old or the new version.
  * The directory is the agent's own or, for an agentless edge, one on the device reached over SFTP: the device keeps
  * its state either way.
  */
@@ -81,6 +81,19 @@ public class AgentState {
             delete("previous.json");
         } else {
             write("previous.json", installed);
+        }
+    }
+
+    /** The deploy under way, so a restarted agent can finish it; written without its pull credentials. */
+    public synchronized Optional<AgentCommand> deployInProgress() {
+        return read("deploying.json", AgentCommand.class);
+    }
+
+    public synchronized void setDeployInProgress(AgentCommand command) {
+        if (command == null) {
+            delete("deploying.json");
+        } else {
+            write("deploying.json", command.withoutRegistryAuth());
         }
     }
 

@@ -42,6 +42,7 @@ public class DeploySteps {
     /** Pulling: enough free disk for the image, then the pull, with the old provider still running. */
     public void pull(AgentCommand command) throws IOException, InterruptedException {
         String image = requireImage(command);
+        state.setDeployInProgress(command);
         events.deploymentStatus(command.deploymentId(), "pulling", "pulling " + image);
         if (!runtime.imagePresent(image)) {
             long needed = settings.minFreeDisk() + command.deployment().path("provider").path("size").asLong(0);
@@ -99,6 +100,7 @@ public class DeploySteps {
             Installed current = state.current().orElseThrow();
             state.setCurrent(new Installed(current.deployment(), current.image(), true));
             List<String> pruned = prune();
+            state.setDeployInProgress(null);
             events.deploymentStatus(command.deploymentId(), "healthy", "running for " + gate.windowSeconds() + " s"
                     + published + (pruned.isEmpty() ? "" : "; pruned " + pruned));
         }
@@ -118,7 +120,29 @@ public class DeploySteps {
         } else if (replaced) {
             outcome = "; not rolled back (the health gate's rollbackOnFailure is off)";
         }
+        state.setDeployInProgress(null);
         events.deploymentStatus(command.deploymentId(), "failed", reason + outcome);
+    }
+
+    /** A deploy the agent was carrying out when it stopped (killed, power cut), if any. */
+    public AgentCommand interruptedDeploy() {
+        return state.deployInProgress().orElse(null);
+    }
+
+    /**
+     * Finishes a deploy the agent was stopped in the middle of: if the new provider was already started, it is held
+     * to the health gate again from now; otherwise the deploy fails, leaving the provider that runs untouched, and
+     * the hub can deploy again.
+     */
+    public void resume(AgentCommand command) throws Exception {
+        boolean started = state.current().map(c -> c.deploymentId().equals(command.deploymentId())).orElse(false);
+        if (!started) {
+            throw new IllegalStateException("the agent was restarted during the deploy, before the new provider was "
+                    + "started; deploy again");
+        }
+        LOG.info("Deployment {} was under way when the agent stopped: holding it to the health gate again",
+                command.deploymentId());
+        awaitHealthy(command);
     }
 
     private String restorePrevious() {

@@ -120,6 +120,13 @@ public class DeploymentStore {
                 .param("cutoff", cutoff).query(String.class).list();
     }
 
+    /** Deployments under way whose last status is from before {@code cutoff}. */
+    public List<String> stalledSince(OffsetDateTime cutoff) {
+        return jdbc.sql("SELECT deployment_id FROM deployments WHERE status IN ('pulling', 'starting', 'running') "
+                        + "AND updated_at < :cutoff")
+                .param("cutoff", cutoff).query(String.class).list();
+    }
+
     /** The edge's newest healthy deployment other than {@code excluding}, if any. */
     public Optional<Deployment> lastHealthy(String edgeId, String excluding) {
         return jdbc.sql("SELECT * FROM deployments WHERE edge_id = :edge AND status = 'healthy' AND deployment_id <> :id "

@@ -78,6 +78,15 @@ public class EdgeEvents {
         return stale.size();
     }
 
+    /** Deployments under way with no new status within {@code caravan.edges.progress-timeout} fail, saying so. */
+    public int failStalled() {
+        List<String> stalled = deployments.stalledSince(EdgeRegistry.now().minus(properties.progressTimeout()));
+        stalled.forEach(id -> deployments.advance(id, "failed", "no status from the edge for "
+                + properties.progressTimeout().toSeconds() + " s (caravan.edges.progress-timeout): the deploy was "
+                + "interrupted and not finished; see the edge's container state, then deploy again"));
+        return stalled.size();
+    }
+
     /** Agent edges silent for longer than {@code caravan.edges.offline-after} go offline. */
     public int markSilentOffline() {
         Duration after = properties.offlineAfter();

@@ -24,15 +24,18 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import caravan.testing.EdgeAgentProcess;
 import caravan.testing.Services;
+import caravan.testing.TrackerDeployments;
 
 /**
  * The edge agent through outages, on a Mosquitto of its own that the test stops and starts: a command sent while the
  * edge is offline arrives when the agent is back (its persistent session), and after the broker was down — and, not
- * persisting, forgot every session — the agent reconnects, subscribes again, heartbeats and answers commands.
+ * persisting, forgot every session — the agent reconnects, subscribes again, heartbeats and answers commands; an
+ * agent killed in the middle of a deploy finishes it when started again, leaving one container.
  */
 class EdgeAgentOutageIT {
 
@@ -45,8 +48,18 @@ class EdgeAgentOutageIT {
     MqttClient hub;
     EdgeAgentProcess agent;
 
+    @BeforeEach
+    void startBrokerAndHub() throws Exception {
+        port = freePort();
+        Files.writeString(dir.resolve("mosquitto.conf"), "listener " + port + " 127.0.0.1\nallow_anonymous true\n"
+                + "persistence false\n");
+        startBroker();
+        connectHub();
+    }
+
     @AfterEach
     void stopAll() throws Exception {
+        Services.run("docker", "rm", "-f", "her-provider-" + edge);
         if (agent != null) {
             agent.close();
         }
@@ -58,11 +71,6 @@ class EdgeAgentOutageIT {
 
     @Test
     void commandsReachAnEdgeThatWasOffline_andTheAgentComesBackAfterABrokerOutage() throws Exception {
-        port = freePort();
-        Files.writeString(dir.resolve("mosquitto.conf"), "listener " + port + " 127.0.0.1\nallow_anonymous true\n"
-                + "persistence false\n");
-        startBroker();
-        connectHub();
         Path state = Files.createDirectories(dir.resolve("agent"));
         Path log = dir.resolve("agent.log");
         Map<String, String> env = Map.of("CARAVAN_AGENT_SIMULATOR_ENABLED", "false",
@@ -93,12 +101,59 @@ class EdgeAgentOutageIT {
         assertThat(Files.readString(log)).doesNotContain("Exception in thread \"main\"");
     }
 
-    private String sendStats() throws Exception {
-        String commandId = UUID.randomUUID().toString();
-        MqttMessage message = new MqttMessage(("{\"type\": \"container\", \"commandId\": \"" + commandId
-                + "\", \"action\": \"stats\"}").getBytes(StandardCharsets.UTF_8));
+    @Test
+    void aDeployInterruptedByKillingTheAgentEndsInADefiniteState_withOneContainer() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String image = Services.registry() + "/caravan-test/tracker:kill-" + run;
+        TrackerDeployments.pushImages(image, image + "-crash");
+        Path state = Files.createDirectories(dir.resolve("agent"));
+        Path log = dir.resolve("agent.log");
+        Map<String, String> env = Map.of("CARAVAN_AGENT_SIMULATOR_ENABLED", "false",
+                "CARAVAN_AGENT_CONTAINER_NAME", "her-provider-" + edge);
+        agent = EdgeAgentProcess.start(edge, brokerUrl(), state, log, env);
+        awaitHeartbeatAfter(0);
+
+        String deploymentId = UUID.randomUUID().toString();
+        send("{\"type\": \"deploy\", \"commandId\": \"" + deploymentId + "\", \"deployment\": {\"deploymentId\": \""
+                + deploymentId + "\", \"edgeId\": \"" + edge + "\", \"venueId\": \"hall\", \"mqtt\": {\"broker\": \"mqtt://127.0.0.1:"
+                + port + "\", \"topic\": \"hyperspace/trajectories/" + edge + "\", \"qos\": 1}, \"provider\": {\"providerId\": "
+                + "\"tracker\", \"image\": \"" + image + "\"}, \"resources\": {\"cpus\": 0.5, \"memory\": \"256m\"}}, "
+                + "\"healthGate\": {\"windowSeconds\": 15, \"requireTrajectories\": false, \"rollbackOnFailure\": true}, "
+                + "\"registryAuth\": {\"serverAddress\": \"" + Services.registry() + "\", \"username\": \""
+                + Services.registryUser() + "\", \"password\": \"" + Services.registryPassword() + "\"}}");
+        awaitStatus(deploymentId, "running");
+
+        // Killed while the new provider is held to the health gate; started again on the same state.
+        agent.kill();
+        agent = EdgeAgentProcess.start(edge, brokerUrl(), state, log, env);
+        assertThat(awaitStatus(deploymentId, "healthy|failed").path("status").asText()).isEqualTo("healthy");
+        assertThat(Services.run("docker", "ps", "--all", "--quiet", "--filter", "label=caravan.deployment=" + deploymentId)
+                .output().strip().lines()).hasSize(1);
+        assertThat(Files.exists(state.resolve("deploying.json"))).isFalse();
+        assertThat(Files.readString(log)).contains("Resuming deployment " + deploymentId);
+        try (var files = Files.walk(state)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(file)).as("%s", file).doesNotContain(Services.registryPassword());
+            }
+        }
+    }
+
+    private JsonNode awaitStatus(String deploymentId, String statuses) {
+        return await().atMost(Duration.ofMinutes(2)).until(() -> events.stream()
+                .filter(e -> deploymentId.equals(e.path("deploymentId").asText())
+                        && e.path("status").asText().matches(statuses))
+                .findFirst().orElse(null), e -> e != null);
+    }
+
+    private void send(String command) throws Exception {
+        MqttMessage message = new MqttMessage(command.getBytes(StandardCharsets.UTF_8));
         message.setQos(1);
         hub.publish("caravan/edges/" + edge + "/commands", message);
+    }
+
+    private String sendStats() throws Exception {
+        String commandId = UUID.randomUUID().toString();
+        send("{\"type\": \"container\", \"commandId\": \"" + commandId + "\", \"action\": \"stats\"}");
         return commandId;
     }
 

@@ -26,6 +26,7 @@ import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
@@ -40,6 +41,8 @@ import caravan.testing.Services;
  */
 @CamelSpringBootTest
 @SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Its timeouts are seconds long: closed afterwards, so its timers do not fail other classes' deployments in the shared database.
+@DirtiesContext
 class EdgeDeploymentIT {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -49,6 +52,7 @@ class EdgeDeploymentIT {
         Services.register(registry, Services.tempDir("caravan-edge-it"));
         registry.add("caravan.edges.offline-after", () -> "2s");
         registry.add("caravan.edges.ack-timeout", () -> "3s");
+        registry.add("caravan.edges.progress-timeout", () -> "6s");
         registry.add("caravan.edges.group-tick", () -> "300ms");
     }
 
@@ -138,7 +142,7 @@ class EdgeDeploymentIT {
     }
 
     @Test
-    void deployHerNamesWhatIsUnknownOrNotReady() {
+    void deployHerNamesWhatIsUnknownOrNotReady_andNeverHangs() throws Exception {
         String edge = "edge-" + UUID.randomUUID().toString().substring(0, 8);
         String venue = "venue-" + UUID.randomUUID();
         put("/api/venues/" + venue, "{\"name\": \"Hall B\"}");
@@ -163,6 +167,20 @@ class EdgeDeploymentIT {
         JsonNode failed = await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/deployments/" + unanswered),
                 d -> d.get("status").asText().equals("failed"));
         assertThat(failed.get("error").asText()).startsWith("no agent acknowledged the deploy command within 3 s");
+
+        // An agent that started the deploy and then went silent: the deployment fails after the progress timeout.
+        Agent silent = Agent.connect(edge);
+        try {
+            String interrupted = deploy(edge, venue, image).getBody().get("deploymentId").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> silent.commands.size() == 1);
+            silent.status(interrupted, "pulling", "pulling registry.example.com/vendor/x:1");
+            JsonNode stalled = await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/deployments/" + interrupted),
+                    d -> d.get("status").asText().equals("failed"));
+            assertThat(stalled.get("error").asText()).startsWith("no status from the edge for 6 s");
+            assertThat(stalled.get("history").findValuesAsText("status")).containsExactly("pending", "dispatched", "pulling", "failed");
+        } finally {
+            silent.close();
+        }
 
         ResponseEntity<JsonNode> missing = post("/api/edge-commissioning/edge/" + edge + "/deploy-her", "{}");
         assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);

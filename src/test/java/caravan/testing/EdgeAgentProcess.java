@@ -28,6 +28,12 @@ public final class EdgeAgentProcess implements AutoCloseable {
         return new EdgeAgentProcess(builder.start());
     }
 
+    /** Kills it (SIGKILL), as a power cut or the OOM killer would: no chance to clean up. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
     /** Stops it as a service manager would (SIGTERM) and waits for it to exit. */
     @Override
     public void close() throws InterruptedException {

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Trajectory benchmark: the same generated reference-format messages through a Mosquitto of its own on loopback,
+# to a bare subscriber (the ceiling), then through the hub (mapping, validation, WebSocket, storage, alerts) to
+# WebSocket clients; QoS 0 and 1, fixed rates and a ramp, then clients and edges scaled. Prints a table and writes
+# bench/results/trajectory-<date>.{md,json}. Not a test: it does not run in .ci/run.
+# Usage: bench/trajectory.sh [seconds-per-run]   (about 40 runs; 10 s each by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN="${1:-10}"
+MQTT_PORT="${CARAVAN_BENCH_MQTT_PORT:-18830}"
+HUB_PORT="${CARAVAN_BENCH_HUB_PORT:-18080}"
+
+bash scripts/ensure-java.sh
+if ! command -v mosquitto >/dev/null; then
+    [ "$(id -u)" -eq 0 ] || { echo "mosquitto is missing: install it or run as root" >&2; exit 1; }
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mosquitto >/dev/null
+fi
+./mvnw -B -ntp -q -DskipTests package
+./mvnw -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+
+WORK=$(mktemp -d)
+cat >"$WORK/mosquitto.conf" <<CONF
+listener $MQTT_PORT 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 1000000
+max_inflight_messages 1000
+set_tcp_nodelay true
+CONF
+mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
+BROKER=$!
+trap 'kill "$BROKER" 2>/dev/null || true; wait "$BROKER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 40); do (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null && break; sleep 0.25; done
+
+java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" caravan.bench.TrajectoryBench \
+    broker="tcp://127.0.0.1:$MQTT_PORT" hubJar="$(ls target/caravan-hub-*.jar | grep -v edge-agent | head -n 1)" \
+    hubPort="$HUB_PORT" seconds="$SECONDS_PER_RUN" commit="$(git rev-parse --short HEAD)" \
+    brokerVersion="$(mosquitto -h 2>/dev/null | head -n 1)" out=bench/results
