@@ -3,7 +3,9 @@
 # to a bare subscriber (the ceiling), then through the hub (mapping, validation, WebSocket, storage, alerts) to
 # WebSocket clients; QoS 0 and 1, fixed rates and a ramp, then clients and edges scaled. Prints a table and writes
 # bench/results/trajectory-<date>.{md,json}. Not a test: it does not run in .ci/run.
-# Usage: bench/trajectory.sh [seconds-per-run]   (about 40 runs; 10 s each by default)
+# Usage: bench/trajectory.sh [seconds-per-run]   (about 25 runs; 10 s each by default)
+# CARAVAN_BENCH_TARGETS=hub runs only the hub; CARAVAN_BENCH_HUB_JAVA_OPTS passes JVM options to it (a JFR recording);
+# CARAVAN_BENCH_OUT writes the results elsewhere than bench/results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN="${1:-10}"
@@ -35,4 +37,5 @@ for _ in $(seq 1 40); do (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null &
 java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" caravan.bench.TrajectoryBench \
     broker="tcp://127.0.0.1:$MQTT_PORT" hubJar="$(ls target/caravan-hub-*.jar | grep -v edge-agent | head -n 1)" \
     hubPort="$HUB_PORT" seconds="$SECONDS_PER_RUN" commit="$(git rev-parse --short HEAD)" \
-    brokerVersion="$(mosquitto -h 2>/dev/null | head -n 1)" out=bench/results
+    brokerVersion="$(mosquitto -h 2>/dev/null | head -n 1)" out="${CARAVAN_BENCH_OUT:-bench/results}" \
+    targets="${CARAVAN_BENCH_TARGETS:-ceiling,hub}" hubJavaOpts="${CARAVAN_BENCH_HUB_JAVA_OPTS:-}"

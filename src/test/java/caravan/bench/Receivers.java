@@ -10,11 +10,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
-import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
-import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 
 /** The far end of a run: a bare MQTT subscriber (the ceiling) or browsers on the hub's {@code /tracking} WebSocket. */
 final class Receivers implements AutoCloseable {
@@ -26,20 +24,15 @@ final class Receivers implements AutoCloseable {
     static Receivers mqtt(String brokerUrl, int qos) throws Exception {
         Receivers receivers = new Receivers();
         Receipts receipts = new Receipts();
-        MqttClient client = new MqttClient(brokerUrl, "bench-sub-" + UUID.randomUUID(), new MemoryPersistence());
-        MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setCleanStart(true);
-        options.setReceiveMaximum(65_535);
-        client.connect(options);
-        // The array form: Paho 1.2.5's single-subscription overload with a listener calls itself.
-        client.subscribe(new MqttSubscription[] {new MqttSubscription("hyperspace/trajectories/#", qos)},
-                new IMqttMessageListener[] {(topic, message) ->
-                        receipts.scan(new String(message.getPayload(), StandardCharsets.UTF_8))});
+        URI broker = URI.create(brokerUrl);
+        Mqtt5AsyncClient client = Mqtt5Client.builder().identifier("bench-sub-" + UUID.randomUUID())
+                .serverHost(broker.getHost()).serverPort(broker.getPort()).buildAsync();
+        client.connectWith().restrictions().receiveMaximum(65_535).applyRestrictions().send().get(10, TimeUnit.SECONDS);
+        client.subscribeWith().topicFilter("hyperspace/trajectories/#").qos(MqttQos.fromCode(qos))
+                .callback(publish -> receipts.scan(new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8)))
+                .send().get(10, TimeUnit.SECONDS);
         receivers.receipts.add(receipts);
-        receivers.connections.add(() -> {
-            client.disconnect();
-            client.close();
-        });
+        receivers.connections.add(() -> client.disconnect().get(10, TimeUnit.SECONDS));
         return receivers;
     }
 

@@ -26,7 +26,8 @@ import org.HdrHistogram.Histogram;
  * and Markdown under {@code bench/results/}.
  *
  * <p>Arguments: {@code broker=tcp://127.0.0.1:18830 hubJar=target/caravan-hub.jar hubPort=18080 seconds=10
- * commit=abc123 out=bench/results}.
+ * commit=abc123 out=bench/results}; optionally {@code targets=ceiling,hub} and {@code hubJavaOpts=...} (e.g. a
+ * JFR recording: {@code -XX:StartFlightRecording=filename=hub.jfr}).
  */
 public final class TrajectoryBench {
 
@@ -57,13 +58,24 @@ public final class TrajectoryBench {
 
     private void runAll() throws Exception {
         String broker = args.getOrDefault("broker", "tcp://127.0.0.1:18830");
-        for (int qos : List.of(0, 1)) {
-            for (int rate : List.of(5_000, 20_000)) {
-                runs.add(run("ceiling", broker, qos, 10, 1, rate, null));
+        List<String> targets = List.of(args.getOrDefault("targets", "ceiling,hub").split(","));
+        if (targets.contains("ceiling")) {
+            for (int qos : List.of(0, 1)) {
+                for (int rate : List.of(5_000, 20_000)) {
+                    runs.add(run("ceiling", broker, qos, 10, 1, rate, null));
+                }
+                ramp("ceiling", broker, qos, null);
             }
-            ramp("ceiling", broker, qos, null);
         }
-        try (HubProcess hub = HubProcess.start(Path.of(args.get("hubJar")), broker, Integer.parseInt(args.getOrDefault("hubPort", "18080")))) {
+        if (targets.contains("hub")) {
+            hubRuns(broker);
+        }
+        report();
+    }
+
+    private void hubRuns(String broker) throws Exception {
+        try (HubProcess hub = HubProcess.start(Path.of(args.get("hubJar")), args.getOrDefault("hubJavaOpts", ""), broker,
+                Integer.parseInt(args.getOrDefault("hubPort", "18080")))) {
             for (int qos : List.of(0, 1)) {
                 for (int rate : List.of(5_000, 20_000)) {
                     runs.add(run("hub", broker, qos, 10, 1, rate, hub));
@@ -77,7 +89,6 @@ public final class TrajectoryBench {
                 runs.add(run("hub", broker, 1, edges, 1, 5_000, hub));
             }
         }
-        report();
     }
 
     /** Raises the offered rate until something is lost or the publisher cannot offer more. */
@@ -99,15 +110,15 @@ public final class TrajectoryBench {
             Thread.sleep(500);
             HubProcess.Usage before = hub == null ? null : hub.usage();
             long start = System.nanoTime();
-            long sent = new TrajectoryLoad(broker, qos, edges).offer(rate, seconds);
-            double offered = sent / ((System.nanoTime() - start) / 1e9);
+            TrajectoryLoad.Offered offered = new TrajectoryLoad(broker, qos, edges).offer(rate, seconds);
+            long sent = offered.messages();
             awaitDrained(receivers, sent * receivers.receipts().size());
             HubProcess.Usage after = hub == null ? null : hub.usage();
             Receipts worst = receivers.receipts().stream().min((a, b) -> Long.compare(a.received(), b.received())).orElseThrow();
             Histogram latency = new Histogram(60_000, 3);
             receivers.receipts().forEach(r -> latency.add(r.latency()));
             double elapsed = Math.max(1, worst.lastNanos() - start) / 1e9;
-            Run run = new Run(target, qos, edges, clients, rate, sent, offered, worst.received(),
+            Run run = new Run(target, qos, edges, clients, rate, sent, offered.perSecond(), worst.received(),
                     sent * receivers.receipts().size() - receivers.total(), worst.received() / elapsed,
                     latency.getValueAtPercentile(50), latency.getValueAtPercentile(95), latency.getValueAtPercentile(99),
                     latency.getMaxValue(), hub == null ? null : after.cpuPercentSince(before),
@@ -234,9 +245,14 @@ public final class TrajectoryBench {
             this.port = port;
         }
 
-        static HubProcess start(Path jar, String broker, int port) throws Exception {
+        static HubProcess start(Path jar, String javaOpts, String broker, int port) throws Exception {
             Path data = Files.createTempDirectory("caravan-bench-hub");
-            ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString())
+            List<String> command = new ArrayList<>(List.of("java"));
+            if (!javaOpts.isBlank()) {
+                command.addAll(List.of(javaOpts.trim().split("\\s+")));
+            }
+            command.addAll(List.of("-jar", jar.toString()));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(data.resolve("hub.log").toFile());
             builder.environment().put("CARAVAN_DATA_DIR", data.toString());
             builder.environment().put("CARAVAN_MQTT_BROKER_URL", broker);
