@@ -114,16 +114,21 @@ public class DeploymentStore {
         return rank < 0 ? LIFECYCLE.size() : rank; // failed, or anything unknown, after every step
     }
 
-    /** Deployments still {@code dispatched} (no agent report) since before {@code cutoff}. */
+    /** Deployments to agent edges still {@code dispatched} (no agent report) since before {@code cutoff}. */
     public List<String> unacknowledgedSince(OffsetDateTime cutoff) {
-        return jdbc.sql("SELECT deployment_id FROM deployments WHERE status = 'dispatched' AND updated_at < :cutoff")
+        return jdbc.sql("SELECT deployment_id FROM deployments WHERE status = 'dispatched' AND updated_at < :cutoff "
+                        + "AND edge_id NOT IN (SELECT edge_id FROM edges WHERE transport = 'ssh')")
                 .param("cutoff", cutoff).query(String.class).list();
     }
 
-    /** Deployments under way whose last status is from before {@code cutoff}. */
+    /**
+     * Deployments under way whose last status is from before {@code cutoff}; for SSH edges also those still queued
+     * ({@code dispatched}), which wait their turn behind other SSH deploys rather than for an agent.
+     */
     public List<String> stalledSince(OffsetDateTime cutoff) {
-        return jdbc.sql("SELECT deployment_id FROM deployments WHERE status IN ('pulling', 'starting', 'running') "
-                        + "AND updated_at < :cutoff")
+        return jdbc.sql("SELECT deployment_id FROM deployments WHERE updated_at < :cutoff AND (status IN ('pulling', "
+                        + "'starting', 'running') OR status = 'dispatched' AND edge_id IN "
+                        + "(SELECT edge_id FROM edges WHERE transport = 'ssh'))")
                 .param("cutoff", cutoff).query(String.class).list();
     }
 

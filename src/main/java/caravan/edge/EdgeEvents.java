@@ -70,7 +70,7 @@ public class EdgeEvents {
                 : EdgeRegistry.now();
     }
 
-    /** Dispatched deployments no agent reported on within {@code caravan.edges.ack-timeout} fail, saying so. */
+    /** Deployments dispatched to agents that no agent reported on within {@code caravan.edges.ack-timeout} fail, saying so. */
     public int failUnacknowledged() {
         List<String> stale = deployments.unacknowledgedSince(EdgeRegistry.now().minus(properties.ackTimeout()));
         stale.forEach(id -> deployments.advance(id, "failed", "no agent acknowledged the deploy command within "
@@ -83,7 +83,8 @@ public class EdgeEvents {
         List<String> stalled = deployments.stalledSince(EdgeRegistry.now().minus(properties.progressTimeout()));
         stalled.forEach(id -> deployments.advance(id, "failed", "no status from the edge for "
                 + properties.progressTimeout().toSeconds() + " s (caravan.edges.progress-timeout): the deploy was "
-                + "interrupted and not finished; see the edge's container state, then deploy again"));
+                + "interrupted, or never started (an SSH deploy still queued, or a hub restarted); see the edge's "
+                + "container state, then deploy again"));
         return stalled.size();
     }
 

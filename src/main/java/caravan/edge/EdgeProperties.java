@@ -11,9 +11,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param offlineAfter   an edge whose agent has not been heard from for this long is offline
  * @param ackTimeout     a dispatched deployment no agent has reported on for this long fails (an edge that comes back
  *                       within it still gets the command: QoS 1 on its persistent session)
- * @param progressTimeout a deployment under way (pulling, starting, running) with no new status for this long fails:
- *                       the agent, or the hub deploying over SSH, stopped and could not finish it (keep it above the
- *                       edges' pull timeouts)
+ * @param progressTimeout a deployment under way (pulling, starting, running), or queued for SSH, with no new status
+ *                       for this long fails: the agent, or the hub deploying over SSH, stopped and could not finish
+ *                       it (keep it above the edges' pull timeouts)
  * @param eventsGroup    hubs read agent events through this MQTT 5 shared subscription, so each event is applied by
  *                       one hub when several share a database
  * @param defaultCpus    CPU limit of a deployed provider container

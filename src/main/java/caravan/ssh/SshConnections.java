@@ -3,9 +3,11 @@ package caravan.ssh;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -68,10 +70,10 @@ public class SshConnections implements DisposableBean {
         return loggedIn(edgeId, lock);
     }
 
-    /** The edge's session if nothing else holds the edge now (a deploy under way shows it is reachable anyway). */
-    public Optional<SshSession> openIfIdle(String edgeId) {
+    /** The edge's session if nothing else holds the edge within {@code wait}; empty while a deploy is under way. */
+    public Optional<SshSession> openIfFree(String edgeId, Duration wait) throws InterruptedException {
         ReentrantLock lock = lockOf(edgeId);
-        return lock.tryLock() ? Optional.of(loggedIn(edgeId, lock)) : Optional.empty();
+        return lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS) ? Optional.of(loggedIn(edgeId, lock)) : Optional.empty();
     }
 
     private ReentrantLock lockOf(String edgeId) {

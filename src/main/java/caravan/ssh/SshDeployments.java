@@ -1,6 +1,7 @@
 package caravan.ssh;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -99,12 +100,21 @@ public class SshDeployments {
         deploy.session().close();
     }
 
-    /** Runs a container operation on the edge at once and records its result, as an agent's answer would be. */
-    public EdgeCommand containerCommand(EdgeCommand command, Integer tail) {
+    /**
+     * Runs a container operation on the edge at once and records its result, as an agent's answer would be. An edge
+     * busy with a deployment for longer than the connect timeout answers that it is busy rather than holding the
+     * caller until the deployment ends.
+     */
+    public EdgeCommand containerCommand(EdgeCommand command, Integer tail) throws InterruptedException {
         Map<String, Object> result;
-        try (SshSession session = connections.open(command.edgeId())) {
-            EdgeOverSsh edge = edgeOver(session);
-            result = new ContainerCommands(edge.runtime(), edge.state(), edge.settings()).execute(command.action(), tail);
+        try (SshSession session = connections.openIfFree(command.edgeId(), properties.connectTimeout()).orElse(null)) {
+            if (session == null) {
+                result = Map.of("ok", false, "error", "edge " + command.edgeId() + " is busy with a deployment; "
+                        + "try again when it has finished");
+            } else {
+                EdgeOverSsh edge = edgeOver(session);
+                result = new ContainerCommands(edge.runtime(), edge.state(), edge.settings()).execute(command.action(), tail);
+            }
         } catch (SshRefusedException e) {
             result = Map.of("ok", false, "error", e.getMessage());
         }
@@ -125,13 +135,11 @@ public class SshDeployments {
      * when it presents another host key or its Docker engine does not answer (logged when the status changes). A busy
      * edge is being deployed to.
      */
-    public void probe(String edgeId) {
-        try {
-            connections.openIfIdle(edgeId).ifPresent(session -> {
-                try (session) {
-                    registry.heartbeat(edgeId, null, edgeOver(session).runtime().dockerVersion());
-                }
-            });
+    public void probe(String edgeId) throws InterruptedException {
+        try (SshSession session = connections.openIfFree(edgeId, Duration.ZERO).orElse(null)) {
+            if (session != null) {
+                registry.heartbeat(edgeId, null, edgeOver(session).runtime().dockerVersion());
+            }
         } catch (SshRefusedException e) {
             if (registry.markUnreachable(edgeId, e.wrongHostKey() ? "error" : "offline")) {
                 LOG.warn("SSH edge {}: {}", edgeId, e.getMessage());
