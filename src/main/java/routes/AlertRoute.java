@@ -28,7 +28,7 @@ public class AlertRoute extends JsonApiRouteBuilder {
     @Override
     public void configure() {
         from("direct:trajectory-alerts").routeId("trajectory-alerts").routeConfigurationId(SinkFailures.ID)
-                .split(method("alertEvaluator", "evaluate"))
+                .split(method("alertEvaluator", "evaluateAll"))
                     .to(ALERTS)
                 .end();
 

@@ -1,24 +1,28 @@
 package routes;
 
-import org.apache.camel.builder.AggregationStrategies;
+import java.util.stream.IntStream;
+
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.RouteConfigurationBuilder;
-import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.springframework.stereotype.Component;
 
+import caravan.trajectory.TrackBatches;
+import caravan.trajectory.TrajectoryIntake;
 import caravan.trajectory.TrajectoryProperties;
 
 /**
- * Trajectories from edge trackers: MQTT 5 (QoS 1) → the edge's JSLT mapping → validation → each valid track once
- * (QoS 1 redeliveries are dropped) → the live WebSocket feed, batched storage and the alert rules. Rejections are counted per edge and reason and sampled.
+ * Trajectories from edge trackers: MQTT 5 (QoS 1) → a lane per edge → the edge's JSLT mapping → validation → each
+ * valid track once (QoS 1 redeliveries are dropped) → the live WebSocket feed, batched storage and the alert rules.
+ * Rejections are counted per edge and reason and sampled.
+ *
+ * <p>The MQTT client delivers every message on one thread, so it only names the edge and hands the message to the
+ * edge's lane (sticky: an edge always takes the same one); the lanes do the work in parallel, each edge's messages
+ * in order. A full lane holds up the MQTT client, and with it the broker, rather than dropping messages. Payloads
+ * are byte arrays, so stream caching is off on these routes: it would only look for a converter per message.
  */
 @Component
 public class TrajectoryIntakeRoute extends RouteBuilder {
 
-    public static final String EDGE_ID = "CaravanEdgeId";
-    public static final String FORMAT = "CaravanTrackFormat";
-    public static final String VENUE_ID = "CaravanVenueId";
-    public static final String PAYLOAD = "CaravanPayload";
     static final String STORAGE = "seda:trajectory-storage?size=100000&blockWhenFull=true";
 
     private final TrajectoryProperties properties;
@@ -29,29 +33,29 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
 
     @Override
     public void configure() {
+        String[] lanes = IntStream.range(0, properties.lanes()).mapToObj(this::lane).toArray(String[]::new);
         from("paho-mqtt5:" + properties.subscription() + "?brokerUrl={{caravan.mqtt.url}}&qos=1")
-                .routeId("trajectory-intake").routeConfigurationId(RejectionConfiguration.ID)
-                .setProperty(PAYLOAD, body())
-                .setHeader(EDGE_ID, method("trajectoryIntake", "edgeId(${header.CamelMqttTopic})"))
-                .bean("trajectoryIntake", "countMessage(${header." + EDGE_ID + "})")
-                .setHeader(FORMAT, method("trajectoryIntake", "format(${header." + EDGE_ID + "})"))
-                .setHeader(VENUE_ID, method("trajectoryIntake", "venueId(${header." + EDGE_ID + "})"))
-                .removeHeaders("CamelMqtt*")
-                .bean("trajectoryIntake", "readPayload(${exchangeProperty." + PAYLOAD + "})")
-                .toD("jslt:file:{{caravan.trajectories.mappings-dir}}/${header." + FORMAT + "}.jslt?contentCache=true")
-                .bean("trajectoryIntake", "validate(${body}, ${header." + EDGE_ID + "}, ${exchangeProperty." + PAYLOAD + "})")
-                .split(body())
-                    .idempotentConsumer(simple("${body.edgeId()}|${body.id()}|${body.timestamp()}"),
-                            MemoryIdempotentRepository.memoryIdempotentRepository(properties.dedupWindow()))
-                    // Live first: handing a track to the feed never blocks, whatever the browsers do.
-                    .bean("liveTracks", "publish")
-                    .to(STORAGE)
-                    .to("direct:trajectory-alerts")
+                .routeId("trajectory-intake").streamCache("false")
+                .bean("trajectoryIntake", "receive")
+                .loadBalance().sticky(header(TrajectoryIntake.EDGE_ID))
+                    .to(lanes)
                 .end();
 
+        for (int lane = 0; lane < properties.lanes(); lane++) {
+            from(lanes[lane]).routeId("trajectory-lane-" + lane).routeConfigurationId(RejectionConfiguration.ID)
+                    .streamCache("false")
+                    .bean("trajectoryIntake", "accept")
+                    .filter(TrajectoryIntake::hasTracks)
+                        // Live first: handing tracks to the feed never blocks, whatever the browsers do.
+                        .bean("liveTracks", "publishAll")
+                        .to(STORAGE)
+                        .to("direct:trajectory-alerts")
+                    .end();
+        }
+
         from(STORAGE).routeId("trajectory-storage")
-                .aggregate(constant(true), AggregationStrategies.groupedBody())
-                    .completionSize(properties.storageBatchSize())
+                .aggregate(constant(true), new TrackBatches())
+                    .completionPredicate(TrackBatches.atLeast(properties.storageBatchSize()))
                     .completionTimeout(properties.storageBatchTimeout().toMillis())
                 .bean("trackStore", "insert");
 
@@ -60,9 +64,13 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
                 .log("Trajectory retention: deleted ${body} tracks older than {{caravan.trajectories.retention}}");
     }
 
+    private String lane(int number) {
+        return "seda:trajectory-lane-" + number + "?size=" + properties.laneQueueSize() + "&blockWhenFull=true";
+    }
+
     /**
-     * A message that is not JSON, or that its mapping cannot handle, is counted and sampled as rejected, and the
-     * route goes on: a flood of bad messages never stops the good ones.
+     * A message that is not JSON, or that its mapping cannot handle, is counted and sampled as rejected (the body is
+     * still the message as received), and the route goes on: a flood of bad messages never stops the good ones.
      */
     @Component
     public static class RejectionConfiguration extends RouteConfigurationBuilder {
@@ -73,12 +81,12 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
         public void configuration() {
             routeConfiguration(ID)
                     .onException(com.fasterxml.jackson.core.JsonProcessingException.class).handled(true)
-                        .bean("trajectoryRejections", "reject(${header." + EDGE_ID + "}, 'malformed-json', "
-                                + "${exception.message}, ${exchangeProperty." + PAYLOAD + "})")
+                        .bean("trajectoryRejections", "reject(${header." + TrajectoryIntake.EDGE_ID + "}, 'malformed-json', "
+                                + "${exception.message}, ${body})")
                     .end()
                     .onException(Exception.class).handled(true)
-                        .bean("trajectoryRejections", "reject(${header." + EDGE_ID + "}, 'mapping-failed', "
-                                + "${exception.message}, ${exchangeProperty." + PAYLOAD + "})")
+                        .bean("trajectoryRejections", "reject(${header." + TrajectoryIntake.EDGE_ID + "}, 'mapping-failed', "
+                                + "${exception.message}, ${body})")
                     .end();
         }
     }

@@ -40,6 +40,15 @@ public class AlertEvaluator {
         this.rules = rules;
     }
 
+    /** The alerts a message's tracks raise, in the tracks' order. */
+    public List<Alert> evaluateAll(List<Track> tracks) {
+        List<Alert> alerts = new ArrayList<>();
+        for (Track track : tracks) {
+            alerts.addAll(evaluate(track));
+        }
+        return alerts;
+    }
+
     public List<Alert> evaluate(Track track) {
         List<Alert> alerts = new ArrayList<>();
         Instant now = Instant.now();

@@ -8,13 +8,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The live track feed browsers get over WebSocket.
  *
- * @param framesPerSecond most frames per venue and second a client receives
+ * @param framesPerSecond how often a venue's waiting tracks are sent as a frame
+ * @param maxFrameTracks  a venue's batch is sent at once when it holds this many tracks
+ * @param maxQueuedFrames frames a client may be behind; beyond, its oldest are dropped
  * @param sendTimeLimit   a client that takes longer than this to accept a frame is disconnected
  * @param allowedOrigins  origins allowed to open the feed from a page served elsewhere
  */
 @ConfigurationProperties("caravan.live")
 public record LiveProperties(
         @DefaultValue("20") int framesPerSecond,
+        @DefaultValue("200") int maxFrameTracks,
+        @DefaultValue("200") int maxQueuedFrames,
         @DefaultValue("5s") Duration sendTimeLimit,
         @DefaultValue("*") String[] allowedOrigins) {
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
@@ -23,9 +24,10 @@ import caravan.trajectory.Track;
 
 /**
  * Batches tracks per venue and sends each venue's batch as one frame, {@code {event: "tracks", venueId, tracks}},
- * at most {@code caravan.live.frames-per-second} times a second, to every client that asked for that venue (or for
- * all). Within a frame each track appears once, with its latest position. Alerts go out at once as
- * {@code {event: "alert", venueId, alert}}.
+ * to every client that asked for that venue (or for all): {@code caravan.live.frames-per-second} times a second,
+ * and at once when a batch reaches {@code caravan.live.max-frame-tracks}, so a busy venue's tracks do not wait for
+ * the clock. Within a frame each track appears once, with its latest position. Alerts go out at once as
+ * {@code {event: "alert", venueId, alert}}. A frame is written once and shared by all its clients.
  */
 @Component
 public class LiveTracks {
@@ -39,8 +41,11 @@ public class LiveTracks {
     private final ObjectMapper mapper;
     private final LiveProperties properties;
     private final Map<String, LiveSession> sessions = new ConcurrentHashMap<>();
+    private final Counter droppedFrames;
     private final Object pendingLock = new Object();
     private Map<String, Map<String, Track>> pending = new LinkedHashMap<>();
+    /** Held while frames are taken, written and queued, so each client gets a venue's frames in order. */
+    private final Object flushLock = new Object();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             runnable -> daemon(runnable, "live-tracks-ticker"));
     private final ExecutorService senders = Executors.newCachedThreadPool(runnable -> daemon(runnable, "live-tracks-sender"));
@@ -49,32 +54,46 @@ public class LiveTracks {
         this.mapper = mapper;
         this.properties = properties;
         long period = Math.max(1, 1000 / Math.max(1, properties.framesPerSecond()));
-        ticker.scheduleAtFixedRate(this::flush, period, period, TimeUnit.MILLISECONDS);
+        ticker.scheduleAtFixedRate(() -> flush(null), period, period, TimeUnit.MILLISECONDS);
         Gauge.builder("caravan.live.clients", sessions, Map::size).description("browsers on the live feed").register(meters);
-    }
-
-    /** Called by the trajectory route for every accepted track; never blocks. */
-    public void publish(Track track) {
-        synchronized (pendingLock) {
-            pending.computeIfAbsent(track.venueId(), venue -> new LinkedHashMap<>()).put(track.id(), track);
-        }
+        droppedFrames = Counter.builder("caravan.live.dropped.frames")
+                .description("frames not sent to a client that was too far behind").register(meters);
     }
 
     /**
-     * Sends an alert to the venue's clients at once. A client that has not taken the previous alert frame of the
-     * venue gets only the newest; the page loads the full list from {@code /api/alerts}.
+     * Called by the trajectory lanes with a message's accepted tracks; never waits for a browser. A venue whose
+     * batch is full is sent right away.
      */
+    public void publishAll(List<Track> tracks) {
+        List<String> full = null;
+        synchronized (pendingLock) {
+            for (Track track : tracks) {
+                Map<String, Track> venue = pending.computeIfAbsent(track.venueId(), id -> new LinkedHashMap<>());
+                venue.put(track.id(), track);
+                if (venue.size() == properties.maxFrameTracks()) {
+                    full = full == null ? new ArrayList<>() : full;
+                    full.add(track.venueId());
+                }
+            }
+        }
+        if (full != null) {
+            flush(full);
+        }
+    }
+
+    /** Sends an alert to the venue's clients at once. */
     public void publishAlert(Alert alert) {
         String frame = json(new AlertFrame("alert", alert.venueId(), alert));
         for (LiveSession session : sessions.values()) {
             if (session.wants(alert.venueId())) {
-                session.offer("alert:" + alert.venueId(), frame);
+                session.offer(frame);
             }
         }
     }
 
     void connect(WebSocketSession session, String venueId) {
-        sessions.put(session.getId(), new LiveSession(session, venueId, senders, properties.sendTimeLimit().toMillis()));
+        sessions.put(session.getId(), new LiveSession(session, venueId, senders, properties.sendTimeLimit().toMillis(),
+                properties.maxQueuedFrames(), droppedFrames));
     }
 
     void disconnect(WebSocketSession session) {
@@ -85,25 +104,33 @@ public class LiveTracks {
         return sessions.size();
     }
 
-    /** Frames waiting, over all clients: at most one per client and venue. */
+    /** Frames waiting, over all clients: at most {@code caravan.live.max-queued-frames} per client. */
     public int unsentFrames() {
         return sessions.values().stream().mapToInt(LiveSession::unsentFrames).sum();
     }
 
-    private void flush() {
-        Map<String, Map<String, Track>> batch;
-        synchronized (pendingLock) {
-            if (pending.isEmpty()) {
-                return;
+    /** Sends the batches of these venues, or of all when null. */
+    private void flush(List<String> venues) {
+        synchronized (flushLock) {
+            Map<String, Map<String, Track>> batch;
+            synchronized (pendingLock) {
+                if (venues == null) {
+                    batch = pending;
+                    pending = new LinkedHashMap<>();
+                } else {
+                    batch = new LinkedHashMap<>();
+                    venues.forEach(venue -> batch.put(venue, pending.remove(venue)));
+                }
             }
-            batch = pending;
-            pending = new LinkedHashMap<>();
-        }
-        for (var venue : batch.entrySet()) {
-            String frame = json(new Frame("tracks", venue.getKey(), new ArrayList<>(venue.getValue().values())));
-            for (LiveSession session : sessions.values()) {
-                if (session.wants(venue.getKey())) {
-                    session.offer(venue.getKey(), frame);
+            for (var venue : batch.entrySet()) {
+                if (venue.getValue() == null || venue.getValue().isEmpty()) {
+                    continue;
+                }
+                String frame = json(new Frame("tracks", venue.getKey(), new ArrayList<>(venue.getValue().values())));
+                for (LiveSession session : sessions.values()) {
+                    if (session.wants(venue.getKey())) {
+                        session.offer(frame);
+                    }
                 }
             }
         }

@@ -1,19 +1,45 @@
 package caravan.trajectory;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.schibsted.spt.data.jslt.Expression;
+import com.schibsted.spt.data.jslt.JsltException;
+import com.schibsted.spt.data.jslt.Parser;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
-/** The message formats the hub can map: one {@code <format>.jslt} per format in the mappings folder. */
+/**
+ * The message formats the hub can map: one {@code <format>.jslt} per format in the mappings folder, compiled once
+ * and compiled again when its file changes (checked at most once a second), so an edited mapping applies without a
+ * restart. Expressions are applied to the parsed message directly: the camel-jslt endpoint would turn each result
+ * into a String that the intake then parses again.
+ */
 @Component
 public class MappingCatalog {
 
     private static final Pattern FORMAT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final long RECHECK_NANOS = 1_000_000_000L;
+
+    /**
+     * A mapping as last read: its expression, or why there is none (no file, does not compile), and the file
+     * version it came from. A broken mapping is remembered too, so a flood of messages does not recompile it each.
+     */
+    private record Compiled(Expression expression, String problem, FileTime modified, long checkedAt) {
+
+        Compiled checked(long now) {
+            return new Compiled(expression, problem, modified, now);
+        }
+    }
 
     private final Path dir;
+    private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
 
     @Autowired
     public MappingCatalog(TrajectoryProperties properties) {
@@ -33,5 +59,50 @@ public class MappingCatalog {
             return "trajectoryFormat '" + format + "' has no mapping " + dir.resolve(format + ".jslt");
         }
         return null;
+    }
+
+    /**
+     * Applies the format's mapping. The mappings read the edge and venue as {@code $headers.CaravanEdgeId} and
+     * {@code $headers.CaravanVenueId}, as they did under camel-jslt.
+     *
+     * @throws JsltException when the format has no mapping, the mapping does not compile, or it fails on this input
+     */
+    public JsonNode map(String format, JsonNode message, Map<String, JsonNode> variables) {
+        return expression(format).apply(variables, message);
+    }
+
+    private Expression expression(String format) {
+        long now = System.nanoTime();
+        Compiled current = compiled.get(format);
+        if (current == null || now - current.checkedAt() >= RECHECK_NANOS) {
+            current = compiled.compute(format, (name, previous) -> refresh(name, previous, now));
+        }
+        if (current.expression() == null) {
+            throw new JsltException(current.problem());
+        }
+        return current.expression();
+    }
+
+    private Compiled refresh(String format, Compiled previous, long now) {
+        if (!FORMAT.matcher(format).matches()) {
+            return new Compiled(null, "format '" + format + "' is not a mapping name", null, now);
+        }
+        Path file = dir.resolve(format + ".jslt");
+        FileTime modified;
+        try {
+            modified = Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return new Compiled(null, "no mapping " + file + " for format '" + format + "'", null, now);
+        }
+        if (previous != null && modified.equals(previous.modified())) {
+            return previous.checked(now);
+        }
+        try {
+            return new Compiled(Parser.compileString(Files.readString(file)), null, modified, now);
+        } catch (IOException e) {
+            return new Compiled(null, "mapping " + file + " cannot be read: " + e.getMessage(), modified, now);
+        } catch (JsltException e) {
+            return new Compiled(null, "mapping " + file + " does not compile: " + e.getMessage(), modified, now);
+        }
     }
 }

@@ -8,14 +8,23 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.apache.camel.Message;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.springframework.stereotype.Component;
 
 import caravan.edge.RunningDeployments;
@@ -23,15 +32,20 @@ import caravan.edge.RunningDeployments.Running;
 import caravan.trajectory.Track.Vector3;
 
 /**
- * What the {@code trajectory-intake} route calls: which edge a topic names, which mapping and venue that edge uses,
- * and the validation of mapped tracks. Every invalid track is counted with its reason; valid ones go on.
+ * What the trajectory routes call: which edge a topic names, which mapping and venue that edge uses, the mapping
+ * and validation of its messages, and the dropping of redelivered tracks. Every invalid track is counted with its
+ * reason; valid ones go on.
  */
 @Component
 public class TrajectoryIntake {
 
+    public static final String EDGE_ID = "CaravanEdgeId";
+    public static final String VENUE_ID = "CaravanVenueId";
+    private static final String MQTT_TOPIC = "CamelMqttTopic";
+
     /**
      * Reads vendor payloads. NaN and Infinity literals (Python's json.dumps writes them) are read as numbers, so
-     * they are rejected as non-finite rather than as malformed JSON; written back, they become strings.
+     * they are rejected as non-finite rather than as malformed JSON.
      */
     private static final ObjectMapper PAYLOAD_MAPPER = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
@@ -40,11 +54,18 @@ public class TrajectoryIntake {
     record Problem(String reason, String detail) {
     }
 
+    private record EdgeMeters(Counter messages, Counter accepted, AtomicLong lastMessage) {
+    }
+
     private final TrajectoryProperties properties;
     private final TrajectoryRejections rejections;
     private final MeterRegistry meters;
     private final Duration maxSkew;
-    private final Map<String, AtomicLong> lastMessage = new ConcurrentHashMap<>();
+    private final MappingCatalog mappings;
+    /** Keys of recent tracks: a QoS 1 redelivery repeats one. */
+    private final IdempotentRepository redeliveries;
+    /** Per edge: its meters, looked up once rather than per message. */
+    private final Map<String, EdgeMeters> edgeMeters = new ConcurrentHashMap<>();
     private final RunningDeployments running;
     /** Each edge's running deployment, asked for at most every few seconds: messages arrive many times a second. */
     private final Map<String, Deployed> deployed = new ConcurrentHashMap<>();
@@ -56,28 +77,54 @@ public class TrajectoryIntake {
     private static final int MAX_EDGES_CACHED = 10_000;
 
     public TrajectoryIntake(TrajectoryProperties properties, TrajectoryRejections rejections, MeterRegistry meters,
-            RunningDeployments running) {
+            RunningDeployments running, MappingCatalog mappings) {
         this.properties = properties;
         this.rejections = rejections;
         this.meters = meters;
         this.maxSkew = properties.maxClockSkew();
+        this.mappings = mappings;
+        this.redeliveries = MemoryIdempotentRepository.memoryIdempotentRepository(properties.dedupWindow());
         this.running = running;
     }
 
-    public String edgeId(String topic) {
-        return properties.edgeIdOf(topic);
+    /**
+     * First step for every message, on the MQTT client's thread, so it does as little as possible: names the
+     * message's edge and counts it for the edge's rate and last-message metrics.
+     */
+    public void receive(Exchange exchange) {
+        Message message = exchange.getMessage();
+        String edgeId = properties.edgeIdOf(message.getHeader(MQTT_TOPIC, String.class));
+        message.setHeader(EDGE_ID, edgeId);
+        EdgeMeters edge = edgeMeters.computeIfAbsent(edgeId, this::registerMeters);
+        edge.messages().increment();
+        edge.lastMessage().set(System.currentTimeMillis() / 1000);
     }
 
-    /** Counts a message for the edge's rate and last-message metrics. */
-    public void countMessage(String edgeId) {
-        Counter.builder("caravan.trajectories.messages").tag("edge", edgeId)
-                .description("trajectory messages received; its rate is messages per second").register(meters).increment();
-        lastMessage.computeIfAbsent(edgeId, edge -> {
-            AtomicLong time = new AtomicLong();
-            Gauge.builder("caravan.trajectories.last.message", time, AtomicLong::get).tag("edge", edge)
-                    .description("when the edge's last message arrived, epoch seconds").register(meters);
-            return time;
-        }).set(System.currentTimeMillis() / 1000);
+    /**
+     * A message's valid tracks, each once: the payload is parsed, mapped with its edge's mapping and validated;
+     * invalid tracks are rejected with their reason, and tracks seen before (a QoS 1 redelivery: same edge, track
+     * id and timestamp) are dropped.
+     *
+     * @throws JsonProcessingException when the payload is not JSON
+     * @throws com.schibsted.spt.data.jslt.JsltException when the edge's mapping is missing, broken or fails on it
+     */
+    public List<Track> accept(@Header(EDGE_ID) String edgeId, @Body byte[] payload) throws java.io.IOException {
+        JsonNode message = PAYLOAD_MAPPER.readTree(payload);
+        if (message == null || message.isMissingNode()) {
+            throw new JsonParseException(null, "the message is empty");
+        }
+        ObjectNode headers = JsonNodeFactory.instance.objectNode();
+        headers.put(EDGE_ID, edgeId);
+        headers.put(VENUE_ID, venueId(edgeId));
+        JsonNode mapped = mappings.map(format(edgeId), message, Map.of("headers", headers));
+        List<Track> valid = validate(mapped, edgeId, payload);
+        valid.removeIf(track -> !redeliveries.add(track.edgeId() + '|' + track.id() + '|' + track.timestamp()));
+        return valid;
+    }
+
+    /** Whether a message left any track to pass on. */
+    public static boolean hasTracks(Exchange exchange) {
+        return !exchange.getMessage().getBody(List.class).isEmpty();
     }
 
     /**
@@ -106,8 +153,20 @@ public class TrajectoryIntake {
 
     /** When the edge's last message arrived, epoch seconds; 0 when none has since the hub started. */
     public long lastMessageAt(String edgeId) {
-        AtomicLong time = lastMessage.get(edgeId);
-        return time == null ? 0 : time.get();
+        EdgeMeters edge = edgeMeters.get(edgeId);
+        return edge == null ? 0 : edge.lastMessage().get();
+    }
+
+    private EdgeMeters registerMeters(String edgeId) {
+        AtomicLong lastMessage = new AtomicLong();
+        Gauge.builder("caravan.trajectories.last.message", lastMessage, AtomicLong::get).tag("edge", edgeId)
+                .description("when the edge's last message arrived, epoch seconds").register(meters);
+        return new EdgeMeters(
+                Counter.builder("caravan.trajectories.messages").tag("edge", edgeId)
+                        .description("trajectory messages received; its rate is messages per second").register(meters),
+                Counter.builder("caravan.trajectories.accepted").tag("edge", edgeId)
+                        .description("valid tracks received").register(meters),
+                lastMessage);
     }
 
     private Optional<Running> deployed(String edgeId) {
@@ -123,27 +182,15 @@ public class TrajectoryIntake {
         return cached.running();
     }
 
-    /** The payload as standard JSON for the mapping; fails with a {@link JsonProcessingException} when it is not JSON. */
-    public String readPayload(byte[] payload) throws java.io.IOException {
-        return PAYLOAD_MAPPER.writeValueAsString(PAYLOAD_MAPPER.readTree(payload));
-    }
-
     /**
-     * @param mapped  the JSLT mapping's output: a JSON array of canonical tracks
+     * @param tracks  the mapping's output: an array of canonical tracks
      * @param payload the message as received, kept with any rejection
      * @return the valid tracks
      */
-    public List<Track> validate(String mapped, String edgeId, byte[] payload) {
-        JsonNode tracks;
-        try {
-            tracks = PAYLOAD_MAPPER.readTree(mapped);
-        } catch (JsonProcessingException e) {
-            rejections.reject(edgeId, "mapping-failed", "the mapping did not produce JSON: " + e.getOriginalMessage(), payload);
-            return List.of();
-        }
+    List<Track> validate(JsonNode tracks, String edgeId, byte[] payload) {
         if (tracks == null || !tracks.isArray()) {
             rejections.reject(edgeId, "mapping-failed", "the mapping must produce an array of tracks", payload);
-            return List.of();
+            return new ArrayList<>();
         }
         List<Track> valid = new ArrayList<>();
         long now = System.currentTimeMillis();
@@ -158,8 +205,7 @@ public class TrajectoryIntake {
             }
         }
         if (!valid.isEmpty()) {
-            Counter.builder("caravan.trajectories.accepted").tag("edge", edgeId)
-                    .description("valid tracks received").register(meters).increment(valid.size());
+            edgeMeters.computeIfAbsent(edgeId, this::registerMeters).accepted().increment(valid.size());
         }
         return valid;
     }
@@ -210,7 +256,7 @@ public class TrajectoryIntake {
             problems.add(new Problem("missing-field", field + " is missing"));
             return null;
         }
-        // The mappings' writer turns NaN and Infinity into strings.
+        // Some trackers write NaN and Infinity as strings.
         if (value.isTextual() && List.of("NaN", "Infinity", "-Infinity").contains(value.asText())
                 || value.isNumber() && !Double.isFinite(value.asDouble())) {
             problems.add(new Problem("non-finite", field + " is " + value.asText()));

@@ -20,6 +20,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param storageBatchSize tracks per insert
  * @param storageBatchTimeout longest a track waits for its batch
  * @param retention        stored tracks older than this are deleted
+ * @param lanes            threads that map, validate and pass on messages; an edge's messages always take the same
+ *                         lane, so they stay in order
+ * @param laneQueueSize    messages waiting per lane; when a lane is full the MQTT client waits, and so the broker
  */
 @ConfigurationProperties("caravan.trajectories")
 public record TrajectoryProperties(
@@ -33,7 +36,9 @@ public record TrajectoryProperties(
         @DefaultValue("100000") int dedupWindow,
         @DefaultValue("500") int storageBatchSize,
         @DefaultValue("1s") Duration storageBatchTimeout,
-        @DefaultValue("7d") Duration retention) {
+        @DefaultValue("7d") Duration retention,
+        @DefaultValue("2") int lanes,
+        @DefaultValue("10000") int laneQueueSize) {
 
     public record EdgeSource(String format, String venueId) {
     }

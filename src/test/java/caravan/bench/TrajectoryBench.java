@@ -1,10 +1,6 @@
 package caravan.bench;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -21,29 +17,37 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The trajectory benchmark, run by {@code bench/trajectory.sh}: the same generated reference-format messages through
- * the same Mosquitto, first to a bare subscriber (the ceiling), then through the hub (mapping, validation, the
- * live WebSocket feed, storage and alert rules all on) to WebSocket clients. Prints a table and writes it as JSON
- * and Markdown under {@code bench/results/}.
+ * the same Mosquitto, one target after another: a bare subscriber (the ceiling); the hub (mapping, validation, the
+ * live WebSocket feed, storage and alert rules all on) with WebSocket clients; peer 1, the seed-style Node.js
+ * service, with Socket.IO clients; peer 2, Node-RED's mqtt-in → websocket-out, with WebSocket clients. Prints a
+ * table and writes it as JSON and Markdown under {@code bench/results/}.
  *
- * <p>Arguments: {@code broker=tcp://127.0.0.1:18830 hubJar=target/caravan-hub.jar hubPort=18080 seconds=10
- * commit=abc123 out=bench/results}; optionally {@code targets=ceiling,hub} and {@code hubJavaOpts=...} (e.g. a
- * JFR recording: {@code -XX:StartFlightRecording=filename=hub.jfr}).
+ * <p>Arguments: {@code broker=tcp://127.0.0.1:18830 hubJar=target/caravan-hub.jar peers=bench/peers seconds=10
+ * commit=abc123 out=bench/results}; optionally {@code targets=ceiling,hub,seed,node-red}, {@code hubJavaOpts=...}
+ * (e.g. a JFR recording: {@code -XX:StartFlightRecording=filename=hub.jfr}) and {@code quick=true} (only 20k msg/s
+ * at QoS 0 and 1 and 10 and 100 clients at 5k: for profiling, not for the record).
  */
 public final class TrajectoryBench {
 
-    /** One run: what was offered, what the worst receiver got, how late, and what it cost the hub. */
+    private static final int HUB_PORT = 18080;
+    private static final int SEED_PORT = 18082;
+    private static final int NODE_RED_PORT = 18081;
+
+    /** One run: what was offered, what the worst receiver got, how late, and what it cost the service. */
     record Run(String target, int qos, int edges, int clients, int targetRate, long sent, double offeredPerSecond,
             long worstReceived, long lost, double deliveredPerSecond, double p50Ms, double p95Ms, double p99Ms,
-            double maxMs, Double hubCpuPercent, Long hubRssMb) {
+            double maxMs, Double serviceCpuPercent, Long serviceRssMb) {
     }
 
     private final Map<String, String> args;
     private final int seconds;
+    private final boolean quick;
     private final List<Run> runs = new ArrayList<>();
 
     private TrajectoryBench(Map<String, String> args) {
         this.args = args;
         this.seconds = Integer.parseInt(args.getOrDefault("seconds", "10"));
+        this.quick = Boolean.parseBoolean(args.getOrDefault("quick", "false"));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -53,48 +57,83 @@ public final class TrajectoryBench {
             args.put(pair[0], pair.length > 1 ? pair[1] : "");
         }
         new TrajectoryBench(args).runAll();
-        System.exit(0); // Paho and the WebSocket client leave non-daemon threads behind
+        System.exit(0); // the MQTT and WebSocket clients leave non-daemon threads behind
     }
 
     private void runAll() throws Exception {
         String broker = args.getOrDefault("broker", "tcp://127.0.0.1:18830");
-        List<String> targets = List.of(args.getOrDefault("targets", "ceiling,hub").split(","));
-        if (targets.contains("ceiling")) {
-            for (int qos : List.of(0, 1)) {
-                for (int rate : List.of(5_000, 20_000)) {
-                    runs.add(run("ceiling", broker, qos, 10, 1, rate, null));
-                }
-                ramp("ceiling", broker, qos, null);
+        for (String name : args.getOrDefault("targets", "ceiling,hub,seed,node-red").split(",")) {
+            try (Target target = open(name, broker)) {
+                awaitFlowing(target, broker);
+                warmUp(target, broker);
+                measure(target, broker);
             }
-        }
-        if (targets.contains("hub")) {
-            hubRuns(broker);
         }
         report();
     }
 
-    private void hubRuns(String broker) throws Exception {
-        try (HubProcess hub = HubProcess.start(Path.of(args.get("hubJar")), args.getOrDefault("hubJavaOpts", ""), broker,
-                Integer.parseInt(args.getOrDefault("hubPort", "18080")))) {
-            for (int qos : List.of(0, 1)) {
-                for (int rate : List.of(5_000, 20_000)) {
-                    runs.add(run("hub", broker, qos, 10, 1, rate, hub));
+    private Target open(String name, String broker) throws Exception {
+        Path peers = Path.of(args.getOrDefault("peers", "bench/peers"));
+        return switch (name) {
+            case "ceiling" -> Target.ceiling(broker);
+            case "hub" -> Target.hub(Path.of(args.get("hubJar")), args.getOrDefault("hubJavaOpts", ""), broker, HUB_PORT);
+            case "seed" -> Target.seed(peers.resolve("seed"), broker, SEED_PORT);
+            case "node-red" -> Target.nodeRed(peers.resolve("node-red"), broker, NODE_RED_PORT);
+            default -> throw new IllegalArgumentException("no target '" + name + "': ceiling, hub, seed or node-red");
+        };
+    }
+
+    /** Publishes a few messages a second until one arrives: the target has subscribed and passes messages on. */
+    private static void awaitFlowing(Target target, String broker) throws Exception {
+        try (Receivers probe = target.connect(1, 1)) {
+            for (int attempt = 0; probe.total() == 0; attempt++) {
+                if (attempt == 60) {
+                    throw new IllegalStateException(target.name() + " passed no message on within a minute");
                 }
-                ramp("hub", broker, qos, hub);
+                new TrajectoryLoad(broker, 1, 1).offer(4, 1);
             }
+            awaitDrained(probe, Long.MAX_VALUE); // the probe's last messages must not count in the first run
+        }
+    }
+
+    /**
+     * Ten seconds at 5k msg/s before anything is measured, for every target alike: the JVM's and V8's compilers
+     * finish their work on the hot paths here rather than inside the first runs.
+     */
+    private static void warmUp(Target target, String broker) throws Exception {
+        System.out.println(target.name() + ": warming up for 10 s at 5,000 msg/s");
+        try (Receivers receivers = target.connect(1, 1)) {
+            long sent = new TrajectoryLoad(broker, 1, 10).offer(5_000, 10).messages();
+            awaitDrained(receivers, sent);
+        }
+    }
+
+    private void measure(Target target, String broker) throws Exception {
+        for (int qos : List.of(0, 1)) {
+            for (int rate : quick ? List.of(20_000) : List.of(5_000, 20_000)) {
+                runs.add(run(target, broker, qos, 10, 1, rate));
+            }
+            if (!quick) {
+                ramp(target, broker, qos);
+            }
+        }
+        if (target.isService()) {
             for (int clients : List.of(10, 100)) {
-                runs.add(run("hub", broker, 1, 10, clients, 5_000, hub));
+                runs.add(run(target, broker, 1, 10, clients, 5_000));
             }
+        }
+        // Only the hub cares which edge a message comes from: its lanes, mappings and metrics are per edge.
+        if (target.name().equals("hub") && !quick) {
             for (int edges : List.of(1, 100, 1_000)) {
-                runs.add(run("hub", broker, 1, edges, 1, 5_000, hub));
+                runs.add(run(target, broker, 1, edges, 1, 5_000));
             }
         }
     }
 
     /** Raises the offered rate until something is lost or the publisher cannot offer more. */
-    private void ramp(String target, String broker, int qos, HubProcess hub) throws Exception {
+    private void ramp(Target target, String broker, int qos) throws Exception {
         for (int rate : List.of(10_000, 30_000, 50_000, 80_000)) {
-            Run run = run(target, broker, qos, 10, 1, rate, hub);
+            Run run = run(target, broker, qos, 10, 1, rate);
             runs.add(run);
             if (run.lost() > 0 || run.offeredPerSecond() < rate * 0.9) {
                 return;
@@ -102,27 +141,26 @@ public final class TrajectoryBench {
         }
     }
 
-    private Run run(String target, String broker, int qos, int edges, int clients, int rate, HubProcess hub)
-            throws Exception {
+    private Run run(Target target, String broker, int qos, int edges, int clients, int rate) throws Exception {
         System.out.printf(Locale.ROOT, "%-8s qos %d, %4d edges, %3d clients, offering %,6d msg/s for %d s ...%n",
-                target, qos, edges, clients, rate, seconds);
-        try (Receivers receivers = hub == null ? Receivers.mqtt(broker, qos) : Receivers.webSockets(hub.trackingUrl(), clients)) {
+                target.name(), qos, edges, clients, rate, seconds);
+        try (Receivers receivers = target.connect(clients, qos)) {
             Thread.sleep(500);
-            HubProcess.Usage before = hub == null ? null : hub.usage();
+            ServiceProcess.Usage before = target.usage();
             long start = System.nanoTime();
             TrajectoryLoad.Offered offered = new TrajectoryLoad(broker, qos, edges).offer(rate, seconds);
             long sent = offered.messages();
             awaitDrained(receivers, sent * receivers.receipts().size());
-            HubProcess.Usage after = hub == null ? null : hub.usage();
+            ServiceProcess.Usage after = target.usage();
             Receipts worst = receivers.receipts().stream().min((a, b) -> Long.compare(a.received(), b.received())).orElseThrow();
             Histogram latency = new Histogram(60_000, 3);
             receivers.receipts().forEach(r -> latency.add(r.latency()));
             double elapsed = Math.max(1, worst.lastNanos() - start) / 1e9;
-            Run run = new Run(target, qos, edges, clients, rate, sent, offered.perSecond(), worst.received(),
+            Run run = new Run(target.name(), qos, edges, clients, rate, sent, offered.perSecond(), worst.received(),
                     sent * receivers.receipts().size() - receivers.total(), worst.received() / elapsed,
                     latency.getValueAtPercentile(50), latency.getValueAtPercentile(95), latency.getValueAtPercentile(99),
-                    latency.getMaxValue(), hub == null ? null : after.cpuPercentSince(before),
-                    hub == null ? null : after.rssMb());
+                    latency.getMaxValue(), after == null ? null : after.cpuPercentSince(before),
+                    after == null ? null : after.rssMb());
             System.out.println("         " + row(run));
             return run;
         }
@@ -164,7 +202,7 @@ public final class TrajectoryBench {
                 .append(machine.get("jvm")).append(", ").append(machine.get("broker")).append(". ")
                 .append(seconds).append(" s per run; latency from the publisher's send time to the receiver.\n\n");
         md.append("| target | QoS | edges | clients | offered msg/s | delivered msg/s (worst client) | lost | p50 ms | p95 ms "
-                + "| p99 ms | max ms | hub CPU % | hub RSS MB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| p99 ms | max ms | service CPU % | service RSS MB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Run run : runs) {
             md.append(row(run)).append('\n');
         }
@@ -173,7 +211,7 @@ public final class TrajectoryBench {
 
         Path out = Path.of(args.getOrDefault("out", "bench/results"));
         Files.createDirectories(out);
-        String name = "trajectory-" + result.get("date");
+        String name = "trajectory-" + result.get("date") + (quick ? "-quick" : "");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(), result);
         Files.writeString(out.resolve(name + ".md"), md);
         System.out.println();
@@ -181,16 +219,33 @@ public final class TrajectoryBench {
         System.out.println("written to " + out.resolve(name + ".md") + " and .json");
     }
 
-    /** Sustained rate with nothing lost per target and QoS, and the hub's share of the ceiling. */
+    /**
+     * Per target and QoS the sustained rate with nothing lost (one client, 10 edges), the hub's ratios to the
+     * others, and the hub against the goals: p99 at 20k msg/s, every client keeping up at 5k msg/s.
+     */
     private Map<String, Object> summary() {
         Map<String, Object> summary = new LinkedHashMap<>();
+        List<String> targets = runs.stream().map(Run::target).distinct().toList();
         for (int qos : List.of(0, 1)) {
-            Optional<Double> ceiling = sustained("ceiling", qos);
+            for (String target : targets) {
+                sustained(target, qos).ifPresent(rate -> summary.put(
+                        target + ", QoS " + qos + ", sustained msg/s with nothing lost", round(rate)));
+            }
             Optional<Double> hub = sustained("hub", qos);
-            summary.put("ceiling, QoS " + qos + ", sustained msg/s with nothing lost", ceiling.map(TrajectoryBench::round).orElse(null));
-            summary.put("hub, QoS " + qos + ", sustained msg/s with nothing lost", hub.map(TrajectoryBench::round).orElse(null));
-            if (ceiling.isPresent() && hub.isPresent()) {
-                summary.put("hub/ceiling, QoS " + qos, String.format(Locale.ROOT, "%.2f", hub.get() / ceiling.get()));
+            for (String other : targets) {
+                Optional<Double> theirs = sustained(other, qos);
+                if (!other.equals("hub") && hub.isPresent() && theirs.isPresent()) {
+                    summary.put("hub/" + other + ", QoS " + qos, String.format(Locale.ROOT, "%.2f", hub.get() / theirs.get()));
+                }
+            }
+        }
+        for (Run run : runs) {
+            boolean atTwentyThousand = run.clients() == 1 && run.edges() == 10 && run.targetRate() == 20_000;
+            boolean manyClients = run.clients() > 1;
+            if (!run.target().equals("ceiling") && (atTwentyThousand || manyClients)) {
+                summary.put(String.format(Locale.ROOT, "%s, QoS %d, %d client(s) at %,d msg/s", run.target(), run.qos(),
+                        run.clients(), run.targetRate()), String.format(Locale.ROOT,
+                        "worst client %,.0f msg/s, p99 %.0f ms, %,d lost", run.deliveredPerSecond(), run.p99Ms(), run.lost()));
             }
         }
         return summary;
@@ -206,8 +261,8 @@ public final class TrajectoryBench {
         return String.format(Locale.ROOT, "| %s | %d | %d | %d | %,.0f | %,.0f | %,d | %.0f | %.0f | %.0f | %.0f | %s | %s |",
                 run.target(), run.qos(), run.edges(), run.clients(), run.offeredPerSecond(), run.deliveredPerSecond(),
                 run.lost(), run.p50Ms(), run.p95Ms(), run.p99Ms(), run.maxMs(),
-                run.hubCpuPercent() == null ? "" : String.format(Locale.ROOT, "%.0f", run.hubCpuPercent()),
-                run.hubRssMb() == null ? "" : run.hubRssMb().toString());
+                run.serviceCpuPercent() == null ? "" : String.format(Locale.ROOT, "%.0f", run.serviceCpuPercent()),
+                run.serviceRssMb() == null ? "" : run.serviceRssMb().toString());
     }
 
     private static long round(double value) {
@@ -221,84 +276,5 @@ public final class TrajectoryBench {
             }
         }
         return -1;
-    }
-
-    /** The hub as a user runs it: its jar, on the benchmark's broker, embedded database, no Docker engine needed. */
-    static final class HubProcess implements AutoCloseable {
-
-        record Usage(long cpuTicks, long nanos, long rssKb) {
-
-            double cpuPercentSince(Usage before) {
-                return (cpuTicks - before.cpuTicks) / 100.0 / ((nanos - before.nanos) / 1e9) * 100;
-            }
-
-            long rssMb() {
-                return rssKb / 1024;
-            }
-        }
-
-        private final Process process;
-        private final int port;
-
-        private HubProcess(Process process, int port) {
-            this.process = process;
-            this.port = port;
-        }
-
-        static HubProcess start(Path jar, String javaOpts, String broker, int port) throws Exception {
-            Path data = Files.createTempDirectory("caravan-bench-hub");
-            List<String> command = new ArrayList<>(List.of("java"));
-            if (!javaOpts.isBlank()) {
-                command.addAll(List.of(javaOpts.trim().split("\\s+")));
-            }
-            command.addAll(List.of("-jar", jar.toString()));
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true).redirectOutput(data.resolve("hub.log").toFile());
-            builder.environment().put("CARAVAN_DATA_DIR", data.toString());
-            builder.environment().put("CARAVAN_MQTT_BROKER_URL", broker);
-            builder.environment().put("SERVER_PORT", Integer.toString(port));
-            HubProcess hub = new HubProcess(builder.start(), port);
-            HttpClient http = HttpClient.newHttpClient();
-            URI ready = URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness");
-            for (int i = 0; i < 240; i++) {
-                try {
-                    if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        System.out.println("hub ready (pid " + hub.process.pid() + ", log " + data.resolve("hub.log") + ")");
-                        return hub;
-                    }
-                } catch (IOException notYet) {
-                    // still starting
-                }
-                if (!hub.process.isAlive()) {
-                    throw new IllegalStateException("the hub exited while starting; see " + data.resolve("hub.log"));
-                }
-                Thread.sleep(500);
-            }
-            hub.close();
-            throw new IllegalStateException("the hub did not get ready in 2 minutes; see " + data.resolve("hub.log"));
-        }
-
-        String trackingUrl() {
-            return "ws://127.0.0.1:" + port + "/tracking";
-        }
-
-        /** CPU time (in clock ticks of 1/100 s, as Linux reports them) and resident memory, from /proc. */
-        Usage usage() throws IOException {
-            String[] stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"))
-                    .replaceFirst("^.*\\) ", "").split(" ");
-            long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]); // utime, stime
-            long rss = Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")).stream()
-                    .filter(line -> line.startsWith("VmRSS:")).mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")))
-                    .findFirst().orElse(-1);
-            return new Usage(ticks, System.nanoTime(), rss);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
     }
 }
