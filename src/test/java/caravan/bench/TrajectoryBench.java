@@ -130,15 +130,23 @@ public final class TrajectoryBench {
         }
     }
 
-    /** Raises the offered rate until something is lost or the publisher cannot offer more. */
+    /** Raises the offered rate until the target does not keep up or the publisher cannot offer more. */
     private void ramp(Target target, String broker, int qos) throws Exception {
         for (int rate : List.of(10_000, 30_000, 50_000, 80_000)) {
             Run run = run(target, broker, qos, 10, 1, rate);
             runs.add(run);
-            if (run.lost() > 0 || run.offeredPerSecond() < rate * 0.9) {
+            if (!keptUp(run) || run.offeredPerSecond() < rate * 0.9) {
                 return;
             }
         }
+    }
+
+    /**
+     * Nothing lost, at least 95 % of the offered rate delivered, p99 under a second: a run that lost nothing but
+     * fell seconds behind (it drained its backlog after the publisher stopped) did not keep up.
+     */
+    private static boolean keptUp(Run run) {
+        return run.lost() == 0 && run.deliveredPerSecond() >= 0.95 * run.offeredPerSecond() && run.p99Ms() < 1_000;
     }
 
     private Run run(Target target, String broker, int qos, int edges, int clients, int rate) throws Exception {
@@ -229,7 +237,7 @@ public final class TrajectoryBench {
         for (int qos : List.of(0, 1)) {
             for (String target : targets) {
                 sustained(target, qos).ifPresent(rate -> summary.put(
-                        target + ", QoS " + qos + ", sustained msg/s with nothing lost", round(rate)));
+                        target + ", QoS " + qos + ", sustained msg/s (kept up, nothing lost)", round(rate)));
             }
             Optional<Double> hub = sustained("hub", qos);
             for (String other : targets) {
@@ -251,9 +259,10 @@ public final class TrajectoryBench {
         return summary;
     }
 
+    /** The highest rate a target kept up with, one client, 10 edges. */
     private Optional<Double> sustained(String target, int qos) {
         return runs.stream().filter(r -> r.target().equals(target) && r.qos() == qos && r.clients() == 1
-                        && r.edges() == 10 && r.lost() == 0)
+                        && r.edges() == 10 && keptUp(r))
                 .map(Run::deliveredPerSecond).max(Double::compare);
     }
 
