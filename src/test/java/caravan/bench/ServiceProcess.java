@@ -33,11 +33,13 @@ final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final Process process;
+    private final Path data;
     private final Path log;
 
-    private ServiceProcess(String name, Process process, Path log) {
+    private ServiceProcess(String name, Process process, Path data, Path log) {
         this.name = name;
         this.process = process;
+        this.data = data;
         this.log = log;
     }
 
@@ -53,7 +55,7 @@ final class ServiceProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command.stream().map(word -> word.replace("{data}", data.toString())).toList())
                 .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         env.forEach((key, value) -> builder.environment().put(key, value.replace("{data}", data.toString())));
-        ServiceProcess service = new ServiceProcess(name, builder.start(), log);
+        ServiceProcess service = new ServiceProcess(name, builder.start(), data, log);
         // HTTP/1.1: the client's default h2c upgrade request is never answered by a Socket.IO server
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         for (int i = 0; i < 240; i++) {
@@ -74,6 +76,11 @@ final class ServiceProcess implements AutoCloseable {
         }
         service.close();
         throw new IllegalStateException(name + " did not get ready in 2 minutes; see " + log);
+    }
+
+    /** The directory {@code {data}} named. */
+    Path data() {
+        return data;
     }
 
     Usage usage() throws IOException {
