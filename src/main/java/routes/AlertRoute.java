@@ -6,6 +6,7 @@ import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.springframework.stereotype.Component;
 
+import caravan.alert.AlertEvaluator;
 import caravan.alert.AlertProperties;
 
 /**
@@ -28,8 +29,13 @@ public class AlertRoute extends JsonApiRouteBuilder {
     @Override
     public void configure() {
         from("direct:trajectory-alerts").routeId("trajectory-alerts").routeConfigurationId(SinkFailures.ID)
-                .split(method("alertEvaluator", "evaluateAll"))
-                    .to(ALERTS)
+                .streamCache("false") // a list of tracks, per message: nothing to cache
+                .setBody(method("alertEvaluator", "evaluateAll"))
+                // Most messages raise none: only those that do pay for a split.
+                .filter(AlertEvaluator::raisedAny)
+                    .split(body())
+                        .to(ALERTS)
+                    .end()
                 .end();
 
         from("timer:edge-silence?period=1000").routeId("edge-silence").routeConfigurationId(SinkFailures.ID)

@@ -37,7 +37,7 @@ final class LiveSession {
     private final Executor sender;
     private final int maxQueuedFrames;
     private final Counter droppedFrames;
-    private final Queue<String> unsent = new ConcurrentLinkedQueue<>();
+    private final Queue<char[]> unsent = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean sending = new AtomicBoolean();
 
@@ -66,7 +66,7 @@ final class LiveSession {
         return queued.get();
     }
 
-    void offer(String frame) {
+    void offer(char[] frame) {
         unsent.add(frame);
         if (queued.incrementAndGet() > maxQueuedFrames && unsent.poll() != null) {
             queued.decrementAndGet();
@@ -79,7 +79,7 @@ final class LiveSession {
 
     private void sendUnsent() {
         try {
-            String frame;
+            char[] frame;
             while (session.isOpen() && (frame = unsent.poll()) != null) {
                 queued.decrementAndGet();
                 send(frame);
@@ -97,10 +97,10 @@ final class LiveSession {
     }
 
     /**
-     * Sends one text message through the container's writer: it encodes from a char array, where sending the
-     * String itself makes Tomcat encode it a char at a time, for every client anew.
+     * Sends one text message through the container's writer: it encodes from the frame's chars, where sending a
+     * String makes Tomcat encode it a char at a time, and writing one makes the writer copy it, for every client.
      */
-    private void send(String frame) throws IOException {
+    private void send(char[] frame) throws IOException {
         try (Writer writer = remote.getSendWriter()) {
             writer.write(frame);
         }

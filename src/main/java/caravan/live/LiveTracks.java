@@ -83,7 +83,7 @@ public class LiveTracks {
 
     /** Sends an alert to the venue's clients at once. */
     public void publishAlert(Alert alert) {
-        String frame = json(new AlertFrame("alert", alert.venueId(), alert));
+        char[] frame = json(new AlertFrame("alert", alert.venueId(), alert));
         for (LiveSession session : sessions.values()) {
             if (session.wants(alert.venueId())) {
                 session.offer(frame);
@@ -126,7 +126,7 @@ public class LiveTracks {
                 if (venue.getValue() == null || venue.getValue().isEmpty()) {
                     continue;
                 }
-                String frame = json(new Frame("tracks", venue.getKey(), new ArrayList<>(venue.getValue().values())));
+                char[] frame = json(new Frame("tracks", venue.getKey(), new ArrayList<>(venue.getValue().values())));
                 for (LiveSession session : sessions.values()) {
                     if (session.wants(venue.getKey())) {
                         session.offer(frame);
@@ -136,9 +136,10 @@ public class LiveTracks {
         }
     }
 
-    private String json(Object frame) {
+    /** A frame's text, as the chars every client's writer takes: one copy for all clients, not one each. */
+    private char[] json(Object frame) {
         try {
-            return mapper.writeValueAsString(frame);
+            return mapper.writeValueAsString(frame).toCharArray();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a frame always serializes", e);
         }

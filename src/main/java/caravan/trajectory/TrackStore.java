@@ -7,6 +7,7 @@ import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 
 import caravan.trajectory.Track.Vector3;
 
@@ -29,6 +30,8 @@ public class TrackStore {
         this.properties = properties;
     }
 
+    /** One transaction per batch: committing each row cost more than inserting it. */
+    @Transactional
     public void insert(List<Track> tracks) {
         jdbcTemplate.batchUpdate("""
                 INSERT INTO trajectory_points (venue_id, edge_id, track_id, device_id, ts, x, y, z, vx, vy, vz,
