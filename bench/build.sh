@@ -3,7 +3,7 @@
 # `docker push` of the hub's own generated Dockerfile and context, then the same upload again (the hub reuses the
 # image) against a cached `docker build` + `docker push`. One warm-up round, then 3 counted (median reported).
 # Uses the Docker engine, registry and base image that scripts/services.sh starts and builds. Prints a table and
-# writes bench/results/build-<date>.{md,json}. Not a test: it does not run in .ci/run.
+# writes bench/results/build-<date>-<commit>.{md,json}. Not a test: it does not run in .ci/run.
 # Usage: bench/build.sh [rounds]    CARAVAN_BENCH_OUT writes the results elsewhere than bench/results.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -240,7 +240,7 @@ public final class BuildBench {
 
         Path out = Path.of(args.getOrDefault("out", "bench/results"));
         Files.createDirectories(out);
-        String name = "build-" + result.get("date");
+        String name = "build-" + result.get("date") + "-" + result.get("commit");
         json.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(), result);
         Files.writeString(out.resolve(name + ".md"), md);
         System.out.println();

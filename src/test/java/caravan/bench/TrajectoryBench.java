@@ -219,7 +219,8 @@ public final class TrajectoryBench {
 
         Path out = Path.of(args.getOrDefault("out", "bench/results"));
         Files.createDirectories(out);
-        String name = "trajectory-" + result.get("date") + (quick ? "-quick" : "");
+        // date and commit: a second run on the same day, of another commit, keeps the first
+        String name = "trajectory-" + result.get("date") + "-" + result.get("commit") + (quick ? "-quick" : "");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(), result);
         Files.writeString(out.resolve(name + ".md"), md);
         System.out.println();
