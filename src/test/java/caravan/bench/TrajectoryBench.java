@@ -32,6 +32,7 @@ public final class TrajectoryBench {
     private static final int HUB_PORT = 18080;
     private static final int SEED_PORT = 18082;
     private static final int NODE_RED_PORT = 18081;
+    private static final int WARM_UP_SECONDS = 30;
 
     /** One run: what was offered, what the worst receiver got, how late, and what it cost the service. */
     record Run(String target, int qos, int edges, int clients, int targetRate, long sent, double offeredPerSecond,
@@ -97,13 +98,14 @@ public final class TrajectoryBench {
     }
 
     /**
-     * Ten seconds at 5k msg/s before anything is measured, for every target alike: the JVM's and V8's compilers
-     * finish their work on the hot paths here rather than inside the first runs.
+     * Half a minute at 5k msg/s before anything is measured, for every target alike: the JVM's and V8's compilers
+     * finish their work on the hot paths here rather than inside the first runs (after 10 s the hub's C2 compiler
+     * still took a seventh of a core).
      */
     private static void warmUp(Target target, String broker) throws Exception {
-        System.out.println(target.name() + ": warming up for 10 s at 5,000 msg/s");
+        System.out.println(target.name() + ": warming up for " + WARM_UP_SECONDS + " s at 5,000 msg/s");
         try (Receivers receivers = target.connect(1, 1)) {
-            long sent = new TrajectoryLoad(broker, 1, 10).offer(5_000, 10).messages();
+            long sent = new TrajectoryLoad(broker, 1, 10).offer(5_000, WARM_UP_SECONDS).messages();
             awaitDrained(receivers, sent);
         }
     }
