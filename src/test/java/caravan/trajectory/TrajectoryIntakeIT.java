@@ -265,6 +265,38 @@ class TrajectoryIntakeIT {
     }
 
     @Test
+    void aBurstReachesEveryClientInFull_inFramesOfAtMostMaxFrameTracks() throws Exception {
+        String venue = "venue-" + UUID.randomUUID();
+        FrameCollector oneVenue = FrameCollector.connect(port, "/tracking?venueId=" + venue);
+        FrameCollector allVenues = FrameCollector.connect(port, "/tracking");
+        await().atMost(Duration.ofSeconds(5)).until(() -> live.clients() >= 2);
+
+        // 1,000 tracks within a second: several full frames back to back, each of which every client must get.
+        long now = System.currentTimeMillis();
+        List<String> lines = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int m = 0; m < 20; m++) {
+            StringBuilder array = new StringBuilder("[");
+            for (int t = 0; t < 50; t++) {
+                String id = "burst-" + m + "-" + t;
+                ids.add(id);
+                array.append(t == 0 ? "" : ",").append(referenceIn(venue, id, now + m, 0.9).replace("\n", " "));
+            }
+            lines.add(array.append("]").toString());
+        }
+        publishLines("edge-burst", lines);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(oneVenue.trackIds()).containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(allVenues.trackIds()).containsAll(ids);
+        });
+        assertThat(oneVenue.frames()).hasSizeGreaterThanOrEqualTo(ids.size() / 200)
+                .allSatisfy(frame -> assertThat(frame.get("tracks").size()).isLessThanOrEqualTo(200));
+        oneVenue.close();
+        allVenues.close();
+    }
+
+    @Test
     void aClientThatNeverReadsDoesNotHoldUpAnotherAndIsDropped() throws Exception {
         String venue = "venue-" + UUID.randomUUID();
         try (Socket stuck = neverReadingClient(port)) {
