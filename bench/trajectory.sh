@@ -4,7 +4,7 @@
 # the seed-style Node.js service (peer 1) and through Node-RED (peer 2) to their browser clients; QoS 0 and 1,
 # fixed rates and a ramp, then clients and edges scaled. Prints a table and writes
 # bench/results/trajectory-<date>-<commit>.{md,json}. Not a test: it does not run in .ci/run.
-# Usage: bench/trajectory.sh [seconds-per-run]   (about 60 runs; 10 s each by default, about 20 minutes in all)
+# Usage: bench/trajectory.sh [seconds-per-run]   (about 60 runs; 10 s each by default, about 25 minutes in all)
 # CARAVAN_BENCH_TARGETS (default ceiling,hub,seed,node-red) picks targets; CARAVAN_BENCH_QUICK=true runs only the
 # runs that the goals name (for profiling); CARAVAN_BENCH_HUB_JAVA_OPTS passes JVM options to the hub (a JFR
 # recording); CARAVAN_BENCH_OUT writes the results elsewhere than bench/results.
