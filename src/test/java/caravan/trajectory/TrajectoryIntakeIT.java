@@ -272,19 +272,13 @@ class TrajectoryIntakeIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> live.clients() >= 2);
 
         // 1,000 tracks within a second: several full frames back to back, each of which every client must get.
-        long now = System.currentTimeMillis();
-        List<String> lines = new ArrayList<>();
+        publishLines("edge-burst", trackArrays(venue, "burst", 20, 50));
         List<String> ids = new ArrayList<>();
         for (int m = 0; m < 20; m++) {
-            StringBuilder array = new StringBuilder("[");
             for (int t = 0; t < 50; t++) {
-                String id = "burst-" + m + "-" + t;
-                ids.add(id);
-                array.append(t == 0 ? "" : ",").append(referenceIn(venue, id, now + m, 0.9).replace("\n", " "));
+                ids.add("burst-" + m + "-" + t);
             }
-            lines.add(array.append("]").toString());
         }
-        publishLines("edge-burst", lines);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(oneVenue.trackIds()).containsExactlyInAnyOrderElementsOf(ids);
@@ -304,17 +298,8 @@ class TrajectoryIntakeIT {
             await().atMost(Duration.ofSeconds(5)).until(() -> live.clients() >= 2);
 
             // About 20 MB of frames: far more than the stuck client's socket buffers hold.
-            long now = System.currentTimeMillis();
-            List<String> lines = new ArrayList<>();
-            for (int m = 0; m < 1500; m++) {
-                StringBuilder array = new StringBuilder("[");
-                for (int t = 0; t < 50; t++) {
-                    array.append(t == 0 ? "" : ",").append(referenceIn(venue, "bulk-" + m + "-" + t, now + m, 0.9)
-                            .replace("\n", " "));
-                }
-                lines.add(array.append("]").toString());
-            }
-            lines.add(referenceIn(venue, "marker", now + 5000, 0.9).replace("\n", " "));
+            List<String> lines = new ArrayList<>(trackArrays(venue, "bulk", 1500, 50));
+            lines.add(referenceIn(venue, "marker", System.currentTimeMillis() + 5000, 0.9).replace("\n", " "));
             publishLines("edge-bulk", lines);
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(reader.trackIds()).contains("marker"));
@@ -485,6 +470,21 @@ class TrajectoryIntakeIT {
         }
         assertThat(response.toString()).startsWith("HTTP/1.1 101");
         return socket;
+    }
+
+    /** One line per message, each an array of reference tracks with the ids {@code <prefix>-<message>-<track>}. */
+    private static List<String> trackArrays(String venue, String prefix, int messages, int tracksPerMessage) {
+        long now = System.currentTimeMillis();
+        List<String> lines = new ArrayList<>();
+        for (int m = 0; m < messages; m++) {
+            StringBuilder array = new StringBuilder("[");
+            for (int t = 0; t < tracksPerMessage; t++) {
+                array.append(t == 0 ? "" : ",")
+                        .append(referenceIn(venue, prefix + "-" + m + "-" + t, now + m, 0.9).replace("\n", " "));
+            }
+            lines.add(array.append("]").toString());
+        }
+        return lines;
     }
 
     /** Many messages through one {@code mosquitto_pub -l}, a line each. */
