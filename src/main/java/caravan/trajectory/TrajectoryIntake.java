@@ -23,8 +23,6 @@ import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.Message;
-import org.apache.camel.spi.IdempotentRepository;
-import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.springframework.stereotype.Component;
 
 import caravan.edge.RunningDeployments;
@@ -63,7 +61,7 @@ public class TrajectoryIntake {
     private final Duration maxSkew;
     private final MappingCatalog mappings;
     /** Keys of recent tracks: a QoS 1 redelivery repeats one. */
-    private final IdempotentRepository redeliveries;
+    private final RecentKeys redeliveries;
     /** Per edge: its meters, looked up once rather than per message. */
     private final Map<String, EdgeMeters> edgeMeters = new ConcurrentHashMap<>();
     private final RunningDeployments running;
@@ -83,7 +81,7 @@ public class TrajectoryIntake {
         this.meters = meters;
         this.maxSkew = properties.maxClockSkew();
         this.mappings = mappings;
-        this.redeliveries = MemoryIdempotentRepository.memoryIdempotentRepository(properties.dedupWindow());
+        this.redeliveries = new RecentKeys(properties.dedupWindow());
         this.running = running;
     }
 
