@@ -154,6 +154,8 @@ class TrajectoryIntakeIT {
     TestRestTemplate http;
     @Autowired
     LiveTracks live;
+    @Autowired
+    TrackStore store;
     @LocalServerPort
     int port;
 
@@ -227,6 +229,28 @@ class TrajectoryIntakeIT {
         String prometheus = http.getForObject("/actuator/prometheus", String.class);
         assertThat(prometheus).contains("caravan_trajectories_messages_total{edge=\"edge-crowd\"}",
                 "caravan_trajectories_last_message{edge=\"edge-crowd\"}");
+    }
+
+    @Test
+    void storedTracksOlderThanTheRetentionAreDeletedInEveryVenue_recentOnesAreKept() {
+        long now = System.currentTimeMillis();
+        long expired = now - Duration.ofDays(8).toMillis(); // the retention is 7 days
+        List<String> venues = List.of("venue-" + UUID.randomUUID(), "venue-" + UUID.randomUUID());
+        for (String venue : venues) {
+            store.insert(List.of(stored(venue, "old", expired), stored(venue, "recent", now)));
+        }
+
+        assertThat(store.deleteExpired()).isGreaterThanOrEqualTo(2);
+
+        for (String venue : venues) {
+            assertThat(store.page(venue, 0, Long.MAX_VALUE, null, 10, 0).tracks()).extracting(Track::id)
+                    .containsExactly("recent");
+        }
+    }
+
+    private static Track stored(String venue, String id, long timestamp) {
+        return new Track(id, "d1", venue, timestamp, new Track.Vector3(1, 0, 2), new Track.Vector3(0, 0, 0), "person",
+                0.9, "edge-retention");
     }
 
     private static String moving(String venue, String id, long timestamp, double x, double z, double speed) {
