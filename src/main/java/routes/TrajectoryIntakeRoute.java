@@ -1,9 +1,12 @@
 package routes;
 
+import java.util.concurrent.ExecutorService;
 import java.util.stream.IntStream;
 
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.builder.ThreadPoolBuilder;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.springframework.stereotype.Component;
 
 import caravan.trajectory.TrackBatches;
@@ -17,13 +20,17 @@ import caravan.trajectory.TrajectoryProperties;
  *
  * <p>The MQTT client delivers every message on one thread, so it only names the edge and hands the message to the
  * edge's lane (sticky: an edge always takes the same one); the lanes do the work in parallel, each edge's messages
- * in order. A full lane holds up the MQTT client, and with it the broker, rather than dropping messages. Payloads
+ * in order. A full lane holds up the MQTT client, and with it the broker, rather than dropping messages. Each lane
+ * adds its tracks to the shared storage batch itself; full batches are inserted on a thread of their own. Payloads
  * are byte arrays, so stream caching is off on these routes: it would only look for a converter per message.
  */
 @Component
 public class TrajectoryIntakeRoute extends RouteBuilder {
 
-    static final String STORAGE = "seda:trajectory-storage?size=100000&blockWhenFull=true";
+    /** On the lane's thread: adding a message's tracks to the batch is cheap, waking another thread per message is not. */
+    static final String STORAGE = "direct:trajectory-storage";
+    /** Batches waiting for their insert; when storage falls this far behind, the lane that fills a batch inserts it. */
+    private static final int QUEUED_BATCHES = 200;
 
     private final TrajectoryProperties properties;
 
@@ -32,7 +39,7 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
     }
 
     @Override
-    public void configure() {
+    public void configure() throws Exception {
         String[] lanes = IntStream.range(0, properties.lanes()).mapToObj(this::lane).toArray(String[]::new);
         from("paho-mqtt5:" + properties.subscription() + "?brokerUrl={{caravan.mqtt.url}}&qos=1")
                 .routeId("trajectory-intake").streamCache("false")
@@ -53,10 +60,14 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
                     .end();
         }
 
+        ExecutorService inserts = new ThreadPoolBuilder(getContext()).poolSize(1).maxPoolSize(1)
+                .maxQueueSize(QUEUED_BATCHES).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns)
+                .build(this, "trajectory-storage");
         from(STORAGE).routeId("trajectory-storage")
                 .aggregate(constant(true), new TrackBatches())
                     .completionPredicate(TrackBatches.atLeast(properties.storageBatchSize()))
                     .completionTimeout(properties.storageBatchTimeout().toMillis())
+                    .executorService(inserts)
                 .bean("trackStore", "insert");
 
         from("timer:trajectory-retention?period=3600000").routeId("trajectory-retention")
