@@ -84,8 +84,8 @@ public final class BuildBench {
         run(password, "docker", "login", "--username", args.get("registryUsername"), "--password-stdin", registry);
         int rounds = Integer.parseInt(args.getOrDefault("rounds", "3"));
         List<Round> results = new ArrayList<>();
-        try (ServiceProcess hub = ServiceProcess.start("hub", List.of("java", "-jar",
-                        Path.of(args.get("hubJar")).toAbsolutePath().toString()), Path.of("."), Map.of(
+        try (ServiceProcess hub = ServiceProcess.start("hub", Target.hubCommand(Path.of(args.get("hubJar")), ""),
+                Path.of("."), Map.of(
                         "CARAVAN_DATA_DIR", "{data}", "SERVER_PORT", Integer.toString(HUB_PORT),
                         "CARAVAN_MQTT_EMBEDDED_PORT", "18831", "CARAVAN_REGISTRY_URL", registry,
                         "CARAVAN_REGISTRY_USERNAME", args.get("registryUsername"), "CARAVAN_REGISTRY_PASSWORD", password,
