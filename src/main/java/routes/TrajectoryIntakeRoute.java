@@ -9,6 +9,8 @@ import org.apache.camel.builder.ThreadPoolBuilder;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.springframework.stereotype.Component;
 
+import caravan.mqtt.BufferedMqttSockets;
+import caravan.mqtt.MqttBroker;
 import caravan.trajectory.TrackBatches;
 import caravan.trajectory.TrajectoryIntake;
 import caravan.trajectory.TrajectoryProperties;
@@ -18,11 +20,12 @@ import caravan.trajectory.TrajectoryProperties;
  * valid track once (QoS 1 redeliveries are dropped) → the live WebSocket feed, batched storage and the alert rules.
  * Rejections are counted per edge and reason and sampled.
  *
- * <p>The MQTT client delivers every message on one thread, so it only names the edge and hands the message to the
- * edge's lane (sticky: an edge always takes the same one); the lanes do the work in parallel, each edge's messages
- * in order. A full lane holds up the MQTT client, and with it the broker, rather than dropping messages. Each lane
- * adds its tracks to the shared storage batch itself; full batches are inserted on a thread of their own. Payloads
- * are byte arrays, so stream caching is off on these routes: it would only look for a converter per message.
+ * <p>The MQTT client reads every message on one thread, from a buffered socket ({@link BufferedMqttSockets}), and
+ * delivers them on another, so that one only names the edge and hands the message to the edge's lane (sticky: an
+ * edge always takes the same one); the lanes do the work in parallel, each edge's messages in order. A full lane
+ * holds up the MQTT client, and with it the broker, rather than dropping messages. Each lane adds its tracks to the
+ * shared storage batch itself; full batches are inserted on a thread of their own. Payloads are byte arrays, so
+ * stream caching is off on these routes: it would only look for a converter per message.
  */
 @Component
 public class TrajectoryIntakeRoute extends RouteBuilder {
@@ -33,15 +36,18 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
     private static final int QUEUED_BATCHES = 200;
 
     private final TrajectoryProperties properties;
+    private final MqttBroker broker;
 
-    public TrajectoryIntakeRoute(TrajectoryProperties properties) {
+    public TrajectoryIntakeRoute(TrajectoryProperties properties, MqttBroker broker) {
         this.properties = properties;
+        this.broker = broker;
     }
 
     @Override
     public void configure() throws Exception {
         String[] lanes = IntStream.range(0, properties.lanes()).mapToObj(this::lane).toArray(String[]::new);
-        from("paho-mqtt5:" + properties.subscription() + "?brokerUrl={{caravan.mqtt.url}}&qos=1")
+        from("paho-mqtt5:" + properties.subscription() + "?brokerUrl={{caravan.mqtt.url}}&qos=1"
+                + BufferedMqttSockets.uriOption(broker.url()))
                 .routeId("trajectory-intake").streamCache("false")
                 .bean("trajectoryIntake", "receive")
                 .loadBalance().sticky(header(TrajectoryIntake.EDGE_ID))

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.paho.mqtt5.PahoMqtt5Endpoint;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -37,6 +39,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
 import caravan.live.LiveTracks;
+import caravan.mqtt.BufferedMqttSockets;
 import caravan.testing.FrameCollector;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
@@ -156,6 +159,8 @@ class TrajectoryIntakeIT {
     LiveTracks live;
     @Autowired
     TrackStore store;
+    @Autowired
+    CamelContext camel;
     @LocalServerPort
     int port;
 
@@ -336,6 +341,9 @@ class TrajectoryIntakeIT {
 
     @Test
     void referenceMessagesAreStoredAsCanonicalTracks_once_evenWhenRedelivered() throws Exception {
+        PahoMqtt5Endpoint intake = (PahoMqtt5Endpoint) camel.getRoute("trajectory-intake").getEndpoint();
+        assertThat(intake.getConfiguration().getSocketFactory()).as("what these messages are read through")
+                .isInstanceOf(BufferedMqttSockets.class);
         long now = System.currentTimeMillis();
         String message = reference("traj-1", "nodekey:abc", now, 25.5, 15.2, 0.95);
 
