@@ -30,7 +30,7 @@ import caravan.trajectory.TrajectoryProperties;
 @Component
 public class TrajectoryIntakeRoute extends RouteBuilder {
 
-    /** On the lane's thread: adding a message's tracks to the batch is cheap, waking another thread per message is not. */
+    /** On the lane's thread: adding a message's tracks to the batch is cheap, waking a thread per message is not. */
     static final String STORAGE = "direct:trajectory-storage";
     /** Batches waiting for their insert; when storage falls this far behind, the lane that fills a batch inserts it. */
     private static final int QUEUED_BATCHES = 200;
@@ -70,9 +70,10 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
                 .maxQueueSize(QUEUED_BATCHES).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns)
                 .build(this, "trajectory-storage");
         from(STORAGE).routeId("trajectory-storage")
-                .aggregate(constant(true), new TrackBatches())
+                .aggregate(constant(true), new TrackBatches()).id("trajectory-storage-batch")
                     .completionPredicate(TrackBatches.atLeast(properties.storageBatchSize()))
                     .completionTimeout(properties.storageBatchTimeout().toMillis())
+                    .forceCompletionOnStop() // a hub that stops stores the batch it was gathering
                     .executorService(inserts)
                 .bean("trackStore", "insert");
 

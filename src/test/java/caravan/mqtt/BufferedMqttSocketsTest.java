@@ -54,7 +54,8 @@ class BufferedMqttSocketsTest {
 
     @Test
     void onlyPlainTcpBrokersGetTheseSockets_tlsNeedsPahosOwnFactory() {
-        assertThat(BufferedMqttSockets.uriOption("tcp://127.0.0.1:1883")).isEqualTo("&socketFactory=#bufferedMqttSockets");
+        assertThat(BufferedMqttSockets.uriOption("tcp://127.0.0.1:1883"))
+                .isEqualTo("&socketFactory=#bufferedMqttSockets");
         assertThat(BufferedMqttSockets.uriOption("ssl://broker:8883")).isEmpty();
     }
 
