@@ -61,23 +61,27 @@ public class LiveTracks {
     }
 
     /**
-     * Called by the trajectory lanes with a message's accepted tracks; never waits for a browser. A venue whose
-     * batch is full is sent right away.
+     * Called by the trajectory lanes with a batch's accepted tracks; never waits for a browser. A venue whose batch
+     * fills is sent right away, before the rest are added, so that a frame holds at most
+     * {@code caravan.live.max-frame-tracks}.
      */
     public void publishAll(List<Track> tracks) {
-        List<String> full = null;
-        synchronized (pendingLock) {
-            for (Track track : tracks) {
-                Map<String, Track> venue = pending.computeIfAbsent(track.venueId(), id -> new LinkedHashMap<>());
-                venue.put(track.id(), track);
-                if (venue.size() == properties.maxFrameTracks()) {
-                    full = full == null ? new ArrayList<>() : full;
-                    full.add(track.venueId());
+        int next = 0;
+        while (next < tracks.size()) {
+            String full = null;
+            synchronized (pendingLock) {
+                while (full == null && next < tracks.size()) {
+                    Track track = tracks.get(next++);
+                    Map<String, Track> venue = pending.computeIfAbsent(track.venueId(), id -> new LinkedHashMap<>());
+                    venue.put(track.id(), track);
+                    if (venue.size() == properties.maxFrameTracks()) {
+                        full = track.venueId();
+                    }
                 }
             }
-        }
-        if (full != null) {
-            flush(full);
+            if (full != null) {
+                flush(List.of(full));
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package caravan.trajectory;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,9 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.camel.Body;
 import org.apache.camel.Exchange;
-import org.apache.camel.Header;
 import org.apache.camel.Message;
 import org.springframework.stereotype.Component;
 
@@ -39,6 +37,8 @@ public class TrajectoryIntake {
 
     public static final String EDGE_ID = "CaravanEdgeId";
     public static final String VENUE_ID = "CaravanVenueId";
+    /** The lane a message's edge takes. */
+    public static final String LANE = "CaravanLane";
     private static final String MQTT_TOPIC = "CamelMqttTopic";
 
     /**
@@ -87,15 +87,35 @@ public class TrajectoryIntake {
 
     /**
      * First step for every message, on the MQTT client's thread, so it does as little as possible: names the
-     * message's edge and counts it for the edge's rate and last-message metrics.
+     * message's edge and its lane (an edge always takes the same one, so its messages stay in order), and counts it
+     * for the edge's rate and last-message metrics.
      */
-    public void receive(Exchange exchange) {
+    public TrajectoryMessage receive(Exchange exchange) {
         Message message = exchange.getMessage();
         String edgeId = properties.edgeIdOf(message.getHeader(MQTT_TOPIC, String.class));
-        message.setHeader(EDGE_ID, edgeId);
+        message.setHeader(LANE, Math.floorMod(edgeId.hashCode(), properties.lanes()));
         EdgeMeters edge = edgeMeters.computeIfAbsent(edgeId, this::registerMeters);
         edge.messages().increment();
         edge.lastMessage().set(System.currentTimeMillis() / 1000);
+        return new TrajectoryMessage(edgeId, message.getBody(byte[].class));
+    }
+
+    /**
+     * A batch's valid tracks, each once, in the order of the messages. A message that is not JSON, or that its
+     * edge's mapping cannot handle, is rejected with its reason, and the batch goes on without it.
+     */
+    public List<Track> acceptAll(List<TrajectoryMessage> batch) {
+        List<Track> valid = new ArrayList<>();
+        for (TrajectoryMessage message : batch) {
+            try {
+                valid.addAll(accept(message.edgeId(), message.payload()));
+            } catch (IOException notJson) {
+                rejections.reject(message.edgeId(), "malformed-json", notJson.getMessage(), message.payload());
+            } catch (RuntimeException mappingFailed) {
+                rejections.reject(message.edgeId(), "mapping-failed", mappingFailed.getMessage(), message.payload());
+            }
+        }
+        return valid;
     }
 
     /**
@@ -103,10 +123,10 @@ public class TrajectoryIntake {
      * invalid tracks are rejected with their reason, and tracks seen before (a QoS 1 redelivery: same edge, track
      * id and timestamp) are dropped.
      *
-     * @throws JsonProcessingException when the payload is not JSON
+     * @throws IOException when the payload is not JSON
      * @throws com.schibsted.spt.data.jslt.JsltException when the edge's mapping is missing, broken or fails on it
      */
-    public List<Track> accept(@Header(EDGE_ID) String edgeId, @Body byte[] payload) throws java.io.IOException {
+    List<Track> accept(String edgeId, byte[] payload) throws IOException {
         JsonNode message = PAYLOAD_MAPPER.readTree(payload);
         if (message == null || message.isMissingNode()) {
             throw new JsonParseException(null, "the message is empty");

@@ -23,6 +23,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param lanes            threads that map, validate and pass on messages; an edge's messages always take the same
  *                         lane, so they stay in order
  * @param laneQueueSize    messages waiting per lane; when a lane is full the MQTT client waits, and so the broker
+ * @param laneBatchSize    messages handed to a lane at once: one hand-off, and one pass through the lane's route, per
+ *                         batch rather than per message
+ * @param laneBatchInterval longest a message waits for its batch to be handed to its lane
  */
 @ConfigurationProperties("caravan.trajectories")
 public record TrajectoryProperties(
@@ -38,9 +41,16 @@ public record TrajectoryProperties(
         @DefaultValue("1s") Duration storageBatchTimeout,
         @DefaultValue("7d") Duration retention,
         @DefaultValue("2") int lanes,
-        @DefaultValue("10000") int laneQueueSize) {
+        @DefaultValue("10000") int laneQueueSize,
+        @DefaultValue("100") int laneBatchSize,
+        @DefaultValue("5ms") Duration laneBatchInterval) {
 
     public record EdgeSource(String format, String venueId) {
+    }
+
+    /** Batches waiting per lane: as many as hold {@code laneQueueSize} messages. */
+    public int laneQueuedBatches() {
+        return Math.max(1, laneQueueSize / laneBatchSize);
     }
 
     /** What the MQTT consumer subscribes to. */

@@ -55,6 +55,13 @@ public class TrajectoryRejections {
         }
     }
 
+    /** Every message of a batch that could not be passed on, each with the same reason. */
+    public void rejectAll(List<TrajectoryMessage> batch, String reason, String detail) {
+        for (TrajectoryMessage message : batch) {
+            reject(message.edgeId(), reason, detail, message.payload());
+        }
+    }
+
     public Report report() {
         Map<String, Map<String, Long>> byEdge = new TreeMap<>();
         long total = 0;

@@ -99,7 +99,7 @@ class EmbeddedDefaultsIT {
         List<String> expected = List.of("provider-upload", "provider-build-enqueue", "provider-build-resume",
                 "provider-build", "provider-intake-folder", "provider-build-events", "provider-list", "provider-get",
                 "provider-register", "provider-build-status", "provider-build-dockerfile", "trajectory-intake",
-                "trajectory-lane-0", "trajectory-lane-1", "trajectory-storage", "trajectory-retention", "venue-tracks", "trajectories-rejected",
+                "trajectory-lane-batches", "trajectory-lane-0", "trajectory-lane-1", "trajectory-storage", "trajectory-retention", "venue-tracks", "trajectories-rejected",
                 "trajectory-alerts", "alert-dispatch", "alert-mqtt", "alert-live", "alerts-list", "alert-acknowledge",
                 "alert-rules", "deploy-her", "deployment-dispatch", "edge-events", "edge-timeouts", "edge-rollback", "container-command-send",
                 "container-command-accepted", "edge-command", "deployment-groups", "deployment-group-create",

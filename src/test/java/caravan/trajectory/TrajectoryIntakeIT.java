@@ -321,6 +321,40 @@ class TrajectoryIntakeIT {
     }
 
     @Test
+    void anEdgesMessagesReachClientsInTheOrderItPublishedThem() throws Exception {
+        String venue = "venue-" + UUID.randomUUID();
+        FrameCollector client = FrameCollector.connect(port, "/tracking?venueId=" + venue);
+        await().atMost(Duration.ofSeconds(5)).until(() -> live.clients() >= 1);
+
+        // One track moving on: many batches of its edge's messages, each position newer than the one before.
+        long start = System.currentTimeMillis();
+        int positions = 2_000;
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < positions; i++) {
+            lines.add(referenceIn(venue, "walker", start + i, 0.9).replace("\n", " "));
+        }
+        publishLines("edge-order", lines);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(timestampsOf("walker", client)).last().isEqualTo(start + positions - 1));
+        // A frame holds a track's latest position, so the client sees some of them, but never an older after a newer.
+        assertThat(timestampsOf("walker", client)).hasSizeGreaterThan(1).isSorted().doesNotHaveDuplicates();
+        client.close();
+    }
+
+    private static List<Long> timestampsOf(String trackId, FrameCollector client) {
+        List<Long> timestamps = new ArrayList<>();
+        for (JsonNode frame : client.frames()) {
+            for (JsonNode track : frame.path("tracks")) {
+                if (trackId.equals(track.path("id").asText())) {
+                    timestamps.add(track.path("timestamp").asLong());
+                }
+            }
+        }
+        return timestamps;
+    }
+
+    @Test
     void aClientThatNeverReadsDoesNotHoldUpAnotherAndIsDropped() throws Exception {
         String venue = "venue-" + UUID.randomUUID();
         try (Socket stuck = neverReadingClient(port)) {

@@ -19,13 +19,13 @@ import caravan.CaravanApplication;
 import caravan.testing.Services;
 
 /**
- * Tracks still gathering for a storage batch when the hub stops are stored, not dropped: their messages were
- * already acknowledged to the broker, so nothing would send them again. The batch timeout here is an hour, so only
- * the stop can complete the batch.
+ * Messages still gathering for their lane's batch, and tracks still gathering for a storage batch, when the hub
+ * stops are passed on and stored, not dropped: their messages were already acknowledged to the broker, so nothing
+ * would send them again. Both batches wait an hour here, so only the stops can complete them.
  */
 @CamelSpringBootTest
 @SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class TrajectoryStorageStopIT {
+class TrajectoryStopIT {
 
     static final String PREFIX = "it-" + UUID.randomUUID().toString().substring(0, 8) + "/trajectories";
     static final String VENUE = "venue-" + UUID.randomUUID();
@@ -34,6 +34,7 @@ class TrajectoryStorageStopIT {
     static void services(DynamicPropertyRegistry registry) {
         Services.register(registry, Services.tempDir("caravan-trajectory-stop-it"));
         registry.add("caravan.trajectories.topic", () -> PREFIX + "/#");
+        registry.add("caravan.trajectories.lane-batch-interval", () -> "1h");
         registry.add("caravan.trajectories.storage-batch-timeout", () -> "1h");
     }
 
@@ -43,7 +44,7 @@ class TrajectoryStorageStopIT {
     TrackStore store;
 
     @Test
-    void theBatchBeingGatheredIsStoredWhenStorageStops() throws Exception {
+    void whatIsBeingGatheredIsPassedOnWhenBatchingStops_andStoredWhenStorageStops() throws Exception {
         long now = System.currentTimeMillis();
         Services.CommandResult published = Services.run("mosquitto_pub", "-L",
                 Services.mqttUrl().replace("tcp://", "mqtt://") + "/" + PREFIX + "/edge-stop", "-q", "1", "-m", """
@@ -52,14 +53,26 @@ class TrajectoryStorageStopIT {
                          "objectType": "person", "confidence": 0.9}""".formatted(VENUE, now));
         assertThat(published.exitCode()).as(published.output()).isZero();
 
-        AggregateProcessor batch = camel.getProcessor("trajectory-storage-batch", AggregateProcessor.class);
-        await().atMost(Duration.ofSeconds(20)).until(() -> !batch.getAggregationRepository().getKeys().isEmpty());
-        assertThat(stored()).as("nothing completes the batch but the stop").isZero();
+        AggregateProcessor laneBatch = camel.getProcessor("trajectory-lane-batch", AggregateProcessor.class);
+        AggregateProcessor storageBatch = camel.getProcessor("trajectory-storage-batch", AggregateProcessor.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> gathering(laneBatch));
+        assertThat(gathering(storageBatch)).as("nothing hands the message to its lane but the stop").isFalse();
+
+        camel.getRouteController().stopRoute("trajectory-lane-batches");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> gathering(storageBatch));
+        assertThat(gathering(laneBatch)).isFalse();
+        assertThat(stored()).as("nothing completes the storage batch but the stop").isZero();
 
         camel.getRouteController().stopRoute("trajectory-storage");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> stored() == 1);
         camel.getRouteController().startRoute("trajectory-storage");
+        camel.getRouteController().startRoute("trajectory-lane-batches");
+    }
+
+    private static boolean gathering(AggregateProcessor batch) {
+        return !batch.getAggregationRepository().getKeys().isEmpty();
     }
 
     private int stored() {
