@@ -71,9 +71,26 @@ public class BufferedMqttSockets extends SocketFactory {
         @Override
         public synchronized InputStream getInputStream() throws IOException {
             if (input == null) {
-                input = new BufferedInputStream(super.getInputStream(), BUFFER_BYTES);
+                input = new BufferedSocketInput(super.getInputStream());
             }
             return input;
+        }
+    }
+
+    /**
+     * Paho asks how much is available before each packet; a plain buffered stream asks the socket every time, a
+     * system call, even when its buffer already holds the next packet.
+     */
+    private static final class BufferedSocketInput extends BufferedInputStream {
+
+        BufferedSocketInput(InputStream socket) {
+            super(socket, BUFFER_BYTES);
+        }
+
+        @Override
+        public synchronized int available() throws IOException {
+            int buffered = count - pos;
+            return buffered > 0 ? buffered : super.available();
         }
     }
 }

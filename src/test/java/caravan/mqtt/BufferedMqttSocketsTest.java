@@ -2,6 +2,7 @@ package caravan.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,6 +10,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -49,6 +51,24 @@ class BufferedMqttSocketsTest {
             assertThatThrownBy(input::read).isInstanceOf(SocketTimeoutException.class);
             write(peer, new byte[] {1, 2, 3});
             assertThat(input.readNBytes(3)).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
+    void availableCountsWhatIsBuffered_orWhatTheSocketHoldsWhenNothingIs() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Socket client = sockets.createSocket("127.0.0.1", server.getLocalPort());
+                Socket peer = server.accept()) {
+            InputStream input = client.getInputStream();
+            assertThat(input.available()).isZero();
+            write(peer, new byte[] {1, 2, 3});
+            assertThat(input.read()).isEqualTo(1); // buffers all three
+            assertThat(input.available()).isEqualTo(2);
+            assertThat(input.readNBytes(2)).containsExactly(2, 3);
+
+            write(peer, new byte[] {4, 5});
+            await().atMost(Duration.ofSeconds(5)).until(() -> input.available() == 2);
+            assertThat(input.readNBytes(2)).containsExactly(4, 5);
         }
     }
 
