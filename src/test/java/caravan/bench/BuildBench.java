@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -22,7 +21,6 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import caravan.provider.DockerfileGenerator;
 import caravan.testing.TestDebs;
@@ -205,13 +203,8 @@ public final class BuildBench {
         double manual = median(rounds.stream().mapToDouble(Round::manualSeconds).toArray());
         double hubReuse = median(rounds.stream().mapToDouble(Round::hubReuseSeconds).toArray());
         double manualCached = median(rounds.stream().mapToDouble(Round::manualCachedSeconds).toArray());
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("benchmark", "build");
-        result.put("date", LocalDate.now().toString());
-        result.put("commit", args.getOrDefault("commit", "unknown"));
-        result.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
-                "jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                "engine", args.getOrDefault("engineVersion", "docker")));
+        Map<String, Object> result = BenchReport.start("build", args, "engine",
+                args.getOrDefault("engineVersion", "docker"));
         result.put("rounds", rounds);
         Map<String, Object> medians = new LinkedHashMap<>();
         medians.put("hub, upload to pushed, s", hub);
@@ -223,9 +216,7 @@ public final class BuildBench {
         result.put("medians", medians);
 
         StringBuilder md = new StringBuilder("# Build benchmark\n\n");
-        md.append("Date ").append(result.get("date")).append(", commit ").append(result.get("commit")).append(", ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
-                .append(args.getOrDefault("engineVersion", "docker")).append(". A `.deb` of its own per round (Debian's ")
+        md.append(BenchReport.headline(result)).append(" A `.deb` of its own per round (Debian's ")
                 .append("packages fetched by `apt-get` in the build), base image ").append(args.get("baseImage"))
                 .append(", registry on loopback. Wall-clock seconds.\n\n");
         md.append("| round | hub: upload → pushed | by hand: `docker build --no-cache` + `docker push` | hub: same upload again | "
@@ -238,14 +229,7 @@ public final class BuildBench {
         md.append(String.format(Locale.ROOT, "Overhead: hub/by hand %.2f for a new package; %.2f for the same package again.%n",
                 hub / manual, hubReuse / manualCached));
 
-        Path out = Path.of(args.getOrDefault("out", "bench/results"));
-        Files.createDirectories(out);
-        String name = "build-" + result.get("date") + "-" + result.get("commit");
-        json.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(), result);
-        Files.writeString(out.resolve(name + ".md"), md);
-        System.out.println();
-        System.out.println(md);
-        System.out.println("written to " + out.resolve(name + ".md") + " and .json");
+        BenchReport.write(args, BenchReport.fileName("build", result), result, md);
     }
 
     private static double median(double[] values) {

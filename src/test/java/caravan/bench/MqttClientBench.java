@@ -1,14 +1,12 @@
 package caravan.bench;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +16,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
@@ -179,36 +175,20 @@ public final class MqttClientBench {
         return nanos;
     }
 
-    private static void report(Map<String, String> args, int seconds, List<Run> runs) throws Exception {
-        Map<String, Object> machine = new LinkedHashMap<>();
-        machine.put("cores", Runtime.getRuntime().availableProcessors());
-        machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        machine.put("broker", args.getOrDefault("brokerVersion", "mosquitto"));
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("benchmark", "mqtt-clients");
-        result.put("date", LocalDate.now().toString());
-        result.put("commit", args.getOrDefault("commit", "unknown"));
-        result.put("machine", machine);
+    private static void report(Map<String, String> args, int seconds, List<Run> runs) throws IOException {
+        Map<String, Object> result = BenchReport.start("mqtt-clients", args, "broker",
+                args.getOrDefault("brokerVersion", "mosquitto"));
         result.put("secondsPerRun", seconds);
         result.put("runs", runs);
 
         StringBuilder md = new StringBuilder("# MQTT client benchmark\n\n");
-        md.append("Date ").append(result.get("date")).append(", commit ").append(result.get("commit")).append(", ")
-                .append(machine.get("cores")).append(" cores, ").append(machine.get("jvm")).append(", ")
-                .append(machine.get("broker")).append(". ").append(seconds).append(" s per run; each client ")
+        md.append(BenchReport.headline(result)).append(' ').append(seconds).append(" s per run; each client ")
                 .append("subscribed at QoS 1 in a JVM of its own, its callback only counting.\n\n")
                 .append("| client | QoS | offered msg/s | received msg/s | client threads' CPU per message µs |\n")
                 .append("|---|---|---|---|---|\n");
         runs.forEach(run -> md.append(row(run)).append('\n'));
 
-        Path out = Path.of(args.getOrDefault("out", "bench/results"));
-        Files.createDirectories(out);
-        String name = "mqtt-clients-" + result.get("date") + "-" + result.get("commit");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(), result);
-        Files.writeString(out.resolve(name + ".md"), md);
-        System.out.println();
-        System.out.println(md);
-        System.out.println("written to " + out.resolve(name + ".md") + " and .json");
+        BenchReport.write(args, BenchReport.fileName("mqtt-clients", result), result, md);
     }
 
     private static String row(Run run) {

@@ -1,9 +1,7 @@
 package caravan.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,8 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -191,25 +187,15 @@ public final class TrajectoryBench {
     }
 
     private void report() throws IOException {
-        Map<String, Object> machine = new LinkedHashMap<>();
-        machine.put("cores", Runtime.getRuntime().availableProcessors());
-        machine.put("memoryMb", memoryMb());
-        machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        machine.put("broker", args.getOrDefault("brokerVersion", "mosquitto"));
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("benchmark", "trajectory");
-        result.put("date", LocalDate.now().toString());
-        result.put("commit", args.getOrDefault("commit", "unknown"));
-        result.put("machine", machine);
+        Map<String, Object> result = BenchReport.start("trajectory", args, "broker",
+                args.getOrDefault("brokerVersion", "mosquitto"));
         result.put("secondsPerRun", seconds);
         Map<String, Object> summary = summary();
         result.put("summary", summary);
         result.put("runs", runs);
 
         StringBuilder md = new StringBuilder("# Trajectory benchmark\n\n");
-        md.append("Date ").append(result.get("date")).append(", commit ").append(result.get("commit")).append(", ")
-                .append(machine.get("cores")).append(" cores, ").append(machine.get("memoryMb")).append(" MB, ")
-                .append(machine.get("jvm")).append(", ").append(machine.get("broker")).append(". ")
+        md.append(BenchReport.headline(result)).append(' ')
                 .append(seconds).append(" s per run; latency from the publisher's send time to the receiver.\n\n");
         md.append("| target | QoS | edges | clients | offered msg/s | delivered msg/s (worst client) | lost | p50 ms | p95 ms "
                 + "| p99 ms | max ms | service CPU % | service RSS MB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -218,16 +204,7 @@ public final class TrajectoryBench {
         }
         md.append("\n## Summary\n\n");
         summary.forEach((key, value) -> md.append("- ").append(key).append(": ").append(value).append('\n'));
-
-        Path out = Path.of(args.getOrDefault("out", "bench/results"));
-        Files.createDirectories(out);
-        // date and commit: a second run on the same day, of another commit, keeps the first
-        String name = "trajectory-" + result.get("date") + "-" + result.get("commit") + (quick ? "-quick" : "");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(), result);
-        Files.writeString(out.resolve(name + ".md"), md);
-        System.out.println();
-        System.out.println(md);
-        System.out.println("written to " + out.resolve(name + ".md") + " and .json");
+        BenchReport.write(args, BenchReport.fileName("trajectory", result) + (quick ? "-quick" : ""), result, md);
     }
 
     /**
@@ -279,14 +256,5 @@ public final class TrajectoryBench {
 
     private static long round(double value) {
         return Math.round(value);
-    }
-
-    private static long memoryMb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-            if (line.startsWith("MemTotal:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-            }
-        }
-        return -1;
     }
 }
