@@ -35,8 +35,9 @@ import caravan.trajectory.Track.Vector3;
 @Component
 public class TrajectoryIntake {
 
-    public static final String EDGE_ID = "CaravanEdgeId";
-    public static final String VENUE_ID = "CaravanVenueId";
+    /** What the mappings read a message's edge and venue by: {@code $headers.CaravanEdgeId}, {@code …VenueId}. */
+    private static final String EDGE_ID = "CaravanEdgeId";
+    private static final String VENUE_ID = "CaravanVenueId";
     /** The lane a message's edge takes. */
     public static final String LANE = "CaravanLane";
     private static final String MQTT_TOPIC = "CamelMqttTopic";
