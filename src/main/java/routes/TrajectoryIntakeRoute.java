@@ -9,8 +9,7 @@ import org.apache.camel.util.concurrent.SynchronousExecutorService;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.springframework.stereotype.Component;
 
-import caravan.mqtt.BufferedMqttSockets;
-import caravan.mqtt.MqttBroker;
+import caravan.mqtt.HiveMqttComponent;
 import caravan.trajectory.Batches;
 import caravan.trajectory.TrajectoryIntake;
 import caravan.trajectory.TrajectoryProperties;
@@ -20,9 +19,9 @@ import caravan.trajectory.TrajectoryProperties;
  * valid track once (QoS 1 redeliveries are dropped) → the live WebSocket feed, batched storage and the alert rules.
  * Rejections are counted per edge and reason and sampled.
  *
- * <p>The MQTT client reads every message on one thread, from a buffered socket ({@link BufferedMqttSockets}), and
- * delivers them on another, so that one only names the edge and its lane (an edge always takes the same one) and
- * adds the message to the lane's next batch. A batch goes to its lane when it is full or at the batch interval:
+ * <p>The MQTT client ({@link HiveMqttComponent}: a third of Paho's CPU per message) runs each message on its network
+ * thread, which only names the edge and its lane (an edge always takes the same one) and adds the message to the
+ * lane's next batch. A batch goes to its lane when it is full or at the batch interval:
  * handing over each message, and running each through the lane's route, cost more than the lane's own work. The
  * lanes work in parallel, each edge's messages in order: only the MQTT thread adds to batches, and a batch completed
  * by the interval is handed over before another can start. A full lane holds up the MQTT client, and with it the
@@ -43,17 +42,14 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
     private static final String LANE_BATCH = "CaravanLaneBatch";
 
     private final TrajectoryProperties properties;
-    private final MqttBroker broker;
 
-    public TrajectoryIntakeRoute(TrajectoryProperties properties, MqttBroker broker) {
+    public TrajectoryIntakeRoute(TrajectoryProperties properties) {
         this.properties = properties;
-        this.broker = broker;
     }
 
     @Override
     public void configure() throws Exception {
-        from("paho-mqtt5:" + properties.subscription() + "?brokerUrl={{caravan.mqtt.url}}&qos=1"
-                + BufferedMqttSockets.uriOption(broker.url()))
+        from(HiveMqttComponent.SCHEME + ":" + properties.subscription() + "?brokerUrl={{caravan.mqtt.url}}&qos=1")
                 .routeId("trajectory-intake").streamCache("false")
                 .bean("trajectoryIntake", "receive")
                 .to(LANE_BATCHES);

@@ -24,6 +24,7 @@ import org.apache.camel.Message;
 import org.springframework.stereotype.Component;
 
 import caravan.edge.RunningDeployments;
+import caravan.mqtt.HiveMqttConsumer;
 import caravan.edge.RunningDeployments.Running;
 import caravan.trajectory.Track.Vector3;
 
@@ -40,7 +41,6 @@ public class TrajectoryIntake {
     private static final String VENUE_ID = "CaravanVenueId";
     /** The lane a message's edge takes. */
     public static final String LANE = "CaravanLane";
-    private static final String MQTT_TOPIC = "CamelMqttTopic";
 
     /**
      * Reads vendor payloads. NaN and Infinity literals (Python's json.dumps writes them) are read as numbers, so
@@ -93,7 +93,7 @@ public class TrajectoryIntake {
      */
     public TrajectoryMessage receive(Exchange exchange) {
         Message message = exchange.getMessage();
-        String edgeId = properties.edgeIdOf(message.getHeader(MQTT_TOPIC, String.class));
+        String edgeId = properties.edgeIdOf(message.getHeader(HiveMqttConsumer.TOPIC, String.class));
         message.setHeader(LANE, Math.floorMod(edgeId.hashCode(), properties.lanes()));
         EdgeMeters edge = edgeMeters.computeIfAbsent(edgeId, this::registerMeters);
         edge.messages().increment();

@@ -3,9 +3,6 @@ package caravan.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import caravan.testing.EdgeAgentProcess;
+import caravan.testing.MosquittoProcess;
 import caravan.testing.Services;
 import caravan.testing.TrackerDeployments;
 
@@ -43,17 +41,13 @@ class EdgeAgentOutageIT {
     final String edge = "outage-it-" + UUID.randomUUID().toString().substring(0, 8);
     final Path dir = Services.tempDir("caravan-outage-it");
     final List<JsonNode> events = new CopyOnWriteArrayList<>();
-    int port;
-    Process broker;
+    MosquittoProcess broker;
     MqttClient hub;
     EdgeAgentProcess agent;
 
     @BeforeEach
     void startBrokerAndHub() throws Exception {
-        port = freePort();
-        Files.writeString(dir.resolve("mosquitto.conf"), "listener " + port + " 127.0.0.1\nallow_anonymous true\n"
-                + "persistence false\n");
-        startBroker();
+        broker = MosquittoProcess.start(dir);
         connectHub();
     }
 
@@ -66,7 +60,9 @@ class EdgeAgentOutageIT {
         if (hub != null && hub.isConnected()) {
             hub.disconnect();
         }
-        stopBroker();
+        if (broker != null) {
+            broker.close();
+        }
     }
 
     @Test
@@ -76,7 +72,7 @@ class EdgeAgentOutageIT {
         Map<String, String> env = Map.of("CARAVAN_AGENT_SIMULATOR_ENABLED", "false",
                 "CARAVAN_AGENT_CONTAINER_NAME", "her-provider-" + edge);
 
-        agent = EdgeAgentProcess.start(edge, brokerUrl(), state, log, env);
+        agent = EdgeAgentProcess.start(edge, broker.url(), state, log, env);
         awaitHeartbeatAfter(0);
 
         // The edge goes offline; commands sent meanwhile wait in its persistent session and all arrive, in the
@@ -84,7 +80,7 @@ class EdgeAgentOutageIT {
         agent.close();
         agent = null;
         List<String> whileOffline = List.of(sendStats(), sendStats(), sendStats());
-        agent = EdgeAgentProcess.start(edge, brokerUrl(), state, log, env);
+        agent = EdgeAgentProcess.start(edge, broker.url(), state, log, env);
         for (String commandId : whileOffline) {
             JsonNode answer = awaitResult(commandId);
             assertThat(answer.path("action").asText()).isEqualTo("stats");
@@ -92,9 +88,9 @@ class EdgeAgentOutageIT {
         }
 
         // The broker goes down and comes back: the agent reconnects, heartbeats and takes commands again.
-        stopBroker();
+        broker.stop();
         int seen = events.size();
-        startBroker();
+        broker.start();
         connectHub();
         awaitHeartbeatAfter(seen);
         assertThat(awaitResult(sendStats()).path("action").asText()).isEqualTo("stats");
@@ -110,13 +106,13 @@ class EdgeAgentOutageIT {
         Path log = dir.resolve("agent.log");
         Map<String, String> env = Map.of("CARAVAN_AGENT_SIMULATOR_ENABLED", "false",
                 "CARAVAN_AGENT_CONTAINER_NAME", "her-provider-" + edge);
-        agent = EdgeAgentProcess.start(edge, brokerUrl(), state, log, env);
+        agent = EdgeAgentProcess.start(edge, broker.url(), state, log, env);
         awaitHeartbeatAfter(0);
 
         String deploymentId = UUID.randomUUID().toString();
         send("{\"type\": \"deploy\", \"commandId\": \"" + deploymentId + "\", \"deployment\": {\"deploymentId\": \""
                 + deploymentId + "\", \"edgeId\": \"" + edge + "\", \"venueId\": \"hall\", \"mqtt\": {\"broker\": \"mqtt://127.0.0.1:"
-                + port + "\", \"topic\": \"hyperspace/trajectories/" + edge + "\", \"qos\": 1}, \"provider\": {\"providerId\": "
+                + broker.port() + "\", \"topic\": \"hyperspace/trajectories/" + edge + "\", \"qos\": 1}, \"provider\": {\"providerId\": "
                 + "\"tracker\", \"image\": \"" + image + "\"}, \"resources\": {\"cpus\": 0.5, \"memory\": \"256m\"}}, "
                 + "\"healthGate\": {\"windowSeconds\": 15, \"requireTrajectories\": false, \"rollbackOnFailure\": true}, "
                 + "\"registryAuth\": {\"serverAddress\": \"" + Services.registry() + "\", \"username\": \""
@@ -125,7 +121,7 @@ class EdgeAgentOutageIT {
 
         // Killed while the new provider is held to the health gate; started again on the same state.
         agent.kill();
-        agent = EdgeAgentProcess.start(edge, brokerUrl(), state, log, env);
+        agent = EdgeAgentProcess.start(edge, broker.url(), state, log, env);
         assertThat(awaitStatus(deploymentId, "healthy|failed").path("status").asText()).isEqualTo("healthy");
         assertThat(Services.run("docker", "ps", "--all", "--quiet", "--filter", "label=caravan.deployment=" + deploymentId)
                 .output().strip().lines()).hasSize(1);
@@ -170,7 +166,7 @@ class EdgeAgentOutageIT {
     /** Stands in for the hub: a persistent session on the agent's events topic. */
     private void connectHub() throws Exception {
         if (hub == null) {
-            hub = new MqttClient(brokerUrl(), "outage-it-hub-" + edge, new MemoryPersistence());
+            hub = new MqttClient(broker.url(), "outage-it-hub-" + edge, new MemoryPersistence());
         }
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(false);
@@ -178,37 +174,5 @@ class EdgeAgentOutageIT {
         hub.connect(options);
         hub.subscribe(new MqttSubscription[] {new MqttSubscription("caravan/edges/" + edge + "/events", 1)},
                 new IMqttMessageListener[] {(topic, message) -> events.add(MAPPER.readTree(message.getPayload()))});
-    }
-
-    private void startBroker() throws Exception {
-        broker = new ProcessBuilder("mosquitto", "-c", dir.resolve("mosquitto.conf").toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mosquitto.log").toFile())).start();
-        await().atMost(Duration.ofSeconds(15)).until(this::brokerListening);
-    }
-
-    private void stopBroker() throws InterruptedException {
-        if (broker != null) {
-            broker.destroy();
-            broker.waitFor();
-            broker = null;
-        }
-    }
-
-    private boolean brokerListening() {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private String brokerUrl() {
-        return "tcp://127.0.0.1:" + port;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.paho.mqtt5.PahoMqtt5Endpoint;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -39,7 +38,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
 import caravan.live.LiveTracks;
-import caravan.mqtt.BufferedMqttSockets;
+import caravan.mqtt.HiveMqttEndpoint;
 import caravan.testing.FrameCollector;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
@@ -245,7 +244,7 @@ class TrajectoryIntakeIT {
             store.insert(List.of(stored(venue, "old", expired), stored(venue, "recent", now)));
         }
 
-        assertThat(store.deleteExpired()).isGreaterThanOrEqualTo(2);
+        store.deleteExpired(); // the hourly retention route may run first: it also runs a second after start
 
         for (String venue : venues) {
             assertThat(store.page(venue, 0, Long.MAX_VALUE, null, 10, 0).tracks()).extracting(Track::id)
@@ -375,9 +374,8 @@ class TrajectoryIntakeIT {
 
     @Test
     void referenceMessagesAreStoredAsCanonicalTracks_once_evenWhenRedelivered() throws Exception {
-        PahoMqtt5Endpoint intake = (PahoMqtt5Endpoint) camel.getRoute("trajectory-intake").getEndpoint();
-        assertThat(intake.getConfiguration().getSocketFactory()).as("what these messages are read through")
-                .isInstanceOf(BufferedMqttSockets.class);
+        assertThat(camel.getRoute("trajectory-intake").getEndpoint()).as("what these messages are read through")
+                .isInstanceOf(HiveMqttEndpoint.class);
         long now = System.currentTimeMillis();
         String message = reference("traj-1", "nodekey:abc", now, 25.5, 15.2, 0.95);
 

@@ -1,0 +1,171 @@
+package caravan.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.spring.boot.CamelAutoConfiguration;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import caravan.testing.MosquittoProcess;
+import caravan.testing.Services;
+
+/**
+ * The {@code hivemq-mqtt5} consumer against real Mosquitto brokers, in a Camel context of its own: a route that is
+ * held up holds the client back, so every QoS 0 message arrives, in order, once it goes on (a client that read ahead
+ * of the route would drop them); and a consumer whose broker restarted, forgetting its subscription, reconnects and
+ * subscribes again.
+ */
+@CamelSpringBootTest
+@SpringBootTest(classes = HiveMqttConsumerIT.Subscribers.class,
+        properties = {"camel.main.routes-include-pattern=classpath:no-yaml-routes/*.camel.yaml",
+                "camel.routecontroller.enabled=false"})
+class HiveMqttConsumerIT {
+
+    static final String RUN = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    static final String HELD = RUN + "/held";
+    static final String RESTARTED = RUN + "/restarted";
+    static final int MESSAGES = 20_000;
+    /** Large enough that the messages do not all fit in the sockets' buffers: the broker holds the rest. */
+    static final int PAYLOAD_BYTES = 1_000;
+
+    static MosquittoProcess restartedBroker;
+    static final CountDownLatch heldUntil = new CountDownLatch(1);
+    static final List<Integer> heldReceived = new CopyOnWriteArrayList<>();
+    static final List<String> restartedReceived = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        restartedBroker = MosquittoProcess.start(Services.tempDir("caravan-hivemq-consumer-it"));
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        heldUntil.countDown();
+        restartedBroker.close();
+    }
+
+    @DynamicPropertySource
+    static void brokers(DynamicPropertyRegistry registry) {
+        registry.add("it.broker", Services::mqttUrl); // the test services' Mosquitto: it queues 100,000 per client
+        registry.add("it.restarted-broker", () -> restartedBroker.url());
+    }
+
+    @Autowired
+    CamelContext camel;
+
+    @Test
+    void aRouteThatIsHeldUpHoldsTheClientBack_andEveryQos0MessageArrivesInOrderWhenItGoesOn() throws Exception {
+        try (Publisher publisher = new Publisher(Services.mqttUrl())) {
+            byte[] padding = new byte[PAYLOAD_BYTES];
+            Arrays.fill(padding, (byte) ' ');
+            for (int i = 0; i < MESSAGES; i++) {
+                byte[] payload = Arrays.copyOf(padding, PAYLOAD_BYTES);
+                byte[] number = Integer.toString(i).getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(number, 0, payload, 0, number.length);
+                publisher.send(HELD, MqttQos.AT_MOST_ONCE, payload);
+            }
+            publisher.send(RUN + "/unsubscribed", MqttQos.AT_LEAST_ONCE, new byte[0]); // the broker has had them all
+        }
+        assertThat(heldReceived).as("the route holds the first message until it goes on").hasSizeLessThanOrEqualTo(1);
+
+        heldUntil.countDown();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> heldReceived.size() >= MESSAGES);
+        assertThat(heldReceived).hasSize(MESSAGES);
+        for (int i = 0; i < MESSAGES; i++) {
+            assertThat(heldReceived.get(i)).as("message %d", i).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void aConsumerWhoseBrokerRestartedSubscribesAgain() throws Exception {
+        try (Publisher publisher = new Publisher(restartedBroker.url())) {
+            publisher.send(RESTARTED, MqttQos.AT_LEAST_ONCE, "before".getBytes(StandardCharsets.UTF_8));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> restartedReceived.contains("before"));
+
+        restartedBroker.stop();
+        restartedBroker.start(); // a broker that forgot every session
+
+        // Until the consumer has reconnected and subscribed, the broker has no one to send to: publish until it has.
+        try (Publisher publisher = new Publisher(restartedBroker.url())) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                publisher.send(RESTARTED, MqttQos.AT_LEAST_ONCE, "after".getBytes(StandardCharsets.UTF_8));
+                return restartedReceived.contains("after");
+            });
+        }
+        assertThat(camel.getRouteController().getRouteStatus("restarted-subscriber").isStarted()).isTrue();
+    }
+
+    /** Publishes with a client of its own, on the broker's default (shared) Netty threads. */
+    static final class Publisher implements AutoCloseable {
+
+        private final Mqtt5BlockingClient client;
+
+        Publisher(String brokerUrl) {
+            URI broker = URI.create(brokerUrl);
+            client = MqttClient.builder().useMqttVersion5().serverHost(broker.getHost()).serverPort(broker.getPort())
+                    .buildBlocking();
+            client.connect();
+        }
+
+        void send(String topic, MqttQos qos, byte[] payload) {
+            client.publishWith().topic(topic).qos(qos).payload(payload).send();
+        }
+
+        @Override
+        public void close() {
+            client.disconnect();
+        }
+    }
+
+    @Configuration
+    @ImportAutoConfiguration(CamelAutoConfiguration.class)
+    @Import(HiveMqttComponent.class)
+    static class Subscribers {
+
+        @Bean
+        RouteBuilder subscribers() {
+            return new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("hivemq-mqtt5:" + HELD + "?brokerUrl={{it.broker}}&qos=0").routeId("held-subscriber")
+                            .process(exchange -> {
+                                heldUntil.await(2, TimeUnit.MINUTES);
+                                String payload = exchange.getMessage().getBody(String.class);
+                                heldReceived.add(Integer.parseInt(payload.strip()));
+                            });
+                    from("hivemq-mqtt5:" + RESTARTED + "?brokerUrl={{it.restarted-broker}}&qos=1")
+                            .routeId("restarted-subscriber")
+                            .process(exchange -> restartedReceived.add(exchange.getMessage().getBody(String.class)));
+                }
+            };
+        }
+    }
+}
