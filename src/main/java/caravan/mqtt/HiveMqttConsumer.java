@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 
 import com.hivemq.client.mqtt.MqttClient;
@@ -13,10 +12,11 @@ import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ThreadPerTaskExecutor;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
-import org.apache.camel.util.concurrent.CamelThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +46,9 @@ public class HiveMqttConsumer extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        ThreadFactory threads = new CamelThreadFactory(
-                getEndpoint().getCamelContext().getExecutorServiceManager().getThreadNamePattern(), THREADS, true);
-        client = clientFor(endpoint.broker(), task -> threads.newThread(task).start()).buildAsync();
+        // Netty's own kind of thread: its buffer pools and object recyclers keep their per-thread caches only there.
+        client = clientFor(endpoint.broker(), new ThreadPerTaskExecutor(new DefaultThreadFactory(THREADS, true)))
+                .buildAsync();
         try {
             client.connectWith().cleanStart(true)
                     .restrictions().receiveMaximum(endpoint.getReceiveMaximum()).applyRestrictions()
