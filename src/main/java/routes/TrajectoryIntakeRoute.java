@@ -19,10 +19,10 @@ import caravan.trajectory.TrajectoryProperties;
  * valid track once (QoS 1 redeliveries are dropped) → the live WebSocket feed, batched storage and the alert rules.
  * Rejections are counted per edge and reason and sampled.
  *
- * <p>The MQTT client ({@link HiveMqttComponent}: a third of Paho's CPU per message) runs each message on its network
- * thread, which only names the edge and its lane (an edge always takes the same one) and adds the message to the
- * lane's next batch. A batch goes to its lane when it is full or at the batch interval:
- * handing over each message, and running each through the lane's route, cost more than the lane's own work. The
+ * <p>The MQTT client ({@link HiveMqttComponent}: a quarter to half of Paho's CPU per message) runs each message on
+ * its network thread, which only names the edge and its lane (an edge always takes the same one) and adds the
+ * message to the lane's next batch. A batch goes to its lane when it is full or at the batch interval: handing over
+ * each message, and running each through the lane's route, cost more than the lane's own work. The
  * lanes work in parallel, each edge's messages in order: only the MQTT thread adds to batches, and a batch completed
  * by the interval is handed over before another can start. A full lane holds up the MQTT client, and with it the
  * broker, rather than dropping messages. Each lane adds its tracks to the shared storage batch itself; full batches

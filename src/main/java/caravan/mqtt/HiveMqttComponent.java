@@ -8,8 +8,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code hivemq-mqtt5:topicFilter?brokerUrl=tcp://host:1883&qos=1}: an MQTT 5 subscription on the HiveMQ client
- * (Netty). Hand-written because Camel has no component for this client, and the intake's messages cost three times
- * as much CPU on Paho's (camel-paho-mqtt5), see bench/mqtt-clients.sh. It only subscribes; routes publish with
+ * (Netty). Hand-written because Camel has no component for this client, and on Paho's (camel-paho-mqtt5) the intake's
+ * messages cost two to four times as much CPU (bench/mqtt-clients.sh). It only subscribes; routes publish with
  * {@code paho-mqtt5}.
  */
 @Component(HiveMqttComponent.SCHEME)
