@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * Runs each message through the route on the client's Netty thread, and acknowledges it (QoS 1) when the route has
  * taken it. A route that blocks, say on a full queue, holds that thread, so the client stops reading and the broker
  * is held back: it neither reads ahead of the route nor drops QoS 0 messages, as it does with its callbacks on its
- * own thread pool. A lost connection is retried with back-off, and the client subscribes again when the broker forgot it.
- * Starting fails when the broker does not answer in time; Camel's supervising route controller then retries.
+ * own thread pool. A lost connection is retried with back-off, and the client subscribes again when the broker
+ * forgot it. Like camel-paho-mqtt5's default, it starts clean: what the broker held for an earlier connection is not
+ * asked for. Starting fails when the broker does not answer in time; Camel's supervising route controller retries.
  */
 public class HiveMqttConsumer extends DefaultConsumer {
 
