@@ -49,7 +49,8 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
-        from(HiveMqttComponent.SCHEME + ":" + properties.subscription() + "?brokerUrl={{caravan.mqtt.url}}&qos=1")
+        from(HiveMqttComponent.SCHEME + ":" + properties.subscription() + "?brokerUrl={{caravan.mqtt.url}}&qos=1"
+                + properties.sessionOptions())
                 .routeId("trajectory-intake").streamCache("false")
                 .bean("trajectoryIntake", "receive")
                 .to(LANE_BATCHES);

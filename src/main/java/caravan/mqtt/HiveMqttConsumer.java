@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * taken it. A route that blocks, say on a full queue, holds that thread, so the client stops reading and the broker
  * is held back: it neither reads ahead of the route nor drops QoS 0 messages, as it does with its callbacks on its
  * own thread pool. A lost connection is retried with back-off, and the client subscribes again when the broker
- * forgot it. Like camel-paho-mqtt5's default, it starts clean: what the broker held for an earlier connection is not
- * asked for. Starting fails when the broker does not answer in time; Camel's supervising route controller retries.
+ * forgot it. With a client id and a session expiry, it takes up the session the broker kept for it. Starting fails
+ * when the broker does not answer in time; Camel's supervising route controller retries.
  */
 public class HiveMqttConsumer extends DefaultConsumer {
 
@@ -50,16 +51,18 @@ public class HiveMqttConsumer extends DefaultConsumer {
         // Netty's own kind of thread: its buffer pools and object recyclers keep their per-thread caches only there.
         client = clientFor(endpoint.broker(), new ThreadPerTaskExecutor(new DefaultThreadFactory(THREADS, true)))
                 .buildAsync();
+        // Every message, registered before connecting: a kept session's messages arrive right after the connect,
+        // before any subscribe. The executor runs the callback where it is called, on the Netty thread (without
+        // one, the client hands messages to a thread pool, reading ahead of the route).
+        client.publishes(MqttGlobalPublishFilter.ALL, this::received, Runnable::run);
         try {
-            client.connectWith().cleanStart(true)
+            client.connectWith().cleanStart(endpoint.getSessionExpiry() == 0)
+                    .sessionExpiryInterval(endpoint.getSessionExpiry())
                     .restrictions().receiveMaximum(endpoint.getReceiveMaximum()).applyRestrictions()
                     .send()
                     .thenCompose(connected -> client.subscribeWith()
                             .topicFilter(endpoint.getTopicFilter())
                             .qos(MqttQos.fromCode(endpoint.getQos()))
-                            // An executor that runs the callback where it is called: on the Netty thread (without
-                            // one, the client hands messages to a thread pool, reading ahead of the route).
-                            .callback(this::received).executor(Runnable::run)
                             .send())
                     .get(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -82,6 +85,7 @@ public class HiveMqttConsumer extends DefaultConsumer {
         }
         int defaultPort = webSocket ? (tls ? 443 : 80) : (tls ? 8883 : 1883);
         Mqtt5ClientBuilder builder = MqttClient.builder().useMqttVersion5()
+                .identifier(endpoint.getClientId() == null ? "" : endpoint.getClientId())
                 .serverHost(broker.getHost())
                 .serverPort(broker.getPort() == -1 ? defaultPort : broker.getPort())
                 // A network thread of its own: a route that blocks it must not hold up another client's messages.

@@ -11,6 +11,9 @@ import org.apache.camel.support.DefaultEndpoint;
  * A topic filter to subscribe to ({@code $share/group/filter} for a shared subscription) and how: the broker
  * ({@code tcp://}, {@code ssl://}, {@code ws://} or {@code wss://host:port}), the QoS, how many QoS 1 and 2 messages
  * the broker may send ahead of their acknowledgement, and how long the consumer waits for the broker when it starts.
+ * With a {@code clientId} and a {@code sessionExpiry} (seconds), the broker keeps the subscription, and the QoS 1
+ * messages that arrive for it, that long after the consumer stops or loses its connection, and delivers them when it
+ * is back; without, the broker names the client and keeps nothing.
  */
 public class HiveMqttEndpoint extends DefaultEndpoint {
 
@@ -19,6 +22,8 @@ public class HiveMqttEndpoint extends DefaultEndpoint {
     private int qos = 1;
     private int receiveMaximum = 1000;
     private long connectTimeout = 10_000;
+    private String clientId;
+    private long sessionExpiry;
 
     HiveMqttEndpoint(String uri, HiveMqttComponent component, String topicFilter) {
         super(uri, component);
@@ -37,6 +42,10 @@ public class HiveMqttEndpoint extends DefaultEndpoint {
         }
         if (qos < 0 || qos > 2) {
             throw new IllegalArgumentException(getEndpointUri() + ": qos must be 0, 1 or 2, not " + qos);
+        }
+        if (sessionExpiry > 0 && (clientId == null || clientId.isBlank())) {
+            throw new IllegalArgumentException(getEndpointUri() + ": a sessionExpiry needs a clientId, by which the "
+                    + "broker knows the session again");
         }
         HiveMqttConsumer consumer = new HiveMqttConsumer(this, processor);
         configureConsumer(consumer);
@@ -81,5 +90,21 @@ public class HiveMqttEndpoint extends DefaultEndpoint {
 
     public void setConnectTimeout(long connectTimeout) {
         this.connectTimeout = connectTimeout;
+    }
+
+    public String getClientId() {
+        return clientId;
+    }
+
+    public void setClientId(String clientId) {
+        this.clientId = clientId;
+    }
+
+    public long getSessionExpiry() {
+        return sessionExpiry;
+    }
+
+    public void setSessionExpiry(long sessionExpiry) {
+        this.sessionExpiry = sessionExpiry;
     }
 }

@@ -26,6 +26,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param laneBatchSize    messages handed to a lane at once: one hand-off, and one pass through the lane's route, per
  *                         batch rather than per message
  * @param laneBatchInterval longest a message waits for its batch to be handed to its lane
+ * @param clientId         when set, the intake's MQTT client id, by which the broker keeps its session: what edges
+ *                         publish while the hub is stopped or cut off arrives when it is back (each hub its own id)
+ * @param sessionExpiry    how long the broker keeps that session for a hub that is gone
  */
 @ConfigurationProperties("caravan.trajectories")
 public record TrajectoryProperties(
@@ -43,7 +46,9 @@ public record TrajectoryProperties(
         @DefaultValue("2") int lanes,
         @DefaultValue("10000") int laneQueueSize,
         @DefaultValue("100") int laneBatchSize,
-        @DefaultValue("5ms") Duration laneBatchInterval) {
+        @DefaultValue("5ms") Duration laneBatchInterval,
+        String clientId,
+        @DefaultValue("1h") Duration sessionExpiry) {
 
     public record EdgeSource(String format, String venueId) {
     }
@@ -56,6 +61,12 @@ public record TrajectoryProperties(
     /** What the MQTT consumer subscribes to. */
     public String subscription() {
         return sharedGroup == null || sharedGroup.isBlank() ? topic : "$share/" + sharedGroup + "/" + topic;
+    }
+
+    /** The intake endpoint's options for a kept session, if it has a client id. */
+    public String sessionOptions() {
+        return clientId == null || clientId.isBlank() ? ""
+                : "&clientId=RAW(" + clientId + ")&sessionExpiry=" + sessionExpiry.toSeconds();
     }
 
     /** The edge id a message's topic names: what follows the topic filter's fixed prefix. */

@@ -1,6 +1,7 @@
 package caravan.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
@@ -38,8 +39,8 @@ import caravan.testing.Services;
 /**
  * The {@code hivemq-mqtt5} consumer against real Mosquitto brokers, in a Camel context of its own: a route that is
  * held up holds the client back, so every QoS 0 message arrives, in order, once it goes on (a client that read ahead
- * of the route would drop them); and a consumer whose broker restarted, forgetting its subscription, reconnects and
- * subscribes again.
+ * of the route would drop them); a consumer whose broker restarted, forgetting its subscription, reconnects and
+ * subscribes again; and one with a kept session gets what was published while it was stopped.
  */
 @CamelSpringBootTest
 @SpringBootTest(classes = HiveMqttConsumerIT.Subscribers.class,
@@ -50,6 +51,7 @@ class HiveMqttConsumerIT {
     static final String RUN = "it-" + UUID.randomUUID().toString().substring(0, 8);
     static final String HELD = RUN + "/held";
     static final String RESTARTED = RUN + "/restarted";
+    static final String KEPT = RUN + "/kept";
     static final int MESSAGES = 20_000;
     /** Large enough that the messages do not all fit in the sockets' buffers: the broker holds the rest. */
     static final int PAYLOAD_BYTES = 1_000;
@@ -58,6 +60,7 @@ class HiveMqttConsumerIT {
     static final CountDownLatch heldUntil = new CountDownLatch(1);
     static final List<Integer> heldReceived = new CopyOnWriteArrayList<>();
     static final List<String> restartedReceived = new CopyOnWriteArrayList<>();
+    static final List<String> keptReceived = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startBroker() throws Exception {
@@ -123,6 +126,25 @@ class HiveMqttConsumerIT {
         assertThat(camel.getRouteController().getRouteStatus("restarted-subscriber").isStarted()).isTrue();
     }
 
+    @Test
+    void withAClientIdAndSessionExpiry_whatIsPublishedWhileTheConsumerIsStoppedArrivesWhenItStartsAgain()
+            throws Exception {
+        camel.getRouteController().stopRoute("kept-subscriber");
+        try (Publisher publisher = new Publisher(Services.mqttUrl())) {
+            publisher.send(KEPT, MqttQos.AT_LEAST_ONCE, "while-stopped".getBytes(StandardCharsets.UTF_8));
+        }
+        camel.getRouteController().startRoute("kept-subscriber");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> keptReceived.contains("while-stopped"));
+    }
+
+    @Test
+    void aSessionExpiryWithoutAClientIdIsRefused_namingWhatIsMissing() {
+        assertThatThrownBy(() -> camel.getEndpoint("hivemq-mqtt5:" + RUN + "/nameless?brokerUrl=tcp://127.0.0.1:1"
+                + "&sessionExpiry=60").createConsumer(exchange -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a sessionExpiry needs a clientId");
+    }
+
     /** Publishes with a client of its own, on the broker's default (shared) Netty threads. */
     static final class Publisher implements AutoCloseable {
 
@@ -164,6 +186,9 @@ class HiveMqttConsumerIT {
                     from("hivemq-mqtt5:" + RESTARTED + "?brokerUrl={{it.restarted-broker}}&qos=1")
                             .routeId("restarted-subscriber")
                             .process(exchange -> restartedReceived.add(exchange.getMessage().getBody(String.class)));
+                    from("hivemq-mqtt5:" + KEPT + "?brokerUrl={{it.broker}}&qos=1&clientId=" + RUN + "-kept"
+                            + "&sessionExpiry=60").routeId("kept-subscriber")
+                            .process(exchange -> keptReceived.add(exchange.getMessage().getBody(String.class)));
                 }
             };
         }

@@ -63,6 +63,8 @@ class TrajectoryIntakeIT {
     static void services(DynamicPropertyRegistry registry) {
         Services.register(registry, Services.tempDir("caravan-trajectory-it"));
         registry.add("caravan.trajectories.topic", () -> PREFIX + "/#");
+        registry.add("caravan.trajectories.client-id", () -> PREFIX + "-hub");
+        registry.add("caravan.trajectories.session-expiry", () -> "2m");
         registry.add("caravan.trajectories.storage-batch-timeout", () -> "200ms");
         registry.add("caravan.trajectories.edges." + VENDOR_EDGE + ".format", () -> "vendor-array");
         registry.add("caravan.trajectories.edges." + VENDOR_EDGE + ".venue-id", () -> VENDOR_VENUE);
@@ -398,6 +400,21 @@ class TrajectoryIntakeIT {
         assertThat(first.get("objectType").asText()).isEqualTo("person");
         assertThat(first.get("confidence").asDouble()).isEqualTo(0.95);
         assertThat(page.get("tracks").get(1).get("timestamp").asLong()).isEqualTo(now + 100);
+    }
+
+    @Test
+    void whatEdgesPublishWhileTheIntakeIsStoppedArrivesWhenItIsBack() throws Exception {
+        String venue = "venue-" + UUID.randomUUID();
+        camel.getRouteController().stopRoute("trajectory-intake");
+        try {
+            publish("edge-restart", referenceIn(venue, "kept-1", System.currentTimeMillis(), 0.9));
+        } finally {
+            camel.getRouteController().startRoute("trajectory-intake");
+        }
+
+        JsonNode page = await().atMost(Duration.ofSeconds(20)).until(() -> tracks(venue, ""),
+                p -> p.get("tracks").size() >= 1);
+        assertThat(page.get("tracks").get(0).get("id").asText()).isEqualTo("kept-1");
     }
 
     @Test
