@@ -10,11 +10,14 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ThreadPerTaskExecutor;
+import io.reactivex.disposables.Disposable;
+import io.reactivex.schedulers.Schedulers;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
@@ -37,8 +40,13 @@ public class HiveMqttConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(HiveMqttConsumer.class);
     private static final String THREADS = HiveMqttComponent.SCHEME + "-consumer";
 
+    private static final long RECONNECT_FIRST_MILLIS = 100;
+    private static final long RECONNECT_MAX_MILLIS = 10_000;
+
     private final HiveMqttEndpoint endpoint;
     private Mqtt5AsyncClient client;
+    private volatile boolean subscribed;
+    private Disposable messages;
 
     HiveMqttConsumer(HiveMqttEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -51,10 +59,10 @@ public class HiveMqttConsumer extends DefaultConsumer {
         // Netty's own kind of thread: its buffer pools and object recyclers keep their per-thread caches only there.
         client = clientFor(endpoint.broker(), new ThreadPerTaskExecutor(new DefaultThreadFactory(THREADS, true)))
                 .buildAsync();
-        // Every message, registered before connecting: a kept session's messages arrive right after the connect,
-        // before any subscribe. The executor runs the callback where it is called, on the Netty thread (without
-        // one, the client hands messages to a thread pool, reading ahead of the route).
-        client.publishes(MqttGlobalPublishFilter.ALL, this::received, Runnable::run);
+        // Every message, taken before connecting: a kept session's messages arrive right after the connect, before
+        // any subscribe. Taking them holds the client's network thread until disposed.
+        messages = client.toRx().publishes(MqttGlobalPublishFilter.ALL)
+                .subscribe(this::received, error -> LOG.debug("Message flow of {} ended: {}", endpoint, error));
         try {
             client.connectWith().cleanStart(endpoint.getSessionExpiry() == 0)
                     .sessionExpiryInterval(endpoint.getSessionExpiry())
@@ -64,14 +72,14 @@ public class HiveMqttConsumer extends DefaultConsumer {
                             .topicFilter(endpoint.getTopicFilter())
                             .qos(MqttQos.fromCode(endpoint.getQos()))
                             .send())
-                    .get(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS);
+                    .get(2 * endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS); // connect, then subscribe
         } catch (ExecutionException | TimeoutException e) {
-            client.disconnect(); // ends the reconnecting of a client that never subscribed
-            client = null;
+            disconnect();
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException("could not subscribe to " + endpoint.getTopicFilter() + " on "
                     + endpoint.getBrokerUrl() + ": " + cause, cause);
         }
+        subscribed = true;
         LOG.info("Subscribed to {} on {} (QoS {})", endpoint.getTopicFilter(), endpoint.getBrokerUrl(),
                 endpoint.getQos());
     }
@@ -89,10 +97,15 @@ public class HiveMqttConsumer extends DefaultConsumer {
                 .serverHost(broker.getHost())
                 .serverPort(broker.getPort() == -1 ? defaultPort : broker.getPort())
                 // A network thread of its own: a route that blocks it must not hold up another client's messages.
-                .executorConfig().nettyExecutor(networkThread)
-                    .nettyThreads(1).applyExecutorConfig()
-                .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(10, TimeUnit.SECONDS)
-                    .applyAutomaticReconnect()
+                .executorConfig().nettyExecutor(networkThread).nettyThreads(1)
+                    // Callbacks run where they are called, on the network thread: on the client's default pool, it
+                    // would read ahead of the route and drop QoS 0 messages past its receive maximum.
+                    .applicationScheduler(Schedulers.from(Runnable::run))
+                    .applyExecutorConfig()
+                .transportConfig()
+                    .socketConnectTimeout(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS)
+                    .mqttConnectTimeout(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS)
+                    .applyTransportConfig()
                 .addDisconnectedListener(this::disconnected)
                 .addConnectedListener(connected -> LOG.info("Connected to {} for {}", endpoint.getBrokerUrl(),
                         endpoint.getTopicFilter()));
@@ -106,10 +119,21 @@ public class HiveMqttConsumer extends DefaultConsumer {
         return builder;
     }
 
+    /**
+     * Reconnects, with back-off, a consumer that had subscribed; not one that is stopping, nor one that is starting:
+     * a failed start is Camel's to retry, and a client that went on reconnecting would outlive it.
+     */
     private void disconnected(MqttClientDisconnectedContext context) {
-        if (isRunAllowed() && context.getReconnector().getAttempts() == 0) {
-            LOG.warn("Not connected to {} ({}); retrying", endpoint.getBrokerUrl(), context.getCause().getMessage());
+        if (!subscribed || context.getSource() == MqttDisconnectSource.USER || !isRunAllowed()) {
+            return;
         }
+        int attempts = context.getReconnector().getAttempts();
+        if (attempts == 0) {
+            LOG.warn("Lost {} ({}); reconnecting", endpoint.getBrokerUrl(), context.getCause().getMessage());
+        }
+        context.getReconnector().reconnect(true)
+                .delay(Math.min(RECONNECT_FIRST_MILLIS << Math.min(attempts, 7), RECONNECT_MAX_MILLIS),
+                        TimeUnit.MILLISECONDS);
     }
 
     /** Never throws: a callback that throws would end the client's subscription. */
@@ -131,14 +155,21 @@ public class HiveMqttConsumer extends DefaultConsumer {
 
     @Override
     protected void doStop() throws Exception {
+        subscribed = false;
+        disconnect();
+        super.doStop();
+    }
+
+    /** Disconnects, if connected, and lets the network thread go. */
+    private void disconnect() throws InterruptedException {
         if (client != null) {
             try {
                 client.disconnect().get(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 LOG.debug("Disconnecting from {}: {}", endpoint.getBrokerUrl(), e.toString());
             }
+            messages.dispose();
             client = null;
         }
-        super.doStop();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Consumer;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spring.boot.CamelAutoConfiguration;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
@@ -129,6 +131,7 @@ class HiveMqttConsumerIT {
     @Test
     void withAClientIdAndSessionExpiry_whatIsPublishedWhileTheConsumerIsStoppedArrivesWhenItStartsAgain()
             throws Exception {
+        long clientThreads = clientThreads();
         camel.getRouteController().stopRoute("kept-subscriber");
         try (Publisher publisher = new Publisher(Services.mqttUrl())) {
             publisher.send(KEPT, MqttQos.AT_LEAST_ONCE, "while-stopped".getBytes(StandardCharsets.UTF_8));
@@ -136,6 +139,31 @@ class HiveMqttConsumerIT {
         camel.getRouteController().startRoute("kept-subscriber");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> keptReceived.contains("while-stopped"));
+        await().atMost(Duration.ofSeconds(10)).until(HiveMqttConsumerIT::clientThreads,
+                threads -> threads == clientThreads); // the stopped client's network thread is gone
+    }
+
+    @Test
+    void aConsumerWhoseBrokerDoesNotAnswerFailsToStart_namingTheBroker_andLeavesNoClientBehind() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        String brokerUrl = "tcp://127.0.0.1:" + closedPort;
+        long clientThreads = clientThreads();
+        Consumer consumer = camel.getEndpoint("hivemq-mqtt5:" + RUN + "/unanswered?brokerUrl=" + brokerUrl
+                + "&connectTimeout=2000").createConsumer(exchange -> { });
+
+        assertThatThrownBy(consumer::start).hasMessageContaining(brokerUrl);
+
+        // Camel's route controller starts it again later: this attempt's client must not go on reconnecting.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(HiveMqttConsumerIT::clientThreads, threads -> threads == clientThreads);
+    }
+
+    private static long clientThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith(HiveMqttComponent.SCHEME)).count();
     }
 
     @Test
