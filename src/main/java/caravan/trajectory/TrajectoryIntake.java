@@ -24,8 +24,8 @@ import org.apache.camel.Message;
 import org.springframework.stereotype.Component;
 
 import caravan.edge.RunningDeployments;
-import caravan.mqtt.HiveMqttConsumer;
 import caravan.edge.RunningDeployments.Running;
+import caravan.mqtt.HiveMqttConsumer;
 import caravan.trajectory.Track.Vector3;
 
 /**
