@@ -88,9 +88,6 @@ public class HiveMqttConsumer extends DefaultConsumer {
         String scheme = String.valueOf(broker.getScheme());
         boolean tls = scheme.equals("ssl") || scheme.equals("mqtts") || scheme.equals("wss");
         boolean webSocket = scheme.equals("ws") || scheme.equals("wss");
-        if (!tls && !webSocket && !scheme.equals("tcp") && !scheme.equals("mqtt")) {
-            throw new IllegalArgumentException("broker URL " + broker + ": the scheme must be tcp, ssl, ws or wss");
-        }
         int defaultPort = webSocket ? (tls ? 443 : 80) : (tls ? 8883 : 1883);
         Mqtt5ClientBuilder builder = MqttClient.builder().useMqttVersion5()
                 .identifier(endpoint.getClientId() == null ? "" : endpoint.getClientId())

@@ -1,6 +1,7 @@
 package caravan.mqtt;
 
 import java.net.URI;
+import java.util.Set;
 
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -16,6 +17,9 @@ import org.apache.camel.support.DefaultEndpoint;
  * is back; without, the broker names the client and keeps nothing.
  */
 public class HiveMqttEndpoint extends DefaultEndpoint {
+
+    /** As Paho names them, with MQTT's own names for the first two. */
+    private static final Set<String> SCHEMES = Set.of("tcp", "mqtt", "ssl", "mqtts", "ws", "wss");
 
     private final String topicFilter;
     private String brokerUrl;
@@ -39,6 +43,10 @@ public class HiveMqttEndpoint extends DefaultEndpoint {
     public Consumer createConsumer(Processor processor) throws Exception {
         if (brokerUrl == null || brokerUrl.isBlank()) {
             throw new IllegalArgumentException(getEndpointUri() + " needs a brokerUrl");
+        }
+        if (!SCHEMES.contains(String.valueOf(broker().getScheme()))) {
+            throw new IllegalArgumentException(getEndpointUri() + ": the brokerUrl " + brokerUrl + " must start with "
+                    + "tcp://, ssl://, ws:// or wss://");
         }
         if (qos < 0 || qos > 2) {
             throw new IllegalArgumentException(getEndpointUri() + ": qos must be 0, 1 or 2, not " + qos);

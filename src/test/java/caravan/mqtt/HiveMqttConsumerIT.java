@@ -167,6 +167,14 @@ class HiveMqttConsumerIT {
     }
 
     @Test
+    void aBrokerUrlOfAnotherSchemeIsRefusedBeforeStarting_namingIt() {
+        assertThatThrownBy(() -> camel.getEndpoint("hivemq-mqtt5:" + RUN + "/http?brokerUrl=http://127.0.0.1:1883")
+                .createConsumer(exchange -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http://127.0.0.1:1883")
+                .hasMessageContaining("tcp://");
+    }
+
+    @Test
     void aSessionExpiryWithoutAClientIdIsRefused_namingWhatIsMissing() {
         assertThatThrownBy(() -> camel.getEndpoint("hivemq-mqtt5:" + RUN + "/nameless?brokerUrl=tcp://127.0.0.1:1"
                 + "&sessionExpiry=60").createConsumer(exchange -> { }))
