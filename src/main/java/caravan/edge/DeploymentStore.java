@@ -57,7 +57,12 @@ public class DeploymentStore {
         return find(document.get("deploymentId").asText()).orElseThrow();
     }
 
-    /** Records a status the hub itself observed, at the hub's time. */
+    /**
+     * Records a status the hub itself observed, at the hub's time. Transactional itself: the call below does not go
+     * through Spring's proxy, and without a transaction its row lock ends with the select, so a report applied
+     * meanwhile was overwritten.
+     */
+    @Transactional
     public boolean advance(String deploymentId, String status, String detail) {
         return advance(deploymentId, status, detail, EdgeRegistry.now());
     }

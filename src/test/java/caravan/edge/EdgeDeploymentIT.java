@@ -7,9 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -60,6 +66,47 @@ class EdgeDeploymentIT {
     TestRestTemplate http;
     @Autowired
     ProviderStore providerStore;
+    @Autowired
+    DeploymentStore deploymentStore;
+
+    /**
+     * The hub records {@code dispatched} after sending the command, so an agent's first reports can arrive at the
+     * same moment (from other hubs of the shared subscription, too): every step is filed, whatever the interleaving.
+     */
+    @Test
+    void concurrentReportsForOneDeploymentAreAllFiled() throws Exception {
+        List<String> reports = List.of("pulling", "starting", "running");
+        ExecutorService reporters = Executors.newFixedThreadPool(1 + reports.size());
+        try {
+            for (int round = 0; round < 40; round++) {
+                String deploymentId = UUID.randomUUID().toString();
+                deploymentStore.insertPending(MAPPER.readTree("{\"deploymentId\": \"" + deploymentId + "\", "
+                        + "\"edgeId\": \"race-edge\", \"venueId\": \"race-venue\", "
+                        + "\"provider\": {\"providerId\": \"race-provider\"}}"));
+                CyclicBarrier together = new CyclicBarrier(1 + reports.size());
+                List<Future<?>> done = new ArrayList<>();
+                done.add(reporters.submit(() -> {
+                    together.await();
+                    return deploymentStore.advance(deploymentId, "dispatched", "command sent");
+                }));
+                for (String status : reports) {
+                    done.add(reporters.submit(() -> {
+                        together.await();
+                        return deploymentStore.advance(deploymentId, status, null, OffsetDateTime.now(ZoneOffset.UTC));
+                    }));
+                }
+                for (Future<?> report : done) {
+                    report.get(30, TimeUnit.SECONDS);
+                }
+                assertThat(deploymentStore.find(deploymentId).orElseThrow().history())
+                        .extracting(DeploymentStore.Step::status)
+                        .as("round %d", round)
+                        .containsExactly("pending", "dispatched", "pulling", "starting", "running");
+            }
+        } finally {
+            reporters.shutdownNow();
+        }
+    }
 
     @Test
     void deployHerSendsTheReferenceDocumentAndTracksWhatTheAgentReports() throws Exception {
