@@ -5,15 +5,11 @@ RUN useradd --uid 1000 --create-home --shell /usr/sbin/nologin caravan \
     && mkdir -p /var/lib/caravan \
     && chown caravan:caravan /var/lib/caravan
 COPY target/caravan-hub-*.jar /app/caravan-hub.jar
-COPY mappings/ /app/mappings/
-COPY alerts/ /app/alerts/
 COPY deploy/hub.jvm.options /app/hub.jvm.options
 
 USER caravan
 WORKDIR /var/lib/caravan
 ENV CARAVAN_DATA_DIR=/var/lib/caravan \
-    CARAVAN_MAPPINGS_DIR=/app/mappings \
-    CARAVAN_ALERT_RULES=/app/alerts/rules.yaml \
     CARAVAN_HTTP_ADDRESS=0.0.0.0 \
     CARAVAN_MQTT_EMBEDDED_BIND=0.0.0.0 \
     JDK_JAVA_OPTIONS=@/app/hub.jvm.options

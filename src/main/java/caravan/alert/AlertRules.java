@@ -1,6 +1,7 @@
 package caravan.alert;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The rules file, read again whenever it changes. A file with problems is refused as a whole, the log names every
- * problem, and the rules read before stay in force.
+ * The rules file, read again whenever it changes; while there is no such file, the rules the hub ships in its jar
+ * ({@code classpath:alerts/rules.yaml}). A file with problems is refused as a whole, the log names every problem,
+ * and the rules read before stay in force.
  */
 @Component
 public class AlertRules {
@@ -28,6 +30,10 @@ public class AlertRules {
 
     record RulesFile(List<AlertRule> rules) {
     }
+
+    static final String SHIPPED = "alerts/rules.yaml";
+    /** The version of the shipped rules: they never change while the hub runs. */
+    private static final FileTime SHIPPED_VERSION = FileTime.fromMillis(0);
 
     private final AlertProperties properties;
     /** Rules are checked for every track; the file is looked at no more often than this. */
@@ -57,12 +63,14 @@ public class AlertRules {
         }
         checkedAt = now;
         FileTime version = modified();
-        if (version == null || version.equals(loadedVersion)) {
+        if (version.equals(loadedVersion)) {
             return rules;
         }
         loadedVersion = version;
-        try {
-            RulesFile file = YAML.readValue(properties.rulesFile().toFile(), RulesFile.class);
+        String source = version == SHIPPED_VERSION ? "the hub's own " + SHIPPED : properties.rulesFile().toString();
+        try (InputStream in = version == SHIPPED_VERSION ? AlertRules.class.getClassLoader().getResourceAsStream(SHIPPED)
+                : Files.newInputStream(properties.rulesFile())) {
+            RulesFile file = YAML.readValue(in, RulesFile.class);
             List<AlertRule> read = file == null || file.rules() == null ? List.of() : file.rules();
             List<String> problems = new ArrayList<>();
             Set<String> ids = new HashSet<>();
@@ -75,24 +83,25 @@ public class AlertRules {
                 }
             }
             if (!problems.isEmpty()) {
-                LOG.error("Alert rules in {} refused, the previous {} rules stay in force: {}", properties.rulesFile(),
-                        rules.size(), problems);
+                LOG.error("Alert rules in {} refused, the previous {} rules stay in force: {}", source, rules.size(),
+                        problems);
                 return rules;
             }
             rules = List.copyOf(read);
-            LOG.info("Alert rules: {} loaded from {}", rules.size(), properties.rulesFile());
+            LOG.info("Alert rules: {} loaded from {}", rules.size(), source);
         } catch (IOException e) {
-            LOG.error("Alert rules in {} refused, the previous {} rules stay in force: {}", properties.rulesFile(),
-                    rules.size(), e.getMessage());
+            LOG.error("Alert rules in {} refused, the previous {} rules stay in force: {}", source, rules.size(),
+                    e.getMessage());
         }
         return rules;
     }
 
+    /** The rules file's version, or the shipped rules' while there is no file. */
     private FileTime modified() {
         try {
             return Files.getLastModifiedTime(properties.rulesFile());
         } catch (IOException e) {
-            return null;
+            return SHIPPED_VERSION;
         }
     }
 }

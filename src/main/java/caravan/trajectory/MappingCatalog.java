@@ -1,6 +1,9 @@
 package caravan.trajectory;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -18,13 +21,18 @@ import org.springframework.stereotype.Component;
 /**
  * The message formats the hub can map: one {@code <format>.jslt} per format in the mappings folder, compiled once
  * and compiled again when its file changes (checked at most once a second), so an edited mapping applies without a
- * restart. Expressions are applied to the parsed message directly: the camel-jslt endpoint would turn each result
- * into a String that the intake then parses again.
+ * restart. The hub's own mappings ship in its jar ({@code classpath:mappings/}); a file of the same name in the
+ * folder overrides one. Expressions are applied to the parsed message directly: the camel-jslt endpoint would turn
+ * each result into a String that the intake then parses again.
  */
 @Component
 public class MappingCatalog {
 
     private static final Pattern FORMAT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    /** Where the shipped mappings are, in the jar. */
+    static final String SHIPPED = "mappings/";
+    /** The file version of a shipped mapping: it never changes while the hub runs. */
+    private static final FileTime SHIPPED_VERSION = FileTime.fromMillis(0);
     private static final long RECHECK_NANOS = 1_000_000_000L;
 
     /**
@@ -55,8 +63,9 @@ public class MappingCatalog {
         if (!FORMAT.matcher(format).matches()) {
             return "trajectoryFormat '" + format + "' must be a lowercase slug naming a mapping in " + dir;
         }
-        if (!Files.isRegularFile(dir.resolve(format + ".jslt"))) {
-            return "trajectoryFormat '" + format + "' has no mapping " + dir.resolve(format + ".jslt");
+        if (!Files.isRegularFile(dir.resolve(format + ".jslt")) && shipped(format) == null) {
+            return "trajectoryFormat '" + format + "' has no mapping " + dir.resolve(format + ".jslt")
+                    + " and is not one the hub ships";
         }
         return null;
     }
@@ -92,7 +101,7 @@ public class MappingCatalog {
         try {
             modified = Files.getLastModifiedTime(file);
         } catch (IOException e) {
-            return new Compiled(null, "no mapping " + file + " for format '" + format + "'", null, now);
+            return compileShipped(format, previous, now, file);
         }
         if (previous != null && modified.equals(previous.modified())) {
             return previous.checked(now);
@@ -103,6 +112,27 @@ public class MappingCatalog {
             return new Compiled(null, "mapping " + file + " cannot be read: " + e.getMessage(), modified, now);
         } catch (JsltException e) {
             return new Compiled(null, "mapping " + file + " does not compile: " + e.getMessage(), modified, now);
+        }
+    }
+
+    /** The mapping the hub ships for {@code format}, used when the folder has none. */
+    private static Compiled compileShipped(String format, Compiled previous, long now, Path overrideFile) {
+        if (previous != null && SHIPPED_VERSION.equals(previous.modified())) {
+            return previous.checked(now);
+        }
+        String shipped = shipped(format);
+        if (shipped == null) {
+            return new Compiled(null, "no mapping " + overrideFile + " for format '" + format + "', and the hub "
+                    + "ships none of that name", null, now);
+        }
+        return new Compiled(Parser.compileString(shipped), null, SHIPPED_VERSION, now);
+    }
+
+    private static String shipped(String format) {
+        try (InputStream in = MappingCatalog.class.getClassLoader().getResourceAsStream(SHIPPED + format + ".jslt")) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the hub's own mapping " + format + " cannot be read", e);
         }
     }
 }

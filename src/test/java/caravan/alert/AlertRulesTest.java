@@ -43,6 +43,12 @@ class AlertRulesTest {
     }
 
     @Test
+    void withoutARulesFileTheShippedRulesApply() {
+        AlertRules rules = new AlertRules(new AlertProperties(dir.resolve("absent.yaml"), null, 5, Duration.ofSeconds(1)));
+        assertThat(rules.current()).extracting(AlertRule::id).contains("loading-dock-entry", "tracker-silent");
+    }
+
+    @Test
     void reportsEveryProblemOfARule() {
         AlertRule rule = new AlertRule("dock", "zone-enter", null, null, null, null, null, null, null, "soon", null, null);
 

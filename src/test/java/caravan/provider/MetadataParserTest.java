@@ -107,7 +107,8 @@ class MetadataParserTest {
         assertThatThrownBy(() -> parser.parse("{\"providerId\": \"p\", \"version\": \"1\", \"runCommand\": [\"/bin/p\"], "
                 + "\"trajectoryFormat\": \"no-such-format\"}"))
                 .isInstanceOfSatisfying(InputRejectedException.class, e -> assertThat(e.problems()).containsExactly(
-                        "trajectoryFormat 'no-such-format' has no mapping " + Path.of("mappings", "no-such-format.jslt")));
+                        "trajectoryFormat 'no-such-format' has no mapping " + Path.of("mappings", "no-such-format.jslt")
+                                + " and is not one the hub ships"));
         assertThatThrownBy(() -> parser.parseImageRegistration("{\"providerId\": \"x\", \"version\": \"1\", "
                 + "\"dockerImage\": \"r.example.com/x:1\", \"trajectoryFormat\": \"../etc/passwd\"}"))
                 .isInstanceOfSatisfying(InputRejectedException.class, e -> assertThat(e.problems()).containsExactly(

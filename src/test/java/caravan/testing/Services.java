@@ -105,8 +105,13 @@ public final class Services {
         registry.add("spring.datasource.hikari.maximum-pool-size", () -> "4");
     }
 
+    /**
+     * A new directory under java.io.tmpdir, which the build points at target/it-tmp (emptied before each run) and
+     * creates here: Tomcat and the hubs write theirs there too.
+     */
     public static Path tempDir(String prefix) {
         try {
+            Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
             return Files.createTempDirectory(prefix);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

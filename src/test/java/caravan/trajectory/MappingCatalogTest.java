@@ -40,6 +40,18 @@ class MappingCatalogTest {
     }
 
     @Test
+    void theShippedMappingsApplyWithoutAFolder_andAFileOfTheSameNameOverridesOne() throws Exception {
+        MappingCatalog catalog = new MappingCatalog(dir.resolve("absent"));
+        JsonNode message = json.readTree("{\"id\": \"t-1\"}");
+        assertThat(catalog.problemWith("reference")).isNull();
+        assertThat(catalog.map("reference", message, Map.of()).get(0).get("id").asText()).isEqualTo("t-1");
+
+        Files.writeString(dir.resolve("reference.jslt"), "[{\"id\": \"overridden\"}]");
+        assertThat(new MappingCatalog(dir).map("reference", message, Map.of()).get(0).get("id").asText())
+                .isEqualTo("overridden");
+    }
+
+    @Test
     void anEditedMappingAppliesWithoutARestart_andABrokenOneIsNamedWithItsFile() throws Exception {
         Path mapping = dir.resolve("tracker.jslt");
         Files.writeString(mapping, "{\"version\": 1}");
