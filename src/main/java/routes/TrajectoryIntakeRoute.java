@@ -1,33 +1,43 @@
 package routes;
 
-import java.util.concurrent.ExecutorService;
+import java.util.List;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.Predicate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.RouteConfigurationBuilder;
-import org.apache.camel.builder.ThreadPoolBuilder;
+import org.apache.camel.component.seda.SedaEndpoint;
+import org.apache.camel.spi.InflightRepository;
 import org.apache.camel.util.concurrent.SynchronousExecutorService;
-import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 
 import caravan.mqtt.HiveMqttComponent;
-import caravan.trajectory.Batches;
+import caravan.trajectory.LaneBatches;
+import caravan.trajectory.StorageBatches;
 import caravan.trajectory.TrajectoryIntake;
 import caravan.trajectory.TrajectoryProperties;
+import caravan.trajectory.TrajectoryStorage;
 
 /**
  * Trajectories from edge trackers: MQTT 5 (QoS 1) → batches per lane → the edge's JSLT mapping → validation → each
  * valid track once (QoS 1 redeliveries are dropped) → the live WebSocket feed, batched storage and the alert rules.
- * Rejections are counted per edge and reason and sampled.
+ * Rejections are counted per edge and reason and sampled. Java DSL: the lanes are as many routes as configured.
  *
  * <p>The MQTT client ({@link HiveMqttComponent}: a quarter to half of Paho's CPU per message) runs each message on
  * its network thread, which only names the edge and its lane (an edge always takes the same one) and adds the
- * message to the lane's next batch. A batch goes to its lane when it is full or at the batch interval: handing over
- * each message, and running each through the lane's route, cost more than the lane's own work. The
+ * message to the lane's next batch. An idle lane takes its batch at once; a busy one finds, when it is free, what
+ * arrived meanwhile (or at most the batch size), so batches cost latency only while there is a queue to save. The
  * lanes work in parallel, each edge's messages in order: only the MQTT thread adds to batches, and a batch completed
  * by the interval is handed over before another can start. A full lane holds up the MQTT client, and with it the
- * broker, rather than dropping messages. Each lane adds its tracks to the shared storage batch itself; full batches
- * are inserted on a thread of their own. Payloads are byte arrays, so stream caching is off on these routes: it
+ * broker, rather than dropping messages. Payloads are byte arrays, so stream caching is off on these routes: it
  * would only look for a converter per message.
+ *
+ * <p>A QoS 1 message is acknowledged to the broker only once its tracks are committed (or it was rejected): the
+ * lanes add their tracks, and their messages' acknowledgements, to the storage batch, which is inserted when full or
+ * every storage batch timeout, on one thread, in order. Until then the broker keeps the message, and sends it again
+ * to a kept session if the hub dies; stored tracks are keyed, so it is stored once.
  */
 @Component
 public class TrajectoryIntakeRoute extends RouteBuilder {
@@ -36,10 +46,8 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
     private static final String LANE_BATCHES = "direct:trajectory-lane-batches";
     /** On the lane's thread: adding a batch's tracks to the storage batch is cheap, waking a thread for it is not. */
     static final String STORAGE = "direct:trajectory-storage";
-    /** Batches waiting for their insert; when storage falls this far behind, the lane that fills a batch inserts it. */
-    private static final int QUEUED_BATCHES = 200;
-    /** The messages a lane has taken, kept so that a failure can reject each of them. */
-    private static final String LANE_BATCH = "CaravanLaneBatch";
+    /** Storage batches waiting for their insert; when it is full the lanes wait, and so the broker. */
+    private static final String INSERTS = "seda:trajectory-inserts?size=200&blockWhenFull=true";
 
     private final TrajectoryProperties properties;
 
@@ -49,60 +57,88 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
-        from(HiveMqttComponent.SCHEME + ":" + properties.subscription() + "?brokerUrl={{caravan.mqtt.url}}&qos=1"
-                + properties.sessionOptions())
-                .routeId("trajectory-intake").streamCache("false")
-                .bean("trajectoryIntake", "receive")
-                .to(LANE_BATCHES);
+        // Defined first, so started first and stopped last: what the batches hand over as they stop is stored.
+        from(INSERTS).routeId("trajectory-storage").routeConfigurationId(StorageFailures.ID)
+                .bean("trackStore", "insert(${body.tracks})")
+                .bean("trajectoryStorage", "stored");
+
+        from(STORAGE).routeId("trajectory-storage-batches").streamCache("false")
+                .aggregate(constant(true), new StorageBatches()).id("trajectory-storage-batch")
+                    .completionPredicate(StorageBatches.atLeast(properties.storageBatchSize()))
+                    .completionInterval(properties.storageBatchTimeout().toMillis())
+                    .forceCompletionOnStop() // a hub that stops stores the batch it was gathering
+                    // On the thread that completes it: the inserts keep the batches' order, and a full queue of
+                    // inserts holds up that thread rather than growing.
+                    .executorService(new SynchronousExecutorService())
+                .to(INSERTS);
+
+        for (int lane = 0; lane < properties.lanes(); lane++) {
+            from(lane(lane)).routeId(laneRouteId(lane))
+                    .routeConfigurationId(LaneFailures.ID).streamCache("false")
+                    .setProperty(TrajectoryIntake.LANE_BATCH, body())
+                    .bean("trajectoryIntake", "acceptAll")
+                    // Live first: handing tracks to the feed never blocks, whatever the browsers do.
+                    .bean("liveTracks", "publishAll")
+                    .to(STORAGE)
+                    .to("direct:trajectory-alerts");
+        }
 
         // A route of its own, behind a direct endpoint: a stopping MQTT consumer stops the route it feeds at once,
         // a direct one lets the aggregator hand over what it holds first.
         from(LANE_BATCHES).routeId("trajectory-lane-batches").streamCache("false")
-                .aggregate(header(TrajectoryIntake.LANE), new Batches()).id("trajectory-lane-batch")
+                .aggregate(header(TrajectoryIntake.LANE), new LaneBatches()).id("trajectory-lane-batch")
                     .completionSize(properties.laneBatchSize())
+                    .completionPredicate(laneIdle())
                     .completionInterval(properties.laneBatchInterval().toMillis())
-                    .forceCompletionOnStop() // a stopping hub hands its lanes what it has gathered: it was acknowledged
-                    // In the thread that completes the batch: the MQTT thread when full, else the interval's thread
-                    // (which holds the aggregator's lock meanwhile), so a lane's batches arrive in order.
+                    .forceCompletionOnStop() // a stopping hub hands its lanes what it has gathered
+                    // In the thread that completes the batch: the MQTT thread, else the interval's thread (which
+                    // holds the aggregator's lock meanwhile), so a lane's batches arrive in order.
                     .executorService(new SynchronousExecutorService())
                 .toD(lane("${header." + TrajectoryIntake.LANE + "}"));
 
-        for (int lane = 0; lane < properties.lanes(); lane++) {
-            from(lane(Integer.toString(lane))).routeId("trajectory-lane-" + lane)
-                    .routeConfigurationId(LaneFailures.ID).streamCache("false")
-                    .setProperty(LANE_BATCH, body())
-                    .bean("trajectoryIntake", "acceptAll")
-                    .filter(TrajectoryIntake::hasTracks)
-                        // Live first: handing tracks to the feed never blocks, whatever the browsers do.
-                        .bean("liveTracks", "publishAll")
-                        .to(STORAGE)
-                        .to("direct:trajectory-alerts")
-                    .end();
-        }
-
-        ExecutorService inserts = new ThreadPoolBuilder(getContext()).poolSize(1).maxPoolSize(1)
-                .maxQueueSize(QUEUED_BATCHES).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns)
-                .build(this, "trajectory-storage");
-        from(STORAGE).routeId("trajectory-storage")
-                .aggregate(constant(true), new Batches()).id("trajectory-storage-batch")
-                    .completionPredicate(Batches.atLeast(properties.storageBatchSize()))
-                    .completionTimeout(properties.storageBatchTimeout().toMillis())
-                    .forceCompletionOnStop() // a hub that stops stores the batch it was gathering
-                    .executorService(inserts)
-                .bean("trackStore", "insert");
+        from(HiveMqttComponent.SCHEME + ":" + properties.subscription() + "?brokerUrl={{caravan.mqtt.url}}&qos=1"
+                + "&manualAcknowledgement=true&receiveMaximum={{caravan.trajectories.receive-maximum}}"
+                + properties.sessionOptions())
+                .routeId("trajectory-intake").streamCache("false")
+                .bean("trajectoryIntake", "receive")
+                .to(LANE_BATCHES);
 
         from("timer:trajectory-retention?period=3600000").routeId("trajectory-retention")
                 .bean("trackStore", "deleteExpired")
                 .log("Trajectory retention: deleted ${body} tracks older than {{caravan.trajectories.retention}}");
     }
 
+    /** A batch whose lane has nothing queued nor under way: it goes at once rather than wait for more. */
+    private Predicate laneIdle() {
+        SedaEndpoint[] queues = new SedaEndpoint[properties.lanes()];
+        String[] routeIds = new String[properties.lanes()];
+        for (int lane = 0; lane < queues.length; lane++) {
+            queues[lane] = getContext().getEndpoint(lane(lane), SedaEndpoint.class);
+            routeIds[lane] = laneRouteId(lane);
+        }
+        InflightRepository inflight = getContext().getInflightRepository();
+        return batch -> {
+            int lane = batch.getMessage().getHeader(TrajectoryIntake.LANE, Integer.class);
+            return queues[lane].getCurrentQueueSize() == 0 && inflight.size(routeIds[lane]) == 0;
+        };
+    }
+
+    private String lane(int number) {
+        return lane(Integer.toString(number));
+    }
+
     private String lane(String number) {
         return "seda:trajectory-lane-" + number + "?size=" + properties.laneQueuedBatches() + "&blockWhenFull=true";
     }
 
+    private static String laneRouteId(int lane) {
+        return "trajectory-lane-" + lane;
+    }
+
     /**
      * A batch that fails past its messages' own rejections (their JSON and mapping problems are rejected one by one
-     * as the lane takes them) has each of its messages counted and sampled as rejected, with the failure.
+     * as the lane takes them) has each of its messages counted and sampled as rejected, with the failure; their
+     * acknowledgements still go through storage, so they keep their order.
      */
     @Component
     public static class LaneFailures extends RouteConfigurationBuilder {
@@ -113,8 +149,47 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
         public void configuration() {
             routeConfiguration(ID)
                     .onException(Exception.class).handled(true)
-                        .bean("trajectoryRejections", "rejectAll(${exchangeProperty." + LANE_BATCH + "}, "
-                                + "'processing-failed', ${exception.message})");
+                        .bean("trajectoryRejections", "rejectAll(${exchangeProperty." + TrajectoryIntake.LANE_BATCH
+                                + "}, 'processing-failed', ${exception.message})")
+                        .setBody(constant(List.of()))
+                        .to(STORAGE);
+        }
+    }
+
+    /**
+     * An insert that fails is tried again, with back-off, until it passes: a database that is down holds up storage,
+     * and with nothing acknowledged meanwhile, the broker holds back what edges publish. Only data the database
+     * refuses (it would refuse it again) is rejected, with its reason. A hub that stops while retrying gives up:
+     * the batch is neither stored nor acknowledged, so a kept session gets its messages again.
+     */
+    @Component
+    public static class StorageFailures extends RouteConfigurationBuilder {
+
+        static final String ID = "trajectory-storage-failures";
+
+        private final TrajectoryStorage storage;
+
+        public StorageFailures(TrajectoryStorage storage) {
+            this.storage = storage;
+        }
+
+        @Override
+        public void configuration() {
+            routeConfiguration(ID)
+                    .onException(DataIntegrityViolationException.class).handled(true)
+                        .bean("trajectoryStorage", "refused(${body}, ${exception.message})")
+                    .end()
+                    .onException(Exception.class)
+                        .retryWhile(exchange -> exchange.getContext().isStarted()) // until it passes or the hub stops
+                        .redeliveryDelay(100)
+                        .useExponentialBackOff().backOffMultiplier(2).maximumRedeliveryDelay(5000)
+                        .retryAttemptedLogLevel(LoggingLevel.WARN)
+                        .onRedelivery(exchange -> storage.failing(exchange.getProperty(
+                                Exchange.EXCEPTION_CAUGHT, Throwable.class)))
+                        .handled(true)
+                        .log(LoggingLevel.WARN, "caravan.trajectories", "${body.tracks.size} tracks not stored before "
+                                + "the hub stopped: not acknowledged either, so a kept session gets them again")
+                    .end();
         }
     }
 }

@@ -8,7 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The live track feed browsers get over WebSocket.
  *
- * @param framesPerSecond how often a venue's waiting tracks are sent as a frame
+ * @param framesPerSecond the most frames a second per venue: a venue's tracks go out at once when its last frame is
+ *                        older than a frame interval, and wait for the next one while frames come faster
  * @param maxFrameTracks  a venue's batch is sent at once when it holds this many tracks
  * @param maxQueuedFrames frames a client may be behind; beyond, its oldest are dropped
  * @param sendTimeLimit   a client that takes longer than this to accept a frame is disconnected
@@ -16,7 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("caravan.live")
 public record LiveProperties(
-        @DefaultValue("20") int framesPerSecond,
+        @DefaultValue("200") int framesPerSecond,
         @DefaultValue("200") int maxFrameTracks,
         @DefaultValue("200") int maxQueuedFrames,
         @DefaultValue("5s") Duration sendTimeLimit,

@@ -1,6 +1,7 @@
 package caravan.live;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +24,11 @@ import caravan.alert.Alert;
 import caravan.trajectory.Track;
 
 /**
- * Batches tracks per venue and sends each venue's batch as one frame, {@code {event: "tracks", venueId, tracks}},
- * to every client that asked for that venue (or for all): {@code caravan.live.frames-per-second} times a second,
- * and at once when a batch reaches {@code caravan.live.max-frame-tracks}, so a busy venue's tracks do not wait for
- * the clock. Within a frame each track appears once, with its latest position. Alerts go out at once as
+ * Sends each venue's tracks as frames, {@code {event: "tracks", venueId, tracks}}, to every client that asked for
+ * that venue (or for all). A venue's tracks go out at once when its feed is idle; while its frames already come
+ * faster than {@code caravan.live.frames-per-second}, they are gathered until the next frame is due (a leading-edge
+ * throttle: latency only where it saves frames), and a batch that reaches {@code caravan.live.max-frame-tracks}
+ * goes at once. Within a frame each track appears once, with its latest position. Alerts go out at once as
  * {@code {event: "alert", venueId, alert}}. A frame is written once and shared by all its clients.
  */
 @Component
@@ -38,12 +40,24 @@ public class LiveTracks {
     public record AlertFrame(String event, String venueId, Alert alert) {
     }
 
+    /** A venue's tracks not sent yet, when its last frame went, and whether a flush is due for them. */
+    private static final class VenueFeed {
+        Map<String, Track> pending = new LinkedHashMap<>();
+        long lastFrameNanos;
+        boolean flushScheduled;
+    }
+
+    /** Venues remembered for their throttle; past this, those with nothing waiting are forgotten. */
+    private static final int MAX_VENUES = 10_000;
+
     private final ObjectMapper mapper;
     private final LiveProperties properties;
+    private final long frameIntervalNanos;
     private final Map<String, LiveSession> sessions = new ConcurrentHashMap<>();
     private final Counter droppedFrames;
+    /** Guards {@link #venues}. */
     private final Object pendingLock = new Object();
-    private Map<String, Map<String, Track>> pending = new LinkedHashMap<>();
+    private final Map<String, VenueFeed> venues = new HashMap<>();
     /** Held while frames are taken, written and queued, so each client gets a venue's frames in order. */
     private final Object flushLock = new Object();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
@@ -53,8 +67,7 @@ public class LiveTracks {
     public LiveTracks(ObjectMapper mapper, LiveProperties properties, MeterRegistry meters) {
         this.mapper = mapper;
         this.properties = properties;
-        long period = Math.max(1, 1000 / Math.max(1, properties.framesPerSecond()));
-        ticker.scheduleAtFixedRate(() -> flush(null), period, period, TimeUnit.MILLISECONDS);
+        this.frameIntervalNanos = TimeUnit.SECONDS.toNanos(1) / Math.max(1, properties.framesPerSecond());
         Gauge.builder("caravan.live.clients", sessions, Map::size).description("browsers on the live feed").register(meters);
         droppedFrames = Counter.builder("caravan.live.dropped.frames")
                 .description("frames not sent to a client that was too far behind").register(meters);
@@ -63,25 +76,47 @@ public class LiveTracks {
     /**
      * Called by the trajectory lanes with a batch's accepted tracks; never waits for a browser. A venue whose batch
      * fills is sent right away, before the rest are added, so that a frame holds at most
-     * {@code caravan.live.max-frame-tracks}.
+     * {@code caravan.live.max-frame-tracks}; the others are sent now or when their next frame is due.
      */
     public void publishAll(List<Track> tracks) {
+        List<String> touched = new ArrayList<>(1);
         int next = 0;
         while (next < tracks.size()) {
             String full = null;
             synchronized (pendingLock) {
                 while (full == null && next < tracks.size()) {
                     Track track = tracks.get(next++);
-                    Map<String, Track> venue = pending.computeIfAbsent(track.venueId(), id -> new LinkedHashMap<>());
-                    venue.put(track.id(), track);
-                    if (venue.size() == properties.maxFrameTracks()) {
+                    VenueFeed venue = venues.computeIfAbsent(track.venueId(), id -> new VenueFeed());
+                    venue.pending.put(track.id(), track);
+                    if (venue.pending.size() >= properties.maxFrameTracks()) {
                         full = track.venueId();
+                    } else if (!touched.contains(track.venueId())) {
+                        touched.add(track.venueId());
                     }
                 }
             }
             if (full != null) {
-                flush(List.of(full));
+                flush(full);
             }
+        }
+        touched.forEach(this::flushOrSchedule);
+    }
+
+    /** Sends the venue's waiting tracks now if its last frame is a frame interval old, else when it will be. */
+    private void flushOrSchedule(String venueId) {
+        long wait;
+        synchronized (pendingLock) {
+            VenueFeed venue = venues.get(venueId);
+            if (venue == null || venue.pending.isEmpty() || venue.flushScheduled) {
+                return;
+            }
+            wait = venue.lastFrameNanos + frameIntervalNanos - System.nanoTime();
+            venue.flushScheduled = wait > 0;
+        }
+        if (wait > 0) {
+            ticker.schedule(() -> flush(venueId), wait, TimeUnit.NANOSECONDS);
+        } else {
+            flush(venueId);
         }
     }
 
@@ -113,28 +148,27 @@ public class LiveTracks {
         return sessions.values().stream().mapToInt(LiveSession::unsentFrames).sum();
     }
 
-    /** Sends the batches of these venues, or of all when null. */
-    private void flush(List<String> venues) {
+    /** Sends the venue's waiting tracks as one frame. */
+    private void flush(String venueId) {
         synchronized (flushLock) {
-            Map<String, Map<String, Track>> batch;
+            Map<String, Track> batch;
             synchronized (pendingLock) {
-                if (venues == null) {
-                    batch = pending;
-                    pending = new LinkedHashMap<>();
-                } else {
-                    batch = new LinkedHashMap<>();
-                    venues.forEach(venue -> batch.put(venue, pending.remove(venue)));
+                VenueFeed venue = venues.get(venueId);
+                if (venue == null || venue.pending.isEmpty()) {
+                    return;
+                }
+                batch = venue.pending;
+                venue.pending = new LinkedHashMap<>();
+                venue.lastFrameNanos = System.nanoTime();
+                venue.flushScheduled = false;
+                if (venues.size() > MAX_VENUES) { // venue ids come from messages: keep what they can make us hold bounded
+                    venues.values().removeIf(feed -> feed.pending.isEmpty() && !feed.flushScheduled);
                 }
             }
-            for (var venue : batch.entrySet()) {
-                if (venue.getValue() == null || venue.getValue().isEmpty()) {
-                    continue;
-                }
-                char[] frame = json(new Frame("tracks", venue.getKey(), new ArrayList<>(venue.getValue().values())));
-                for (LiveSession session : sessions.values()) {
-                    if (session.wants(venue.getKey())) {
-                        session.offer(frame);
-                    }
+            char[] frame = json(new Frame("tracks", venueId, new ArrayList<>(batch.values())));
+            for (LiveSession session : sessions.values()) {
+                if (session.wants(venueId)) {
+                    session.offer(frame);
                 }
             }
         }

@@ -4,7 +4,9 @@ import java.net.URI;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -26,16 +28,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs each message through the route on the client's Netty thread, and acknowledges it (QoS 1) when the route has
- * taken it. A route that blocks, say on a full queue, holds that thread, so the client stops reading and the broker
- * is held back: it neither reads ahead of the route nor drops QoS 0 messages, as it does with its callbacks on its
- * own thread pool. A lost connection is retried with back-off, and the client subscribes again when the broker
- * forgot it. With a client id and a session expiry, it takes up the session the broker kept for it. Starting fails
- * when the broker does not answer in time; Camel's supervising route controller retries.
+ * taken it, or, with manual acknowledgement, when the route calls the message's {@link Acknowledgement} (one the
+ * route never acknowledges comes again on the next connection of a kept session). A route that blocks, say on a
+ * full queue, holds that thread, so the client stops reading and the broker is held back: it neither reads ahead of
+ * the route nor drops QoS 0 messages, as it does with its callbacks on its own thread pool. A lost connection is
+ * retried with back-off, and the client subscribes again when the broker forgot it. With a client id and a session
+ * expiry, it takes up the session the broker kept for it. Starting fails when the broker does not answer in time;
+ * Camel's supervising route controller retries.
  */
 public class HiveMqttConsumer extends DefaultConsumer {
 
     /** The header a message's topic is in, named as camel-paho-mqtt5 names it. */
     public static final String TOPIC = "CamelMqttTopic";
+    /** With manualAcknowledgement: the header holding the message's {@link Acknowledgement}, for the route to call. */
+    public static final String ACKNOWLEDGEMENT = "CaravanMqttAcknowledgement";
 
     private static final Logger LOG = LoggerFactory.getLogger(HiveMqttConsumer.class);
     private static final String THREADS = HiveMqttComponent.SCHEME + "-consumer";
@@ -43,7 +49,12 @@ public class HiveMqttConsumer extends DefaultConsumer {
     private static final long RECONNECT_FIRST_MILLIS = 100;
     private static final long RECONNECT_MAX_MILLIS = 10_000;
 
+    /** The most unacknowledged messages MQTT 5 allows: what the consumer asks of the broker when it counts them itself. */
+    private static final int PROTOCOL_RECEIVE_MAXIMUM = 65_535;
+
     private final HiveMqttEndpoint endpoint;
+    /** With manual acknowledgement: how many more QoS 1 and 2 messages the route may hold unacknowledged. */
+    private Semaphore unacknowledged;
     private Mqtt5AsyncClient client;
     private volatile boolean subscribed;
     private Disposable messages;
@@ -56,17 +67,22 @@ public class HiveMqttConsumer extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        unacknowledged = new Semaphore(endpoint.getReceiveMaximum());
         // Netty's own kind of thread: its buffer pools and object recyclers keep their per-thread caches only there.
         client = clientFor(endpoint.broker(), new ThreadPerTaskExecutor(new DefaultThreadFactory(THREADS, true)))
                 .buildAsync();
         // Every message, taken before connecting: a kept session's messages arrive right after the connect, before
         // any subscribe. Taking them holds the client's network thread until disposed.
-        messages = client.toRx().publishes(MqttGlobalPublishFilter.ALL)
+        messages = client.toRx().publishes(MqttGlobalPublishFilter.ALL, endpoint.isManualAcknowledgement())
                 .subscribe(this::received, error -> LOG.debug("Message flow of {} ended: {}", endpoint, error));
         try {
             client.connectWith().cleanStart(endpoint.getSessionExpiry() == 0)
                     .sessionExpiryInterval(endpoint.getSessionExpiry())
-                    .restrictions().receiveMaximum(endpoint.getReceiveMaximum()).applyRestrictions()
+                    // With manual acknowledgement the consumer holds the broker back itself (see received): brokers
+                    // that overshoot the receive maximum (Mosquitto 2.0.11 does, with a backlog, as acknowledgements
+                    // come in) would make the client drop the connection, and the next would start the same way.
+                    .restrictions().receiveMaximum(endpoint.isManualAcknowledgement() ? PROTOCOL_RECEIVE_MAXIMUM
+                            : endpoint.getReceiveMaximum()).applyRestrictions()
                     .send()
                     .thenCompose(connected -> client.subscribeWith()
                             .topicFilter(endpoint.getTopicFilter())
@@ -133,21 +149,46 @@ public class HiveMqttConsumer extends DefaultConsumer {
                         TimeUnit.MILLISECONDS);
     }
 
-    /** Never throws: a callback that throws would end the client's subscription. */
+    /**
+     * Never throws: a callback that throws would end the client's subscription. With manual acknowledgement, a QoS 1
+     * or 2 message waits here, on the network thread, until the route holds fewer than {@code receiveMaximum}
+     * unacknowledged: the client reads no more meanwhile, and TCP holds the broker back.
+     */
     private void received(Mqtt5Publish publish) {
         Exchange exchange = createExchange(false);
+        PublishAcknowledgement acknowledgement = null;
         try {
             exchange.getMessage().setHeader(TOPIC, publish.getTopic().toString());
             exchange.getMessage().setBody(publish.getPayloadAsBytes());
+            if (endpoint.isManualAcknowledgement()) {
+                if (publish.getQos() != MqttQos.AT_MOST_ONCE) {
+                    awaitRoomForOneMore();
+                }
+                acknowledgement = new PublishAcknowledgement(publish, unacknowledged);
+                exchange.getMessage().setHeader(ACKNOWLEDGEMENT, acknowledgement);
+            }
             getProcessor().process(exchange);
         } catch (Exception e) {
             exchange.setException(e);
         }
         if (exchange.getException() != null) {
+            if (acknowledgement != null) {
+                acknowledgement.abandon(); // not acknowledged: the broker sends it again on the next connection
+            }
             getExceptionHandler().handleException("Error processing a message from " + endpoint.getTopicFilter(),
                     exchange, exchange.getException());
         }
         releaseExchange(exchange, false);
+    }
+
+    /** Waits until the route holds fewer unacknowledged messages than it may; a stopping consumer waits no more. */
+    private void awaitRoomForOneMore() throws InterruptedException {
+        while (!unacknowledged.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+            if (!isRunAllowed()) {
+                throw new IllegalStateException(endpoint.getTopicFilter() + " is stopping: the message is left to "
+                        + "the broker, which sends it again");
+            }
+        }
     }
 
     @Override
@@ -167,6 +208,40 @@ public class HiveMqttConsumer extends DefaultConsumer {
             }
             messages.dispose();
             client = null;
+        }
+    }
+
+    /** A message's acknowledgement, given once; its QoS 1 or 2 message then no longer counts as held. */
+    private static final class PublishAcknowledgement implements Acknowledgement {
+
+        private final Mqtt5Publish publish;
+        private final Semaphore unacknowledged;
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        PublishAcknowledgement(Mqtt5Publish publish, Semaphore unacknowledged) {
+            this.publish = publish;
+            this.unacknowledged = unacknowledged;
+        }
+
+        @Override
+        public void acknowledge() {
+            if (done.compareAndSet(false, true)) {
+                publish.acknowledge();
+                release();
+            }
+        }
+
+        /** The route failed: no acknowledgement, and the message no longer counts as held. */
+        void abandon() {
+            if (done.compareAndSet(false, true)) {
+                release();
+            }
+        }
+
+        private void release() {
+            if (publish.getQos() != MqttQos.AT_MOST_ONCE) {
+                unacknowledged.release();
+            }
         }
     }
 }

@@ -14,7 +14,9 @@ import org.apache.camel.support.DefaultEndpoint;
  * the broker may send ahead of their acknowledgement, and how long the consumer waits for the broker when it starts.
  * With a {@code clientId} and a {@code sessionExpiry} (seconds), the broker keeps the subscription, and the QoS 1
  * messages that arrive for it, that long after the consumer stops or loses its connection, and delivers them when it
- * is back; without, the broker names the client and keeps nothing.
+ * is back; without, the broker names the client and keeps nothing. With {@code manualAcknowledgement}, a QoS 1
+ * message is acknowledged not when the route has taken it but when the route calls the {@link Acknowledgement} in
+ * the message's {@link HiveMqttConsumer#ACKNOWLEDGEMENT} header, say once it is stored.
  */
 public class HiveMqttEndpoint extends DefaultEndpoint {
 
@@ -28,6 +30,7 @@ public class HiveMqttEndpoint extends DefaultEndpoint {
     private long connectTimeout = 10_000;
     private String clientId;
     private long sessionExpiry;
+    private boolean manualAcknowledgement;
 
     HiveMqttEndpoint(String uri, HiveMqttComponent component, String topicFilter) {
         super(uri, component);
@@ -114,5 +117,13 @@ public class HiveMqttEndpoint extends DefaultEndpoint {
 
     public void setSessionExpiry(long sessionExpiry) {
         this.sessionExpiry = sessionExpiry;
+    }
+
+    public boolean isManualAcknowledgement() {
+        return manualAcknowledgement;
+    }
+
+    public void setManualAcknowledgement(boolean manualAcknowledgement) {
+        this.manualAcknowledgement = manualAcknowledgement;
     }
 }

@@ -30,13 +30,20 @@ public class TrackStore {
         this.properties = properties;
     }
 
-    /** One transaction per batch: committing each row cost more than inserting it. */
+    /**
+     * One transaction per batch: committing each row cost more than inserting it. A track already stored (a message
+     * stored, then sent again because the hub stopped before acknowledging it) is skipped.
+     */
     @Transactional
     public void insert(List<Track> tracks) {
+        if (tracks.isEmpty()) {
+            return;
+        }
         jdbcTemplate.batchUpdate("""
                 INSERT INTO trajectory_points (venue_id, edge_id, track_id, device_id, ts, x, y, z, vx, vy, vz,
                     object_type, confidence)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", tracks, tracks.size(), (ps, track) -> {
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING""", tracks, tracks.size(), (ps, track) -> {
             ps.setString(1, track.venueId());
             ps.setString(2, track.edgeId());
             ps.setString(3, track.id());
@@ -59,7 +66,7 @@ public class TrackStore {
         List<Track> tracks = jdbc.sql("""
                 SELECT * FROM trajectory_points
                 WHERE venue_id = :venue AND ts >= :from AND ts < :to AND (:edge = '' OR edge_id = :edge)
-                ORDER BY ts, point_id
+                ORDER BY ts, edge_id, track_id
                 LIMIT :limit OFFSET :offset""")
                 .param("venue", venueId).param("from", from).param("to", to)
                 .param("edge", edgeId == null ? "" : edgeId)

@@ -25,6 +25,7 @@ import org.springframework.stereotype.Component;
 
 import caravan.edge.RunningDeployments;
 import caravan.edge.RunningDeployments.Running;
+import caravan.mqtt.Acknowledgement;
 import caravan.mqtt.HiveMqttConsumer;
 import caravan.trajectory.Track.Vector3;
 
@@ -41,6 +42,8 @@ public class TrajectoryIntake {
     private static final String VENUE_ID = "CaravanVenueId";
     /** The lane a message's edge takes. */
     public static final String LANE = "CaravanLane";
+    /** The messages a lane has taken: their acknowledgements go to storage, and a failure rejects each of them. */
+    public static final String LANE_BATCH = "CaravanLaneBatch";
 
     /**
      * Reads vendor payloads. NaN and Infinity literals (Python's json.dumps writes them) are read as numbers, so
@@ -73,6 +76,7 @@ public class TrajectoryIntake {
     }
 
     private static final long DEPLOYED_LOOKUP_MILLIS = 5_000;
+    private static final int MAX_EDGE_ID = 255;
     private static final int MAX_EDGES_CACHED = 10_000;
 
     public TrajectoryIntake(TrajectoryProperties properties, TrajectoryRejections rejections, MeterRegistry meters,
@@ -98,7 +102,9 @@ public class TrajectoryIntake {
         EdgeMeters edge = edgeMeters.computeIfAbsent(edgeId, this::registerMeters);
         edge.messages().increment();
         edge.lastMessage().set(System.currentTimeMillis() / 1000);
-        return new TrajectoryMessage(edgeId, message.getBody(byte[].class));
+        Acknowledgement acknowledgement = message.getHeader(HiveMqttConsumer.ACKNOWLEDGEMENT, Acknowledgement.class);
+        return new TrajectoryMessage(edgeId, message.getBody(byte[].class),
+                acknowledgement == null ? Acknowledgement.NONE : acknowledgement);
     }
 
     /**
@@ -234,13 +240,16 @@ public class TrajectoryIntake {
             problems.add(new Problem("wrong-type", "a track must be an object"));
             return null;
         }
-        String id = text(node, "id", problems);
-        String deviceId = text(node, "deviceId", problems);
-        String venueId = text(node, "venueId", problems);
+        String id = text(node, "id", 255, problems);
+        String deviceId = text(node, "deviceId", 255, problems);
+        String venueId = text(node, "venueId", 128, problems);
         Double timestamp = number(node, "timestamp", problems);
         Vector3 position = vector(node, "position", problems);
         Vector3 velocity = vector(node, "velocity", problems);
-        String objectType = text(node, "objectType", problems);
+        String objectType = text(node, "objectType", 64, problems);
+        if (edgeId.length() > MAX_EDGE_ID) {
+            problems.add(new Problem("too-long", "the edge id in the topic is longer than " + MAX_EDGE_ID));
+        }
         Double confidence = number(node, "confidence", problems);
         if (confidence != null && (confidence < 0 || confidence > 1)) {
             problems.add(new Problem("confidence-out-of-range", "confidence " + confidence + " is outside [0, 1]"));
@@ -256,7 +265,8 @@ public class TrajectoryIntake {
         return new Track(id, deviceId, venueId, timestamp.longValue(), position, velocity, objectType, confidence, edgeId);
     }
 
-    private static String text(JsonNode node, String field, List<Problem> problems) {
+    /** A text field of at most {@code maxLength} characters: what the database stores of it. */
+    private static String text(JsonNode node, String field, int maxLength, List<Problem> problems) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull() || (value.isTextual() && value.asText().isBlank())) {
             problems.add(new Problem("missing-field", field + " is missing"));
@@ -264,6 +274,10 @@ public class TrajectoryIntake {
         }
         if (!value.isTextual() && !value.isNumber()) {
             problems.add(new Problem("wrong-type", field + " must be a string"));
+            return null;
+        }
+        if (value.asText().length() > maxLength) {
+            problems.add(new Problem("too-long", field + " is longer than " + maxLength + " characters"));
             return null;
         }
         return value.asText();

@@ -1,5 +1,10 @@
 package caravan.trajectory;
 
-/** A message as an edge published it, named with its edge: what the lanes take in batches. */
-public record TrajectoryMessage(String edgeId, byte[] payload) {
+import caravan.mqtt.Acknowledgement;
+
+/**
+ * A message as an edge published it, named with its edge: what the lanes take in batches. Its acknowledgement is
+ * due once its tracks are stored.
+ */
+public record TrajectoryMessage(String edgeId, byte[] payload, Acknowledgement acknowledgement) {
 }

@@ -18,7 +18,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param rejectedSamples  how many rejected messages are kept for inspection
  * @param dedupWindow      how many recent (edge, track id, timestamp) keys identify a QoS 1 redelivery
  * @param storageBatchSize tracks per insert
- * @param storageBatchTimeout longest a track waits for its batch
+ * @param storageBatchTimeout longest a track waits for its batch's insert, whatever the rate: a batch is inserted
+ *                         when full, and every this often whatever it holds
+ * @param receiveMaximum   QoS 1 messages the broker may send ahead of their acknowledgement, which comes once their
+ *                         tracks are stored: enough for the messages of a storage batch timeout at the highest rate
  * @param retention        stored tracks older than this are deleted
  * @param lanes            threads that map, validate and pass on messages; an edge's messages always take the same
  *                         lane, so they stay in order
@@ -42,6 +45,7 @@ public record TrajectoryProperties(
         @DefaultValue("100000") int dedupWindow,
         @DefaultValue("500") int storageBatchSize,
         @DefaultValue("1s") Duration storageBatchTimeout,
+        @DefaultValue("10000") int receiveMaximum,
         @DefaultValue("7d") Duration retention,
         @DefaultValue("2") int lanes,
         @DefaultValue("10000") int laneQueueSize,

@@ -23,6 +23,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import caravan.provider.DockerfileGenerator;
+import caravan.testing.HubProcess;
+import caravan.testing.ServiceProcess;
 import caravan.testing.TestDebs;
 
 /**
@@ -82,7 +84,7 @@ public final class BuildBench {
         run(password, "docker", "login", "--username", args.get("registryUsername"), "--password-stdin", registry);
         int rounds = Integer.parseInt(args.getOrDefault("rounds", "3"));
         List<Round> results = new ArrayList<>();
-        try (ServiceProcess hub = ServiceProcess.start("hub", Target.hubCommand(Path.of(args.get("hubJar")), ""),
+        try (ServiceProcess hub = ServiceProcess.start("hub", HubProcess.command(Path.of(args.get("hubJar")), ""),
                 Path.of("."), Map.of(
                         "CARAVAN_DATA_DIR", "{data}", "SERVER_PORT", Integer.toString(HUB_PORT),
                         "CARAVAN_MQTT_EMBEDDED_PORT", "18831", "CARAVAN_REGISTRY_URL", registry,

@@ -3,9 +3,11 @@ package caravan.bench;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import caravan.testing.HubProcess;
+import caravan.testing.ServiceProcess;
 
 /**
  * What a run measures: a bare MQTT subscriber (the ceiling), or a service between the broker and browser clients,
@@ -36,21 +38,11 @@ final class Target implements AutoCloseable {
 
     /** The hub on the benchmark's broker (embedded H2 storage, the shipped alert rules) with clients on /tracking. */
     static Target hub(Path jar, String javaOpts, String broker, int port) throws Exception {
-        ServiceProcess hub = ServiceProcess.start("hub", hubCommand(jar, javaOpts), Path.of("."), Map.of(
+        ServiceProcess hub = ServiceProcess.start("hub", HubProcess.command(jar, javaOpts), Path.of("."), Map.of(
                         "CARAVAN_DATA_DIR", "{data}", "CARAVAN_MQTT_BROKER_URL", broker,
                         "SERVER_PORT", Integer.toString(port)),
                 URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"), true);
         return new Target("hub", hub, (count, qos) -> Receivers.webSockets("ws://127.0.0.1:" + port + "/tracking", count));
-    }
-
-    /** The hub's jar run with the JVM options its image runs it with, then {@code javaOpts} (a JFR recording). */
-    static List<String> hubCommand(Path jar, String javaOpts) {
-        List<String> command = new ArrayList<>(List.of("java", "@" + Path.of("deploy/hub.jvm.options").toAbsolutePath()));
-        if (!javaOpts.isBlank()) {
-            command.addAll(List.of(javaOpts.trim().split("\\s+")));
-        }
-        command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
-        return command;
     }
 
     /** Peer 1: {@code bench/peers/seed/seed.js} with Socket.IO clients on its /tracking namespace. */

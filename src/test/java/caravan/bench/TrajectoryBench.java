@@ -11,6 +11,8 @@ import java.util.Optional;
 
 import org.HdrHistogram.Histogram;
 
+import caravan.testing.ServiceProcess;
+
 /**
  * The trajectory benchmark, run by {@code bench/trajectory.sh}: the same generated reference-format messages through
  * the same Mosquitto, one target after another: a bare subscriber (the ceiling); the hub (mapping, validation, the

@@ -42,7 +42,9 @@ import caravan.testing.Services;
  * The {@code hivemq-mqtt5} consumer against real Mosquitto brokers, in a Camel context of its own: a route that is
  * held up holds the client back, so every QoS 0 message arrives, in order, once it goes on (a client that read ahead
  * of the route would drop them); a consumer whose broker restarted, forgetting its subscription, reconnects and
- * subscribes again; and one with a kept session gets what was published while it was stopped.
+ * subscribes again; one with a kept session gets what was published while it was stopped; and one that
+ * acknowledges manually gets again, on its next connection, what it did not acknowledge, and never holds more
+ * than its receive maximum unacknowledged.
  */
 @CamelSpringBootTest
 @SpringBootTest(classes = HiveMqttConsumerIT.Subscribers.class,
@@ -54,6 +56,8 @@ class HiveMqttConsumerIT {
     static final String HELD = RUN + "/held";
     static final String RESTARTED = RUN + "/restarted";
     static final String KEPT = RUN + "/kept";
+    static final String MANUAL = RUN + "/manual";
+    static final String BOUNDED = RUN + "/bounded";
     static final int MESSAGES = 20_000;
     /** Large enough that the messages do not all fit in the sockets' buffers: the broker holds the rest. */
     static final int PAYLOAD_BYTES = 1_000;
@@ -63,6 +67,8 @@ class HiveMqttConsumerIT {
     static final List<Integer> heldReceived = new CopyOnWriteArrayList<>();
     static final List<String> restartedReceived = new CopyOnWriteArrayList<>();
     static final List<String> keptReceived = new CopyOnWriteArrayList<>();
+    static final List<String> manualReceived = new CopyOnWriteArrayList<>();
+    static final List<Acknowledgement> boundedHeld = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startBroker() throws Exception {
@@ -141,6 +147,44 @@ class HiveMqttConsumerIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> keptReceived.contains("while-stopped"));
         await().atMost(Duration.ofSeconds(10)).until(HiveMqttConsumerIT::clientThreads,
                 threads -> threads == clientThreads); // the stopped client's network thread is gone
+    }
+
+    @Test
+    void withManualAcknowledgement_whatTheRouteDidNotAcknowledgeComesAgainOnTheNextConnection() throws Exception {
+        try (Publisher publisher = new Publisher(Services.mqttUrl())) {
+            publisher.send(MANUAL, MqttQos.AT_LEAST_ONCE, "acknowledged".getBytes(StandardCharsets.UTF_8));
+            publisher.send(MANUAL, MqttQos.AT_LEAST_ONCE, "unacknowledged".getBytes(StandardCharsets.UTF_8));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> manualReceived.contains("unacknowledged"));
+
+        camel.getRouteController().stopRoute("manual-subscriber");
+        camel.getRouteController().startRoute("manual-subscriber");
+
+        // The broker sends what is unacknowledged again, in order, first thing on the new connection.
+        await().atMost(Duration.ofSeconds(20)).until(() -> manualReceived.stream()
+                .filter("unacknowledged"::equals).count() == 2);
+        assertThat(manualReceived).containsExactly("acknowledged", "unacknowledged", "unacknowledged");
+    }
+
+    @Test
+    void withManualAcknowledgement_theRouteNeverHoldsMoreThanReceiveMaximumUnacknowledged() throws Exception {
+        try (Publisher publisher = new Publisher(Services.mqttUrl())) {
+            for (int i = 0; i < 10; i++) {
+                publisher.send(BOUNDED, MqttQos.AT_LEAST_ONCE, ("m" + i).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> boundedHeld.size() == 3);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> boundedHeld.size() == 3);
+
+        List.copyOf(boundedHeld).forEach(Acknowledgement::acknowledge);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> boundedHeld.size() == 6);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> boundedHeld.size() == 6);
+        List.copyOf(boundedHeld).forEach(Acknowledgement::acknowledge); // the first three again: no more room
+        await().atMost(Duration.ofSeconds(20)).until(() -> boundedHeld.size() == 9);
+        List.copyOf(boundedHeld).forEach(Acknowledgement::acknowledge);
+        await().atMost(Duration.ofSeconds(20)).until(() -> boundedHeld.size() == 10);
+        boundedHeld.forEach(Acknowledgement::acknowledge);
     }
 
     @Test
@@ -225,6 +269,20 @@ class HiveMqttConsumerIT {
                     from("hivemq-mqtt5:" + KEPT + "?brokerUrl={{it.broker}}&qos=1&clientId=" + RUN + "-kept"
                             + "&sessionExpiry=60").routeId("kept-subscriber")
                             .process(exchange -> keptReceived.add(exchange.getMessage().getBody(String.class)));
+                    from("hivemq-mqtt5:" + BOUNDED + "?brokerUrl={{it.broker}}&qos=1&manualAcknowledgement=true"
+                            + "&receiveMaximum=3").routeId("bounded-subscriber")
+                            .process(exchange -> boundedHeld.add(exchange.getMessage().getHeader(
+                                    HiveMqttConsumer.ACKNOWLEDGEMENT, Acknowledgement.class)));
+                    from("hivemq-mqtt5:" + MANUAL + "?brokerUrl={{it.broker}}&qos=1&clientId=" + RUN + "-manual"
+                            + "&sessionExpiry=60&manualAcknowledgement=true").routeId("manual-subscriber")
+                            .process(exchange -> {
+                                String payload = exchange.getMessage().getBody(String.class);
+                                manualReceived.add(payload);
+                                if (payload.equals("acknowledged")) {
+                                    exchange.getMessage().getHeader(HiveMqttConsumer.ACKNOWLEDGEMENT,
+                                            Acknowledgement.class).acknowledge();
+                                }
+                            });
                 }
             };
         }

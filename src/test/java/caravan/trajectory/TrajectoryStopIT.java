@@ -20,8 +20,8 @@ import caravan.testing.Services;
 
 /**
  * Messages still gathering for their lane's batch, and tracks still gathering for a storage batch, when the hub
- * stops are passed on and stored, not dropped: their messages were already acknowledged to the broker, so nothing
- * would send them again. Both batches wait an hour here, so only the stops can complete them.
+ * stops are passed on and stored, not dropped. An idle lane takes a message at once, and the batches here wait an
+ * hour otherwise, so the lanes are held (stopped) to make a batch gather, and only the stops complete them.
  */
 @CamelSpringBootTest
 @SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -34,6 +34,7 @@ class TrajectoryStopIT {
     static void services(DynamicPropertyRegistry registry) {
         Services.register(registry, Services.tempDir("caravan-trajectory-stop-it"));
         registry.add("caravan.trajectories.topic", () -> PREFIX + "/#");
+        registry.add("caravan.trajectories.lanes", () -> "1");
         registry.add("caravan.trajectories.lane-batch-interval", () -> "1h");
         registry.add("caravan.trajectories.storage-batch-timeout", () -> "1h");
     }
@@ -45,30 +46,34 @@ class TrajectoryStopIT {
 
     @Test
     void whatIsBeingGatheredIsPassedOnWhenBatchingStops_andStoredWhenStorageStops() throws Exception {
-        long now = System.currentTimeMillis();
-        Services.CommandResult published = Services.run("mosquitto_pub", "-L",
-                Services.mqttUrl().replace("tcp://", "mqtt://") + "/" + PREFIX + "/edge-stop", "-q", "1", "-m", """
-                        {"id": "t-1", "deviceId": "d1", "venueId": "%s", "timestamp": %d,
-                         "position": {"x": 1, "y": 0, "z": 2}, "velocity": {"x": 0, "y": 0, "z": 0},
-                         "objectType": "person", "confidence": 0.9}""".formatted(VENUE, now));
-        assertThat(published.exitCode()).as(published.output()).isZero();
-
         AggregateProcessor laneBatch = camel.getProcessor("trajectory-lane-batch", AggregateProcessor.class);
         AggregateProcessor storageBatch = camel.getProcessor("trajectory-storage-batch", AggregateProcessor.class);
+        camel.getRouteController().stopRoute("trajectory-lane-0");
+
+        publish("t-1"); // the lane is idle: handed over at once, to wait in its queue
+        publish("t-2"); // the lane has a batch queued: gathered
         await().atMost(Duration.ofSeconds(20)).until(() -> gathering(laneBatch));
-        assertThat(gathering(storageBatch)).as("nothing hands the message to its lane but the stop").isFalse();
 
         camel.getRouteController().stopRoute("trajectory-lane-batches");
-
+        camel.getRouteController().startRoute("trajectory-lane-0");
         await().atMost(Duration.ofSeconds(20)).until(() -> gathering(storageBatch));
         assertThat(gathering(laneBatch)).isFalse();
         assertThat(stored()).as("nothing completes the storage batch but the stop").isZero();
 
-        camel.getRouteController().stopRoute("trajectory-storage");
+        camel.getRouteController().stopRoute("trajectory-storage-batches");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> stored() == 1);
-        camel.getRouteController().startRoute("trajectory-storage");
+        await().atMost(Duration.ofSeconds(20)).until(() -> stored() == 2);
+        camel.getRouteController().startRoute("trajectory-storage-batches");
         camel.getRouteController().startRoute("trajectory-lane-batches");
+    }
+
+    private static void publish(String trackId) throws Exception {
+        Services.CommandResult published = Services.run("mosquitto_pub", "-L",
+                Services.mqttUrl().replace("tcp://", "mqtt://") + "/" + PREFIX + "/edge-stop", "-q", "1", "-m", """
+                        {"id": "%s", "deviceId": "d1", "venueId": "%s", "timestamp": %d,
+                         "position": {"x": 1, "y": 0, "z": 2}, "velocity": {"x": 0, "y": 0, "z": 0},
+                         "objectType": "person", "confidence": 0.9}""".formatted(trackId, VENUE, System.currentTimeMillis()));
+        assertThat(published.exitCode()).as(published.output()).isZero();
     }
 
     private static boolean gathering(AggregateProcessor batch) {

@@ -1,4 +1,6 @@
-package caravan.bench;
+package caravan.testing;
+
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.URI;
@@ -13,20 +15,20 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A service under test between the broker and the clients (the hub, or a peer), started as its users start it,
- * with its log in a temporary directory; and what it costs, from /proc.
+ * A service run as its users run it (the hub's jar, a benchmark's peer), with its data and log in a directory of its
+ * own; what it costs, from /proc; and its end, asked for (SIGTERM) or not (SIGKILL).
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     /** CPU time (in clock ticks of 1/100 s, as Linux reports them) and resident memory at one moment. */
-    record Usage(long cpuTicks, long nanos, long rssKb) {
+    public record Usage(long cpuTicks, long nanos, long rssKb) {
 
         /** 100 % = one core. */
-        double cpuPercentSince(Usage before) {
+        public double cpuPercentSince(Usage before) {
             return (cpuTicks - before.cpuTicks) / 100.0 / ((nanos - before.nanos) / 1e9) * 100;
         }
 
-        long rssMb() {
+        public long rssMb() {
             return rssKb / 1024;
         }
     }
@@ -43,47 +45,54 @@ final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** As {@link #start(String, List, Path, Path, Map, URI, boolean)}, with a fresh data directory. */
+    public static ServiceProcess start(String name, List<String> command, Path workDir, Map<String, String> env,
+            URI ready, boolean strict) throws IOException, InterruptedException {
+        return start(name, command, workDir, Files.createTempDirectory("caravan-" + name), env, ready, strict);
+    }
+
     /**
      * Starts {@code command} in {@code workDir} and waits until {@code ready} answers HTTP with a status below 500
-     * (or exactly 200 when {@code strict}). {@code {data}} in the command and the environment is a fresh directory
-     * of its own, which also holds its log.
+     * (or exactly 200 when {@code strict}). {@code {data}} in the command and the environment is {@code data}, which
+     * also holds its log (appended to, so a restarted service keeps one log).
      */
-    static ServiceProcess start(String name, List<String> command, Path workDir, Map<String, String> env, URI ready,
-            boolean strict) throws Exception {
-        Path data = Files.createTempDirectory("caravan-bench-" + name);
+    public static ServiceProcess start(String name, List<String> command, Path workDir, Path data,
+            Map<String, String> env, URI ready, boolean strict) throws IOException, InterruptedException {
         Path log = data.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command.stream().map(word -> word.replace("{data}", data.toString())).toList())
-                .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+                .directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         env.forEach((key, value) -> builder.environment().put(key, value.replace("{data}", data.toString())));
         ServiceProcess service = new ServiceProcess(name, builder.start(), data, log);
         // HTTP/1.1: the client's default h2c upgrade request is never answered by a Socket.IO server
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        for (int i = 0; i < 240; i++) {
-            try {
+        try {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+                if (!service.process.isAlive()) {
+                    throw new IllegalStateException(name + " exited while starting; see " + log);
+                }
                 int status = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (strict ? status == 200 : status < 500) {
-                    System.out.println(name + " ready (pid " + service.process.pid() + ", log " + log + ")");
-                    return service;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            if (!service.process.isAlive()) {
-                throw new IllegalStateException(name + " exited while starting; see " + log);
-            }
-            Thread.sleep(500);
+                return strict ? status == 200 : status < 500;
+            });
+        } catch (RuntimeException notReady) {
+            service.close();
+            throw new IllegalStateException(name + " did not get ready in 2 minutes; see " + log, notReady);
         }
-        service.close();
-        throw new IllegalStateException(name + " did not get ready in 2 minutes; see " + log);
+        System.out.println(name + " ready (pid " + service.process.pid() + ", log " + log + ")");
+        return service;
     }
 
     /** The directory {@code {data}} named. */
-    Path data() {
+    public Path data() {
         return data;
     }
 
-    Usage usage() throws IOException {
+    public Path log() {
+        return log;
+    }
+
+    public Usage usage() throws IOException {
         String pid = Long.toString(process.pid());
         String[] stat = Files.readString(Path.of("/proc", pid, "stat")).replaceFirst("^.*\\) ", "").split(" ");
         long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]); // utime, stime
@@ -93,6 +102,13 @@ final class ServiceProcess implements AutoCloseable {
         return new Usage(ticks, System.nanoTime(), rss);
     }
 
+    /** Kills it with SIGKILL, as the OOM killer or a power cut would: no chance to finish anything. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** Stops it with SIGTERM, as a service manager would, and waits for it. */
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -1,0 +1,37 @@
+package caravan.trajectory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
+
+/**
+ * Gathers the lanes' accepted tracks (the body) into one {@link StorageBatch}, with the acknowledgements of the
+ * messages they came from (the lane's batch, in {@link TrajectoryIntake#LANE_BATCH}).
+ */
+public class StorageBatches implements AggregationStrategy {
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Exchange aggregate(Exchange batch, Exchange next) {
+        List<Track> tracks = next.getMessage().getBody(List.class);
+        List<TrajectoryMessage> messages = next.getProperty(TrajectoryIntake.LANE_BATCH, List.class);
+        if (batch == null) {
+            next.getMessage().setBody(new StorageBatch(new ArrayList<>(), new ArrayList<>()));
+            batch = next;
+        }
+        StorageBatch gathered = batch.getMessage().getBody(StorageBatch.class);
+        gathered.tracks().addAll(tracks);
+        for (TrajectoryMessage message : messages) {
+            gathered.acknowledgements().add(message.acknowledgement());
+        }
+        return batch;
+    }
+
+    /** Complete once the batch holds {@code size} tracks or more. */
+    public static Predicate atLeast(int size) {
+        return batch -> batch.getMessage().getBody(StorageBatch.class).tracks().size() >= size;
+    }
+}

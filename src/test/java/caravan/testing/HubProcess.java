@@ -1,0 +1,63 @@
+package caravan.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** The hub's packaged jar, started as its image starts it: {@code java @deploy/hub.jvm.options -jar}. */
+public final class HubProcess {
+
+    private HubProcess() {
+    }
+
+    /** The jar {@code ./mvnw package} built; integration tests run after it. */
+    public static Path jar() {
+        try (Stream<Path> jars = Files.list(Path.of("target"))) {
+            return jars.filter(path -> path.getFileName().toString().matches("caravan-hub-.*\\.jar"))
+                    .filter(path -> !path.getFileName().toString().contains("edge-agent")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no target/caravan-hub-*.jar: run ./mvnw package"))
+                    .toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The command line, with {@code javaOpts} (say a JFR recording) after the image's JVM options. */
+    public static List<String> command(Path jar, String javaOpts) {
+        List<String> command = new ArrayList<>(List.of("java", "@" + Path.of("deploy/hub.jvm.options").toAbsolutePath()));
+        if (!javaOpts.isBlank()) {
+            command.addAll(List.of(javaOpts.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+        return command;
+    }
+
+    /**
+     * Starts the jar with its data in {@code data}, which is also its working directory (not the repository's: what
+     * the hub needs ships in its jar), on HTTP port {@code port}, and waits until it is ready.
+     */
+    public static ServiceProcess start(Path data, int port, Map<String, String> env)
+            throws IOException, InterruptedException {
+        Map<String, String> all = new HashMap<>(env);
+        all.put("CARAVAN_DATA_DIR", data.toString());
+        all.put("CARAVAN_HTTP_PORT", Integer.toString(port));
+        return ServiceProcess.start("hub", command(jar(), ""), data, data, all,
+                URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"), true);
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
