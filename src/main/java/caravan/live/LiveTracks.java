@@ -45,6 +45,10 @@ public class LiveTracks {
         Map<String, Track> pending = new LinkedHashMap<>();
         long lastFrameNanos;
         boolean flushScheduled;
+
+        VenueFeed(long lastFrameNanos) {
+            this.lastFrameNanos = lastFrameNanos;
+        }
     }
 
     /** Venues remembered for their throttle; past this, those with nothing waiting are forgotten. */
@@ -86,7 +90,8 @@ public class LiveTracks {
             synchronized (pendingLock) {
                 while (full == null && next < tracks.size()) {
                     Track track = tracks.get(next++);
-                    VenueFeed venue = venues.computeIfAbsent(track.venueId(), id -> new VenueFeed());
+                    VenueFeed venue = venues.computeIfAbsent(track.venueId(),
+                            id -> new VenueFeed(System.nanoTime() - frameIntervalNanos)); // idle: its first goes at once
                     venue.pending.put(track.id(), track);
                     if (venue.pending.size() >= properties.maxFrameTracks()) {
                         full = track.venueId();

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -71,6 +73,8 @@ class TrajectoryIntakeIT {
         // The default: a reading client starved of CPU for 2 s on a busy machine was once taken for a stuck one.
         registry.add("caravan.live.send-time-limit", () -> "5s");
         registry.add("caravan.live.max-queued-frames", () -> "20");
+        // A frame interval long enough to tell a frame sent at once from one sent when the next is due.
+        registry.add("caravan.live.frames-per-second", () -> "1");
         registry.add("caravan.alerts.rules-file", TrajectoryIntakeIT::writeRules);
         registry.add("caravan.alerts.webhook-url", () -> "http://127.0.0.1:" + WEBHOOK.getAddress().getPort() + "/alerts");
         registry.add("caravan.alerts.webhook-retry-delay", () -> "100ms");
@@ -293,6 +297,57 @@ class TrajectoryIntakeIT {
         assertThat(track.get("objectType").asText()).isEqualTo("person");
         oneVenue.close();
         allVenues.close();
+    }
+
+    @Test
+    void anIdleVenuesTrackGoesOutAtOnce_andThoseRightBehindItWaitForTheNextFrame() throws Exception {
+        String venue = "venue-" + UUID.randomUUID();
+        FrameCollector client = FrameCollector.connect(port, "/tracking?venueId=" + venue);
+        await().atMost(Duration.ofSeconds(5)).until(() -> live.clients() >= 1);
+        long now = System.currentTimeMillis();
+
+        // Back to back, far within one frame interval (1 s here): the first finds the feed idle.
+        publishLines("edge-leading", List.of("first", "second", "third").stream()
+                .map(id -> referenceIn(venue, id, now, 0.9).replace("\n", " ")).toList());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.trackIds().size() == 3);
+        assertThat(client.frames()).extracting(frame -> frame.get("tracks").findValuesAsText("id"))
+                .containsExactly(List.of("first"), List.of("second", "third"));
+        client.close();
+    }
+
+    @Test
+    void aSteadyTrickleIsStoredWhileItGoesOn_notOnlyOnceItStops() throws Exception {
+        String venue = "venue-" + UUID.randomUUID();
+        int tracks = 50;
+        Process edge = new ProcessBuilder("mosquitto_pub", "-L",
+                Services.mqttUrl().replace("tcp://", "mqtt://") + "/" + PREFIX + "/edge-trickle", "-q", "1", "-l")
+                .redirectErrorStream(true).start();
+        AtomicInteger sent = new AtomicInteger();
+        ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+        try (var stdin = edge.getOutputStream()) {
+            // Ten a second, more often than the storage batch timeout (200 ms here), for five seconds.
+            trickle.scheduleAtFixedRate(() -> {
+                if (sent.get() < tracks) {
+                    try {
+                        stdin.write((referenceIn(venue, "trickle-" + sent.get(), System.currentTimeMillis(), 0.9)
+                                .replace("\n", " ") + "\n").getBytes(StandardCharsets.UTF_8));
+                        stdin.flush();
+                        sent.incrementAndGet();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }, 0, 100, TimeUnit.MILLISECONDS);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> tracks(venue, "").get("tracks").size() > 0);
+            assertThat(sent.get()).as("tracks the edge had sent when the first was stored").isLessThan(tracks);
+            await().atMost(Duration.ofSeconds(20)).until(() -> sent.get() == tracks);
+        } finally {
+            trickle.shutdownNow();
+        }
+        assertThat(edge.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tracks(venue, "").get("tracks").size() == tracks);
     }
 
     @Test
