@@ -90,6 +90,17 @@ public class ImageEngine {
         return callback.awaitImageId();
     }
 
+    /** A request the engine stopped answering in the middle: the failure names the engine, and whether it is gone. */
+    private RuntimeException namingTheEngine(String what, RuntimeException cutOff) {
+        try {
+            requireEngine();
+        } catch (DockerUnavailableException gone) {
+            return new IllegalStateException(what + " was cut off: " + gone.getMessage(), cutOff);
+        }
+        return new IllegalStateException(what + " was cut off by the Docker engine at " + host + ": "
+                + DockerUnavailableException.rootMessage(cutOff), cutOff);
+    }
+
     /**
      * Pushes {@code repository:tag} with the configured credentials and returns the registry's manifest digest.
      * Every error the engine streams back fails the push, and so does outlasting {@code caravan.docker.step-timeout}.
@@ -127,9 +138,18 @@ public class ImageEngine {
         return digest.get();
     }
 
-    /** Waits for the engine's stream to end; on timeout closes it, which makes the engine abandon the request. */
+    /**
+     * Waits for the engine's stream to end; on timeout closes it, which makes the engine abandon the request. A
+     * stream cut off fails naming the engine.
+     */
     private void awaitWithinStepTimeout(ResultCallbackTemplate<?, ?> callback, String what) throws InterruptedException {
-        if (!callback.awaitCompletion(stepTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        boolean completed;
+        try {
+            completed = callback.awaitCompletion(stepTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException cutOff) {
+            throw namingTheEngine(what, cutOff);
+        }
+        if (!completed) {
             try {
                 callback.close();
             } catch (java.io.IOException e) {
