@@ -22,8 +22,8 @@ import caravan.testing.ServiceProcess;
  *
  * <p>Arguments: {@code broker=tcp://127.0.0.1:18830 hubJar=target/caravan-hub.jar peers=bench/peers seconds=10
  * commit=abc123 out=bench/results}; optionally {@code targets=ceiling,hub,seed,node-red}, {@code hubJavaOpts=...}
- * (e.g. a JFR recording: {@code -XX:StartFlightRecording=filename=hub.jfr}) and {@code quick=true} (only 20k msg/s
- * at QoS 0 and 1 and 10 and 100 clients at 5k: for profiling, not for the record).
+ * (e.g. a JFR recording: {@code -XX:StartFlightRecording=filename=hub.jfr}) and {@code quick=true} (only 1k, 5k and 20k
+ * msg/s at QoS 0 and 1 and 10 and 100 clients at 5k: for profiling, not for the record).
  */
 public final class TrajectoryBench {
 
@@ -42,6 +42,8 @@ public final class TrajectoryBench {
     private final int seconds;
     private final boolean quick;
     private final List<Run> runs = new ArrayList<>();
+    /** Each service's resident memory when started and idle, before any load. */
+    private final Map<String, Long> idleRssMb = new LinkedHashMap<>();
 
     private TrajectoryBench(Map<String, String> args) {
         this.args = args;
@@ -64,6 +66,7 @@ public final class TrajectoryBench {
         for (String name : args.getOrDefault("targets", "ceiling,hub,seed,node-red").split(",")) {
             try (Target target = open(name, broker)) {
                 awaitFlowing(target, broker);
+                idleRss(target);
                 warmUp(target, broker);
                 measure(target, broker);
             }
@@ -95,6 +98,14 @@ public final class TrajectoryBench {
         }
     }
 
+    /** The service's resident memory after a quiet spell once it passes messages on (its periodic collections). */
+    private void idleRss(Target target) throws Exception {
+        if (target.isService()) {
+            Thread.sleep(15_000);
+            idleRssMb.put(target.name(), target.usage().rssMb());
+        }
+    }
+
     /**
      * Half a minute at 5k msg/s before anything is measured, for every target alike: the JVM's and V8's compilers
      * finish their work on the hot paths here rather than inside the first runs (after 10 s the hub's C2 compiler
@@ -110,7 +121,7 @@ public final class TrajectoryBench {
 
     private void measure(Target target, String broker) throws Exception {
         for (int qos : List.of(0, 1)) {
-            for (int rate : quick ? List.of(20_000) : List.of(5_000, 20_000)) {
+            for (int rate : List.of(1_000, 5_000, 20_000)) {
                 runs.add(run(target, broker, qos, 10, 1, rate));
             }
             if (!quick) {
@@ -229,16 +240,37 @@ public final class TrajectoryBench {
                 }
             }
         }
+        idleRssMb.forEach((target, rss) -> summary.put(target + ", idle RSS MB", rss));
+        for (int qos : List.of(0, 1)) {
+            for (int rate : List.of(1_000, 5_000)) {
+                Optional<Run> ceiling = find("ceiling", qos, rate);
+                for (String target : targets) {
+                    Optional<Run> theirs = find(target, qos, rate);
+                    if (!target.equals("ceiling") && ceiling.isPresent() && theirs.isPresent()) {
+                        summary.put(String.format(Locale.ROOT, "%s, QoS %d, median at %,d msg/s", target, qos, rate),
+                                String.format(Locale.ROOT, "%.0f ms (ceiling %.0f ms)", theirs.get().p50Ms(),
+                                        ceiling.get().p50Ms()));
+                    }
+                }
+            }
+        }
         for (Run run : runs) {
             boolean atTwentyThousand = run.clients() == 1 && run.edges() == 10 && run.targetRate() == 20_000;
             boolean manyClients = run.clients() > 1;
             if (!run.target().equals("ceiling") && (atTwentyThousand || manyClients)) {
                 summary.put(String.format(Locale.ROOT, "%s, QoS %d, %d client(s) at %,d msg/s", run.target(), run.qos(),
                         run.clients(), run.targetRate()), String.format(Locale.ROOT,
-                        "worst client %,.0f msg/s, p99 %.0f ms, %,d lost", run.deliveredPerSecond(), run.p99Ms(), run.lost()));
+                        "worst client %,.0f msg/s, p99 %.0f ms, %,d lost, RSS %s MB", run.deliveredPerSecond(),
+                        run.p99Ms(), run.lost(), run.serviceRssMb()));
             }
         }
         return summary;
+    }
+
+    /** The target's run at {@code rate}, one client, 10 edges. */
+    private Optional<Run> find(String target, int qos, int rate) {
+        return runs.stream().filter(r -> r.target().equals(target) && r.qos() == qos && r.clients() == 1
+                && r.edges() == 10 && r.targetRate() == rate).findFirst();
     }
 
     /** The highest rate a target kept up with, one client, 10 edges. */
