@@ -46,6 +46,8 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
     private static final String LANE_BATCHES = "direct:trajectory-lane-batches";
     /** On the lane's thread: adding a batch's tracks to the storage batch is cheap, waking a thread for it is not. */
     static final String STORAGE = "direct:trajectory-storage";
+    /** The least time between two batches an idle lane is handed at once. */
+    private static final long LANE_SPACING_NANOS = 1_000_000;
     /** Storage batches waiting for their insert; when it is full the lanes wait, and so the broker. */
     private static final String INSERTS = "seda:trajectory-inserts?size=200&blockWhenFull=true";
 
@@ -108,18 +110,31 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
                 .log("Trajectory retention: deleted ${body} tracks older than {{caravan.trajectories.retention}}");
     }
 
-    /** A batch whose lane has nothing queued nor under way: it goes at once rather than wait for more. */
+    /**
+     * A batch whose lane has nothing queued nor under way, and was last handed one at least {@link #LANE_SPACING_NANOS}
+     * ago: it goes at once rather than wait for more. The spacing keeps a busy hub from waking a lane for every
+     * message (a thread hand-off each); it delays a message by a millisecond at most, and only at over a thousand a
+     * second per lane.
+     */
     private Predicate laneIdle() {
         SedaEndpoint[] queues = new SedaEndpoint[properties.lanes()];
         String[] routeIds = new String[properties.lanes()];
+        long[] lastHandedNanos = new long[properties.lanes()]; // only the MQTT thread completes batches this way
         for (int lane = 0; lane < queues.length; lane++) {
             queues[lane] = getContext().getEndpoint(lane(lane), SedaEndpoint.class);
             routeIds[lane] = laneRouteId(lane);
+            lastHandedNanos[lane] = System.nanoTime() - LANE_SPACING_NANOS;
         }
         InflightRepository inflight = getContext().getInflightRepository();
         return batch -> {
             int lane = batch.getMessage().getHeader(TrajectoryIntake.LANE, Integer.class);
-            return queues[lane].getCurrentQueueSize() == 0 && inflight.size(routeIds[lane]) == 0;
+            long now = System.nanoTime();
+            boolean goes = now - lastHandedNanos[lane] >= LANE_SPACING_NANOS
+                    && queues[lane].getCurrentQueueSize() == 0 && inflight.size(routeIds[lane]) == 0;
+            if (goes) {
+                lastHandedNanos[lane] = now;
+            }
+            return goes;
         };
     }
 
