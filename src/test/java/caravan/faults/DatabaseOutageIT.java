@@ -7,10 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +22,7 @@ import caravan.testing.HubProcess;
 import caravan.testing.PostgresProcess;
 import caravan.testing.ServiceProcess;
 import caravan.testing.Services;
+import caravan.testing.StoredTracks;
 import caravan.testing.TrackStream;
 
 /**
@@ -51,15 +48,9 @@ class DatabaseOutageIT {
     void whilePostgresIsDownTheIntakeHoldsTheBrokerBackAndSaysSo_thenCatchesUpWithNothingLost() throws Exception {
         port = HubProcess.freePort();
         try (PostgresProcess db = PostgresProcess.start(Services.tempDir("caravan-outage-postgres"))) {
-            ServiceProcess hub = HubProcess.start(Services.tempDir("caravan-outage-hub"), port, Map.of(
-                    "CARAVAN_MQTT_BROKER_URL", Services.mqttUrl(),
-                    "CARAVAN_DB_URL", db.jdbcUrl(),
-                    "CARAVAN_DB_USERNAME", db.user(),
-                    "CARAVAN_DB_PASSWORD", db.password(),
-                    "CARAVAN_TRAJECTORY_TOPIC", RUN + "/trajectories/#",
-                    "CARAVAN_TRAJECTORY_CLIENT_ID", RUN + "-hub",
-                    "CARAVAN_TRAJECTORY_SESSION_EXPIRY", "10m",
-                    "CARAVAN_TRAJECTORIES_RECEIVE_MAXIMUM", Integer.toString(RECEIVE_MAXIMUM)));
+            Map<String, String> env = HubProcess.trajectoryEnvironment(RUN, db.jdbcUrl(), db.user(), db.password());
+            env.put("CARAVAN_TRAJECTORIES_RECEIVE_MAXIMUM", Integer.toString(RECEIVE_MAXIMUM));
+            ServiceProcess hub = HubProcess.start(Services.tempDir("caravan-outage-hub"), port, env);
             try (TrackStream edge = TrackStream.start(Services.mqttUrl(), RUN + "/trajectories/edge-1", VENUE,
                     PER_SECOND, TRACKS)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> stored(db) >= PER_SECOND);
@@ -101,14 +92,6 @@ class DatabaseOutageIT {
     }
 
     private static int stored(PostgresProcess db) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-             PreparedStatement query = connection.prepareStatement(
-                     "SELECT count(*) FROM trajectory_points WHERE venue_id = ?")) {
-            query.setString(1, VENUE);
-            try (ResultSet rows = query.executeQuery()) {
-                rows.next();
-                return rows.getInt(1);
-            }
-        }
+        return StoredTracks.count(db.jdbcUrl(), db.user(), db.password(), VENUE);
     }
 }

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -18,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import caravan.testing.HubProcess;
 import caravan.testing.ServiceProcess;
 import caravan.testing.Services;
+import caravan.testing.StoredTracks;
 import caravan.testing.TrackStream;
 
 /**
@@ -38,18 +35,12 @@ class HubKilledIT {
     void aHubKilledDuringAQos1StreamStoresEveryTrackExactlyOnce_onceItIsStartedAgain() throws Exception {
         Path data = Services.tempDir("caravan-hub-killed");
         int port = HubProcess.freePort();
-        Map<String, String> env = Map.of(
-                "CARAVAN_MQTT_BROKER_URL", Services.mqttUrl(),
-                "CARAVAN_DB_URL", Services.jdbcUrl(),
-                "CARAVAN_DB_USERNAME", Services.jdbcUser(),
-                "CARAVAN_DB_PASSWORD", Services.jdbcPassword(),
-                "CARAVAN_TRAJECTORY_TOPIC", RUN + "/trajectories/#",
-                "CARAVAN_TRAJECTORY_CLIENT_ID", RUN + "-hub",
-                "CARAVAN_TRAJECTORY_SESSION_EXPIRY", "10m",
-                // Storage batches of three seconds' tracks: a hub that acknowledged before storing would lose thousands.
-                "CARAVAN_TRAJECTORY_STORAGE_BATCH_TIMEOUT", "3s",
-                "CARAVAN_TRAJECTORIES_STORAGE_BATCH_SIZE", "100000",
-                "CARAVAN_TRAJECTORIES_RECEIVE_MAXIMUM", "30000");
+        Map<String, String> env = HubProcess.trajectoryEnvironment(RUN, Services.jdbcUrl(), Services.jdbcUser(),
+                Services.jdbcPassword());
+        // Storage batches of three seconds' tracks: a hub that acknowledged before storing would lose thousands.
+        env.put("CARAVAN_TRAJECTORY_STORAGE_BATCH_TIMEOUT", "3s");
+        env.put("CARAVAN_TRAJECTORIES_STORAGE_BATCH_SIZE", "100000");
+        env.put("CARAVAN_TRAJECTORIES_RECEIVE_MAXIMUM", "30000");
         ServiceProcess hub = HubProcess.start(data, port, env);
         try (TrackStream edge = TrackStream.start(Services.mqttUrl(), RUN + "/trajectories/edge-1", VENUE,
                 PER_SECOND, TRACKS)) {
@@ -71,21 +62,10 @@ class HubKilledIT {
     }
 
     private static int stored() throws SQLException {
-        return count("SELECT count(*) FROM trajectory_points WHERE venue_id = ?");
+        return StoredTracks.count(Services.jdbcUrl(), Services.jdbcUser(), Services.jdbcPassword(), VENUE);
     }
 
     private static int distinctTracks() throws SQLException {
-        return count("SELECT count(DISTINCT track_id) FROM trajectory_points WHERE venue_id = ?");
-    }
-
-    private static int count(String sql) throws SQLException {
-        try (Connection db = DriverManager.getConnection(Services.jdbcUrl(), Services.jdbcUser(), Services.jdbcPassword());
-             PreparedStatement query = db.prepareStatement(sql)) {
-            query.setString(1, VENUE);
-            try (ResultSet rows = query.executeQuery()) {
-                rows.next();
-                return rows.getInt(1);
-            }
-        }
+        return StoredTracks.distinct(Services.jdbcUrl(), Services.jdbcUser(), Services.jdbcPassword(), VENUE);
     }
 }

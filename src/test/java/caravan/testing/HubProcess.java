@@ -53,6 +53,21 @@ public final class HubProcess {
                 URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"), true);
     }
 
+    /**
+     * What a hub taking trajectories needs: the test services' broker, a database, and a topic and a kept session
+     * (expiring in 10 minutes) of the run's own, so that no other hub of the suite takes its messages. A map to add to.
+     */
+    public static Map<String, String> trajectoryEnvironment(String run, String jdbcUrl, String user, String password) {
+        return new HashMap<>(Map.of(
+                "CARAVAN_MQTT_BROKER_URL", Services.mqttUrl(),
+                "CARAVAN_DB_URL", jdbcUrl,
+                "CARAVAN_DB_USERNAME", user,
+                "CARAVAN_DB_PASSWORD", password,
+                "CARAVAN_TRAJECTORY_TOPIC", run + "/trajectories/#",
+                "CARAVAN_TRAJECTORY_CLIENT_ID", run + "-hub",
+                "CARAVAN_TRAJECTORY_SESSION_EXPIRY", "10m"));
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
