@@ -55,6 +55,9 @@ public final class DockerdProcess implements AutoCloseable {
         process.destroyForcibly();
         process.waitFor();
         unmountWhatItLeft();
+        // The killed containerd stays a zombie where nothing reaps orphans (as in this sandbox); its pid file would
+        // make the next dockerd wait for it rather than start its own.
+        Files.deleteIfExists(dir.resolve("exec/containerd/containerd.pid"));
     }
 
     /**
