@@ -1,7 +1,5 @@
 package routes;
 
-import java.util.List;
-
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.Predicate;
@@ -36,8 +34,8 @@ import caravan.trajectory.TrajectoryStorage;
  *
  * <p>A QoS 1 message is acknowledged to the broker only once its tracks are committed (or it was rejected): the
  * lanes add their tracks, and their messages' acknowledgements, to the storage batch, which is inserted when full or
- * every storage batch timeout, on one thread, in order. Until then the broker keeps the message, and sends it again
- * to a kept session if the hub dies; stored tracks are keyed, so it is stored once.
+ * every storage batch timeout. Until then the broker keeps the message, and sends it again to a kept session if the
+ * hub dies; stored tracks are keyed, so it is stored once.
  */
 @Component
 public class TrajectoryIntakeRoute extends RouteBuilder {
@@ -48,8 +46,12 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
     static final String STORAGE = "direct:trajectory-storage";
     /** The least time between two batches an idle lane is handed at once. */
     private static final long LANE_SPACING_NANOS = 1_000_000;
-    /** Storage batches waiting for their insert; when it is full the lanes wait, and so the broker. */
-    private static final String INSERTS = "seda:trajectory-inserts?size=200&blockWhenFull=true";
+    /**
+     * Storage batches waiting for their insert, taken by {@code storage-threads} threads; when it is full the lanes
+     * wait, and so the broker. Each message waits only for its own tracks' commit, so inserts need no order.
+     */
+    private static final String INSERTS = "seda:trajectory-inserts?size=200&blockWhenFull=true"
+            + "&concurrentConsumers={{caravan.trajectories.storage-threads}}";
 
     private final TrajectoryProperties properties;
 
@@ -61,7 +63,7 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
     public void configure() throws Exception {
         // Defined first, so started first and stopped last: what the batches hand over as they stop is stored.
         from(INSERTS).routeId("trajectory-storage").routeConfigurationId(StorageFailures.ID)
-                .bean("trackStore", "insert(${body.tracks})")
+                .bean("trajectoryStorage", "insert")
                 .bean("trajectoryStorage", "stored");
 
         from(STORAGE).routeId("trajectory-storage-batches").streamCache("false")
@@ -166,15 +168,16 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
                     .onException(Exception.class).handled(true)
                         .bean("trajectoryRejections", "rejectAll(${exchangeProperty." + TrajectoryIntake.LANE_BATCH
                                 + "}, 'processing-failed', ${exception.message})")
-                        .setBody(constant(List.of()))
+                        .removeProperty(TrajectoryIntake.VALID_TRACKS)
                         .to(STORAGE);
         }
     }
 
     /**
      * An insert that fails is tried again, with back-off, until it passes: a database that is down holds up storage,
-     * and with nothing acknowledged meanwhile, the broker holds back what edges publish. Only data the database
-     * refuses (it would refuse it again) is rejected, with its reason. A hub that stops while retrying gives up:
+     * and with nothing acknowledged meanwhile, the broker holds back what edges publish. A batch with data the
+     * database refuses (it would refuse it again) is inserted track by track, and only what it refuses is rejected,
+     * with its reason. A hub that stops while retrying gives up:
      * the batch is neither stored nor acknowledged, so a kept session gets its messages again.
      */
     @Component
@@ -192,7 +195,7 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
         public void configuration() {
             routeConfiguration(ID)
                     .onException(DataIntegrityViolationException.class).handled(true)
-                        .bean("trajectoryStorage", "refused(${body}, ${exception.message})")
+                        .bean("trajectoryStorage", "insertOneByOne")
                     .end()
                     .onException(Exception.class)
                         .retryWhile(exchange -> exchange.getContext().isStarted()) // until it passes or the hub stops

@@ -8,15 +8,15 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 
 /**
- * Gathers the lanes' accepted tracks (the body) into one {@link StorageBatch}, with the acknowledgements of the
- * messages they came from (the lane's batch, in {@link TrajectoryIntake#LANE_BATCH}).
+ * Gathers the lanes' valid tracks ({@link TrajectoryIntake#VALID_TRACKS}) into one {@link StorageBatch}, with the
+ * acknowledgements of the messages they came from (the lane's batch, {@link TrajectoryIntake#LANE_BATCH}).
  */
 public class StorageBatches implements AggregationStrategy {
 
     @Override
     @SuppressWarnings("unchecked")
     public Exchange aggregate(Exchange batch, Exchange next) {
-        List<Track> tracks = next.getMessage().getBody(List.class);
+        List<Track> tracks = next.getProperty(TrajectoryIntake.VALID_TRACKS, List.of(), List.class);
         List<TrajectoryMessage> messages = next.getProperty(TrajectoryIntake.LANE_BATCH, List.class);
         if (batch == null) {
             next.getMessage().setBody(new StorageBatch(new ArrayList<>(), new ArrayList<>()));

@@ -44,6 +44,11 @@ public class TrajectoryIntake {
     public static final String LANE = "CaravanLane";
     /** The messages a lane has taken: their acknowledgements go to storage, and a failure rejects each of them. */
     public static final String LANE_BATCH = "CaravanLaneBatch";
+    /**
+     * A lane batch's valid tracks, for storage: a redelivered message's too (its first delivery may not be stored
+     * yet, and storage skips what is), where the body holds only the fresh ones, for the live feed and the alerts.
+     */
+    public static final String VALID_TRACKS = "CaravanValidTracks";
 
     /**
      * Reads vendor payloads. NaN and Infinity literals (Python's json.dumps writes them) are read as numbers, so
@@ -108,10 +113,11 @@ public class TrajectoryIntake {
     }
 
     /**
-     * A batch's valid tracks, each once, in the order of the messages. A message that is not JSON, or that its
-     * edge's mapping cannot handle, is rejected with its reason, and the batch goes on without it.
+     * A batch's fresh tracks (not a QoS 1 redelivery: same edge, track id and timestamp as a recent one), in the
+     * order of the messages; all its valid tracks go in {@link #VALID_TRACKS}. A message that is not JSON, or that
+     * its edge's mapping cannot handle, is rejected with its reason, and the batch goes on without it.
      */
-    public List<Track> acceptAll(List<TrajectoryMessage> batch) {
+    public List<Track> acceptAll(List<TrajectoryMessage> batch, Exchange exchange) {
         List<Track> valid = new ArrayList<>();
         for (TrajectoryMessage message : batch) {
             try {
@@ -122,13 +128,19 @@ public class TrajectoryIntake {
                 rejections.reject(message.edgeId(), "mapping-failed", mappingFailed.getMessage(), message.payload());
             }
         }
-        return valid;
+        List<Track> fresh = new ArrayList<>(valid.size());
+        for (Track track : valid) {
+            if (redeliveries.add(track.edgeId() + '|' + track.id() + '|' + track.timestamp())) {
+                fresh.add(track);
+            }
+        }
+        exchange.setProperty(VALID_TRACKS, valid);
+        return fresh;
     }
 
     /**
-     * A message's valid tracks, each once: the payload is parsed, mapped with its edge's mapping and validated;
-     * invalid tracks are rejected with their reason, and tracks seen before (a QoS 1 redelivery: same edge, track
-     * id and timestamp) are dropped.
+     * A message's valid tracks: the payload is parsed, mapped with its edge's mapping and validated; invalid tracks
+     * are rejected with their reason.
      *
      * @throws IOException when the payload is not JSON
      * @throws com.schibsted.spt.data.jslt.JsltException when the edge's mapping is missing, broken or fails on it
@@ -142,14 +154,7 @@ public class TrajectoryIntake {
         headers.put(EDGE_ID, edgeId);
         headers.put(VENUE_ID, venueId(edgeId));
         JsonNode mapped = mappings.map(format(edgeId), message, Map.of("headers", headers));
-        List<Track> valid = validate(mapped, edgeId, payload);
-        valid.removeIf(track -> !redeliveries.add(track.edgeId() + '|' + track.id() + '|' + track.timestamp()));
-        return valid;
-    }
-
-    /** Whether a message left any track to pass on. */
-    public static boolean hasTracks(Exchange exchange) {
-        return !exchange.getMessage().getBody(List.class).isEmpty();
+        return validate(mapped, edgeId, payload);
     }
 
     /**

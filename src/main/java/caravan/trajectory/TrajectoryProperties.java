@@ -20,6 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param storageBatchSize tracks per insert
  * @param storageBatchTimeout longest a track waits for its batch's insert, whatever the rate: a batch is inserted
  *                         when full, and every this often whatever it holds
+ * @param storageThreads   inserts at a time
  * @param receiveMaximum   QoS 1 messages the broker may send ahead of their acknowledgement, which comes once their
  *                         tracks are stored: enough for the messages of a storage batch timeout at the highest rate
  * @param retention        stored tracks older than this are deleted
@@ -45,6 +46,7 @@ public record TrajectoryProperties(
         @DefaultValue("100000") int dedupWindow,
         @DefaultValue("500") int storageBatchSize,
         @DefaultValue("1s") Duration storageBatchTimeout,
+        @DefaultValue("2") int storageThreads,
         @DefaultValue("10000") int receiveMaximum,
         @DefaultValue("7d") Duration retention,
         @DefaultValue("2") int lanes,

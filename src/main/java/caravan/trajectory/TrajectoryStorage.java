@@ -1,9 +1,11 @@
 package caravan.trajectory;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 
 import caravan.mqtt.Acknowledgement;
@@ -19,11 +21,18 @@ public class TrajectoryStorage implements HealthIndicator {
     private record Failure(Instant since, String reason) {
     }
 
+    private final TrackStore store;
     private final TrajectoryRejections rejections;
     private volatile Failure failure;
 
-    public TrajectoryStorage(TrajectoryRejections rejections) {
+    public TrajectoryStorage(TrackStore store, TrajectoryRejections rejections) {
+        this.store = store;
         this.rejections = rejections;
+    }
+
+    /** Inserts the batch's tracks in one transaction. */
+    public void insert(StorageBatch batch) {
+        store.insert(batch.tracks());
     }
 
     /** The batch's tracks are committed: its messages are done with. */
@@ -38,12 +47,19 @@ public class TrajectoryStorage implements HealthIndicator {
         failure = new Failure(current == null ? Instant.now() : current.since(), String.valueOf(cause));
     }
 
-    /** The database refused the batch's data: each track is rejected with its reason, and its message is done. */
-    public void refused(StorageBatch batch, String reason) {
+    /**
+     * The database refused some of the batch's data: each track is inserted on its own, those it refuses are
+     * rejected with its reason, and the batch's messages are done.
+     */
+    public void insertOneByOne(StorageBatch batch) {
         for (Track track : batch.tracks()) {
-            rejections.reject(track.edgeId(), "storage-refused", reason, null);
+            try {
+                store.insert(List.of(track));
+            } catch (DataIntegrityViolationException refused) {
+                rejections.reject(track.edgeId(), "storage-refused", refused.getMostSpecificCause().getMessage(), null);
+            }
         }
-        batch.acknowledgements().forEach(Acknowledgement::acknowledge);
+        stored(batch);
     }
 
     @Override
