@@ -35,6 +35,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -164,6 +165,8 @@ class TrajectoryIntakeIT {
     LiveTracks live;
     @Autowired
     TrackStore store;
+    @Autowired
+    JdbcClient jdbc;
     @Autowired
     CamelContext camel;
     @LocalServerPort
@@ -563,6 +566,33 @@ class TrajectoryIntakeIT {
         JsonNode page = await().atMost(Duration.ofSeconds(20)).until(() -> tracks(venue, ""),
                 p -> p.get("tracks").size() >= 2);
         assertThat(page.get("tracks")).extracting(t -> t.get("id").asText()).containsExactly("before", "after");
+    }
+
+    @Test
+    void aTrackTheDatabaseRefusesIsRejectedWithItsReason_whileTheRestOfItsBatchIsStored() throws Exception {
+        String edge = "edge-refused-" + UUID.randomUUID().toString().substring(0, 6);
+        String venue = "venue-" + UUID.randomUUID();
+        long now = System.currentTimeMillis();
+        // Data that passes validation but that the database refuses, as a constraint added by its operators would.
+        jdbc.sql("ALTER TABLE trajectory_points ADD CONSTRAINT refuses_test_device CHECK (device_id <> 'refused-by-db')")
+                .update();
+        try {
+            publish(edge, "[" + referenceIn(venue, "kept-1", now, 0.5) + ", "
+                    + referenceIn(venue, "refused", now, 0.5).replace("\"d1\"", "\"refused-by-db\"") + ", "
+                    + referenceIn(venue, "kept-2", now, 0.5) + "]");
+
+            JsonNode report = await().atMost(Duration.ofSeconds(20)).until(
+                    () -> http.getForObject("/api/trajectories/rejected", JsonNode.class),
+                    r -> r.path("byEdge").path(edge).has("storage-refused"));
+            assertThat(report.get("byEdge").get(edge).get("storage-refused").asInt()).isEqualTo(1);
+            assertThat(report.get("samples").findValuesAsText("detail"))
+                    .anySatisfy(detail -> assertThat(detail).containsIgnoringCase("refuses_test_device"));
+            JsonNode page = await().atMost(Duration.ofSeconds(20)).until(() -> tracks(venue, ""),
+                    p -> p.get("tracks").size() >= 2);
+            assertThat(page.get("tracks")).extracting(t -> t.get("id").asText()).containsExactly("kept-1", "kept-2");
+        } finally {
+            jdbc.sql("ALTER TABLE trajectory_points DROP CONSTRAINT refuses_test_device").update();
+        }
     }
 
     @Test
