@@ -4,10 +4,10 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.springframework.stereotype.Component;
 
-import caravan.provider.InputRejectedException;
-import caravan.web.ApiError;
-import caravan.web.ConflictException;
-import caravan.web.NotFoundException;
+import caravan.api.ApiError;
+import caravan.api.ConflictException;
+import caravan.api.InputRejectedException;
+import caravan.api.NotFoundException;
 
 /** How REST routes answer failures: 400 listing every problem, 404 naming what is missing, 409 naming the conflict. */
 @Component

@@ -84,7 +84,7 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
                 .to("direct:deployment-accepted");
 
         from("direct:edge-rollback").routeId("edge-rollback").routeConfigurationId(ApiErrorsConfiguration.ID)
-                .bean("edgeApi", "planRollback(${header.edgeId})")
+                .bean("deploymentPlanner", "planRollback(${header.edgeId})")
                 .to("direct:deployment-accepted");
 
         from("direct:deployment-accepted").routeId("deployment-accepted")

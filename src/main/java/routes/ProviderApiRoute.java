@@ -4,10 +4,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.springframework.stereotype.Component;
 
-
 /**
  * Provider and build queries, and registration of providers that already are images. The multipart build upload
- * is {@link caravan.web.ProviderUploadController}: Camel's servlet binding keeps one file per part name.
+ * is {@link caravan.provider.ProviderUploadController}: Camel's servlet binding keeps one file per part name.
  */
 @Component
 public class ProviderApiRoute extends JsonApiRouteBuilder {

@@ -1,6 +1,5 @@
 package routes;
 
-import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.Predicate;
 import org.apache.camel.builder.RouteBuilder;
@@ -16,7 +15,6 @@ import caravan.trajectory.LaneBatches;
 import caravan.trajectory.StorageBatches;
 import caravan.trajectory.TrajectoryIntake;
 import caravan.trajectory.TrajectoryProperties;
-import caravan.trajectory.TrajectoryStorage;
 
 /**
  * Trajectories from edge trackers: MQTT 5 (QoS 1) → batches per lane → the edge's JSLT mapping → validation → each
@@ -106,10 +104,6 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
                 .routeId("trajectory-intake").streamCache("false")
                 .bean("trajectoryIntake", "receive")
                 .to(LANE_BATCHES);
-
-        from("timer:trajectory-retention?period=3600000").routeId("trajectory-retention")
-                .bean("trackStore", "deleteExpired")
-                .log("Trajectory retention: deleted ${body} tracks older than {{caravan.trajectories.retention}}");
     }
 
     /**
@@ -185,12 +179,6 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
 
         static final String ID = "trajectory-storage-failures";
 
-        private final TrajectoryStorage storage;
-
-        public StorageFailures(TrajectoryStorage storage) {
-            this.storage = storage;
-        }
-
         @Override
         public void configuration() {
             routeConfiguration(ID)
@@ -202,8 +190,7 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
                         .redeliveryDelay(100)
                         .useExponentialBackOff().backOffMultiplier(2).maximumRedeliveryDelay(5000)
                         .retryAttemptedLogLevel(LoggingLevel.WARN)
-                        .onRedelivery(exchange -> storage.failing(exchange.getProperty(
-                                Exchange.EXCEPTION_CAUGHT, Throwable.class)))
+                        .onRedeliveryRef("trajectoryStorageRetry")
                         .handled(true)
                         .log(LoggingLevel.WARN, "caravan.trajectories", "${body.tracks.size} tracks not stored before "
                                 + "the hub stopped: not acknowledged either, so a kept session gets them again")

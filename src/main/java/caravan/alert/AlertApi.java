@@ -4,7 +4,7 @@ import java.util.List;
 
 import org.springframework.stereotype.Component;
 
-import caravan.provider.InputRejectedException;
+import caravan.api.InputRejectedException;
 
 /** Reads {@code GET /api/alerts} parameters. */
 @Component

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
 import caravan.trajectory.Track;
@@ -48,11 +47,6 @@ public class AlertEvaluator {
             alerts.addAll(evaluate(track));
         }
         return alerts;
-    }
-
-    /** Whether the exchange's body, a list of alerts, holds any. */
-    public static boolean raisedAny(Exchange exchange) {
-        return !exchange.getMessage().getBody(List.class).isEmpty();
     }
 
     public List<Alert> evaluate(Track track) {

@@ -13,13 +13,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param webhookUrl        where alerts are POSTed as JSON; no webhook when empty
  * @param webhookRetries    further attempts after a failed POST
  * @param webhookRetryDelay wait before the first retry; doubled for each next one
+ * @param silenceCheckInterval how often edges are checked for silence (the rules' {@code edge-silence})
  */
 @ConfigurationProperties("caravan.alerts")
 public record AlertProperties(
         @DefaultValue("alerts/rules.yaml") Path rulesFile,
         String webhookUrl,
         @DefaultValue("5") int webhookRetries,
-        @DefaultValue("1s") Duration webhookRetryDelay) {
+        @DefaultValue("1s") Duration webhookRetryDelay,
+        @DefaultValue("1s") Duration silenceCheckInterval) {
 
     public boolean webhookConfigured() {
         return webhookUrl != null && !webhookUrl.isBlank();

@@ -9,7 +9,7 @@ import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import caravan.web.NotFoundException;
+import caravan.api.NotFoundException;
 
 /** The alerts table: every alert fired, newest first, and operators' acknowledgements. */
 @Repository

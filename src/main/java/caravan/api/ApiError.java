@@ -1,4 +1,4 @@
-package caravan.web;
+package caravan.api;
 
 import java.util.List;
 

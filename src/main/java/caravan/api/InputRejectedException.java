@@ -1,4 +1,4 @@
-package caravan.provider;
+package caravan.api;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package caravan.web;
+package caravan.api;
 
 /** A REST lookup for something that does not exist; answered with 404 naming it. */
 public class NotFoundException extends RuntimeException {

@@ -8,21 +8,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
+import caravan.api.NotFoundException;
+import caravan.edge.DeploymentGroupStore.Member;
+import caravan.edge.DeploymentGroupStore.StoredGroup;
 import caravan.edge.DeploymentStore.Deployment;
 import caravan.edge.EdgeRegistry.Edge;
 import caravan.edge.EdgeRegistry.Venue;
 import caravan.provider.Provider;
-import caravan.web.NotFoundException;
 
 /**
  * Deployments of one provider to many edges ({@code POST /api/deployments}): chosen by id or by label selector,
@@ -31,10 +29,6 @@ import caravan.web.NotFoundException;
  */
 @Component
 public class DeploymentGroups {
-
-    /** One edge of a group, in rollout order; {@code deploymentId} is set once its wave starts. */
-    public record Member(String edgeId, String deploymentId) {
-    }
 
     /** A group as the API shows it: each edge with its deployment's status (waiting, skipped, or the deployment's). */
     public record Group(String groupId, String providerId, String status, int waveSize, int maxFailures,
@@ -45,19 +39,19 @@ public class DeploymentGroups {
     public record GroupAccepted(String groupId, String status, String statusUrl) {
     }
 
-    private static final TypeReference<List<Member>> MEMBERS = new TypeReference<>() { };
-
-    private final JdbcClient jdbc;
+    private final DeploymentGroupStore groups;
     private final ObjectMapper mapper;
     private final EdgeApi api;
+    private final DeploymentPlanner planner;
     private final EdgeRegistry registry;
     private final DeploymentStore deployments;
 
-    public DeploymentGroups(JdbcClient jdbc, ObjectMapper mapper, EdgeApi api, EdgeRegistry registry,
-            DeploymentStore deployments) {
-        this.jdbc = jdbc;
+    public DeploymentGroups(DeploymentGroupStore groups, ObjectMapper mapper, EdgeApi api, DeploymentPlanner planner,
+            EdgeRegistry registry, DeploymentStore deployments) {
+        this.groups = groups;
         this.mapper = mapper;
         this.api = api;
+        this.planner = planner;
         this.registry = registry;
         this.deployments = deployments;
     }
@@ -98,7 +92,7 @@ public class DeploymentGroups {
         edges.stream().filter(edge -> venueOverride == null && edge.venueId() == null)
                 .forEach(edge -> problems.add("edge " + edge.edgeId() + " has no venue: set its venueId or give one"));
         EdgeApi.rejectIf(problems);
-        api.deployableProvider(providerId);
+        planner.deployableProvider(providerId);
         if (venueOverride != null) {
             api.venue(venueOverride);
         }
@@ -108,15 +102,8 @@ public class DeploymentGroups {
         request.set("mqttBrokerUrl", json.get("mqttBrokerUrl"));
         request.put("venueId", venueOverride);
         request.set("values", values.isMissingNode() ? mapper.createObjectNode() : values);
-        OffsetDateTime now = EdgeRegistry.now();
-        jdbc.sql("""
-                INSERT INTO deployment_groups (group_id, provider_id, status, wave_size, max_failures, not_before,
-                    request, edges, created_at, updated_at)
-                VALUES (:id, :provider, 'scheduled', :wave, :maxFailures, :notBefore, :request, :edges, :now, :now)""")
-                .param("id", groupId).param("provider", providerId).param("wave", waveSize)
-                .param("maxFailures", maxFailures).param("notBefore", notBefore).param("request", request.toString())
-                .param("edges", json(edges.stream().map(edge -> new Member(edge.edgeId(), null)).toList()))
-                .param("now", now).update();
+        groups.insert(groupId, providerId, waveSize, maxFailures, notBefore, request,
+                edges.stream().map(edge -> new Member(edge.edgeId(), null)).toList());
         return new GroupAccepted(groupId, "scheduled", "/api/deployment-groups/" + groupId);
     }
 
@@ -127,22 +114,18 @@ public class DeploymentGroups {
      */
     @Transactional
     public List<Deployment> advance() {
-        List<String> due = jdbc.sql("SELECT group_id FROM deployment_groups WHERE status IN ('scheduled', 'rolling') "
-                        + "AND not_before <= :now ORDER BY created_at FOR UPDATE")
-                .param("now", EdgeRegistry.now()).query(String.class).list();
         List<Deployment> toDispatch = new ArrayList<>();
-        for (String groupId : due) {
-            toDispatch.addAll(advance(groupId));
+        for (String groupId : groups.lockDue()) {
+            groups.find(groupId).ifPresent(group -> toDispatch.addAll(advance(group)));
         }
         return toDispatch;
     }
 
-    private List<Deployment> advance(String groupId) {
-        Map<String, Object> row = jdbc.sql("SELECT * FROM deployment_groups WHERE group_id = :id").param("id", groupId)
-                .query().singleRow();
-        List<Member> members = read((String) row.get("edges"), MEMBERS);
-        int waveSize = ((Number) row.get("wave_size")).intValue();
-        int maxFailures = ((Number) row.get("max_failures")).intValue();
+    private List<Deployment> advance(StoredGroup group) {
+        String groupId = group.groupId();
+        List<Member> members = group.edges();
+        int waveSize = group.waveSize();
+        int maxFailures = group.maxFailures();
         List<String> statuses = members.stream().map(this::statusOf).toList();
         long failures = statuses.stream().filter("failed"::equals).count();
         boolean waveRunning = statuses.stream().anyMatch(status -> !List.of("waiting", "healthy", "failed").contains(status));
@@ -150,18 +133,18 @@ public class DeploymentGroups {
             return List.of();
         }
         if (failures >= maxFailures) {
-            finish(groupId, "failed", failures + " deployment(s) failed, the limit is " + maxFailures
+            groups.finish(groupId, "failed", failures + " deployment(s) failed, the limit is " + maxFailures
                     + "; the remaining edges were not deployed");
             return List.of();
         }
         List<Member> next = members.stream().filter(member -> member.deploymentId() == null).limit(waveSize).toList();
         if (next.isEmpty()) {
-            finish(groupId, failures == 0 ? "succeeded" : "failed",
+            groups.finish(groupId, failures == 0 ? "succeeded" : "failed",
                     failures == 0 ? null : failures + " deployment(s) failed, below the limit of " + maxFailures);
             return List.of();
         }
-        JsonNode request = read((String) row.get("request"), JsonNode.class);
-        Provider provider = api.deployableProvider((String) row.get("provider_id"));
+        JsonNode request = group.request();
+        Provider provider = planner.deployableProvider(group.providerId());
         List<Deployment> planned = new ArrayList<>();
         List<Member> updated = new ArrayList<>();
         for (Member member : members) {
@@ -173,8 +156,7 @@ public class DeploymentGroups {
                 updated.add(member);
             }
         }
-        jdbc.sql("UPDATE deployment_groups SET status = 'rolling', edges = :edges, updated_at = :now WHERE group_id = :id")
-                .param("edges", json(updated)).param("now", EdgeRegistry.now()).param("id", groupId).update();
+        groups.startWave(groupId, updated);
         return planned;
     }
 
@@ -182,37 +164,24 @@ public class DeploymentGroups {
         Edge edge = api.edge(edgeId);
         String venueId = request.hasNonNull("venueId") ? request.get("venueId").asText() : edge.venueId();
         Venue venue = api.venue(venueId);
-        return api.plan(edge, venue, provider, request.hasNonNull("mqttBrokerUrl") ? request.get("mqttBrokerUrl").asText()
+        return planner.plan(edge, venue, provider, request.hasNonNull("mqttBrokerUrl") ? request.get("mqttBrokerUrl").asText()
                 : null, request.path("values").path(edgeId).get("env"));
     }
 
-    private void finish(String groupId, String status, String reason) {
-        jdbc.sql("UPDATE deployment_groups SET status = :status, stopped_reason = :reason, updated_at = :now "
-                        + "WHERE group_id = :id")
-                .param("status", status).param("reason", reason).param("now", EdgeRegistry.now()).param("id", groupId)
-                .update();
-    }
-
     public Group group(String groupId) {
-        return jdbc.sql("SELECT * FROM deployment_groups WHERE group_id = :id").param("id", groupId)
-                .query((rs, n) -> {
-                    String status = rs.getString("status");
-                    boolean stopped = "failed".equals(status) || "succeeded".equals(status);
-                    List<Map<String, Object>> edges = new ArrayList<>();
-                    for (Member member : read(rs.getString("edges"), MEMBERS)) {
-                        Map<String, Object> edge = new LinkedHashMap<>();
-                        edge.put("edgeId", member.edgeId());
-                        edge.put("deploymentId", member.deploymentId());
-                        String memberStatus = statusOf(member);
-                        edge.put("status", stopped && "waiting".equals(memberStatus) ? "skipped" : memberStatus);
-                        edges.add(edge);
-                    }
-                    return new Group(rs.getString("group_id"), rs.getString("provider_id"), status,
-                            rs.getInt("wave_size"), rs.getInt("max_failures"),
-                            rs.getObject("not_before", OffsetDateTime.class), rs.getString("stopped_reason"), edges,
-                            rs.getObject("created_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class));
-                })
-                .optional().orElseThrow(() -> new NotFoundException("no deployment group " + groupId));
+        StoredGroup group = groups.find(groupId).orElseThrow(() -> new NotFoundException("no deployment group " + groupId));
+        boolean stopped = "failed".equals(group.status()) || "succeeded".equals(group.status());
+        List<Map<String, Object>> edges = new ArrayList<>();
+        for (Member member : group.edges()) {
+            Map<String, Object> edge = new LinkedHashMap<>();
+            edge.put("edgeId", member.edgeId());
+            edge.put("deploymentId", member.deploymentId());
+            String memberStatus = statusOf(member);
+            edge.put("status", stopped && "waiting".equals(memberStatus) ? "skipped" : memberStatus);
+            edges.add(edge);
+        }
+        return new Group(group.groupId(), group.providerId(), group.status(), group.waveSize(), group.maxFailures(),
+                group.notBefore(), group.stoppedReason(), edges, group.createdAt(), group.updatedAt());
     }
 
     private String statusOf(Member member) {
@@ -250,29 +219,5 @@ public class DeploymentGroups {
             problems.add("selector " + wanted + " matches no edge");
         }
         return edges;
-    }
-
-    private String json(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private <T> T read(String json, Class<T> type) {
-        return read(json, mapper.getTypeFactory().constructType(type));
-    }
-
-    private <T> T read(String json, TypeReference<T> type) {
-        return read(json, mapper.getTypeFactory().constructType(type));
-    }
-
-    private <T> T read(String json, JavaType type) {
-        try {
-            return mapper.readValue(json, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored group is not JSON", e);
-        }
     }
 }

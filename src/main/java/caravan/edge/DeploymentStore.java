@@ -10,9 +10,10 @@ import java.util.Optional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+
+import caravan.store.JsonColumns;
 import org.springframework.transaction.annotation.Transactional;
 
 /** The deployments table: each deployment's document and every status it went through, with its time. */
@@ -33,11 +34,11 @@ public class DeploymentStore {
     private static final TypeReference<List<Step>> STEPS = new TypeReference<>() { };
 
     private final JdbcClient jdbc;
-    private final ObjectMapper mapper;
+    private final JsonColumns json;
 
-    public DeploymentStore(JdbcClient jdbc, ObjectMapper mapper) {
+    public DeploymentStore(JdbcClient jdbc, JsonColumns json) {
         this.jdbc = jdbc;
-        this.mapper = mapper;
+        this.json = json;
     }
 
     public Deployment insertPending(JsonNode document) {
@@ -51,7 +52,7 @@ public class DeploymentStore {
                 .param("venue", document.get("venueId").asText())
                 .param("provider", document.get("provider").get("providerId").asText())
                 .param("document", document.toString())
-                .param("history", json(List.of(new Step("pending", now, null))))
+                .param("history", json.write(List.of(new Step("pending", now, null))))
                 .param("now", now)
                 .update();
         return find(document.get("deploymentId").asText()).orElseThrow();
@@ -107,7 +108,7 @@ public class DeploymentStore {
         String newStatus = changes ? status : current.status();
         jdbc.sql("UPDATE deployments SET status = :status, history = :history, error = :error, updated_at = :now "
                         + "WHERE deployment_id = :id")
-                .param("status", newStatus).param("history", json(history))
+                .param("status", newStatus).param("history", json.write(history))
                 .param("error", "failed".equals(newStatus) ? (changes ? detail : current.error()) : null)
                 .param("now", EdgeRegistry.now()).param("id", deploymentId)
                 .update();
@@ -159,18 +160,10 @@ public class DeploymentStore {
         try {
             return new Deployment(rs.getString("deployment_id"), rs.getString("edge_id"), rs.getString("venue_id"),
                     rs.getString("provider_id"), rs.getString("status"), rs.getString("error"),
-                    mapper.readTree(rs.getString("document")), mapper.readValue(rs.getString("history"), STEPS),
+                    json.tree(rs.getString("document")), json.read(rs.getString("history"), STEPS),
                     rs.getObject("created_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class));
         } catch (JsonProcessingException e) {
             throw new SQLException("deployment " + rs.getString("deployment_id") + " has unreadable JSON", e);
-        }
-    }
-
-    private String json(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
         }
     }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,23 +12,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.springframework.stereotype.Component;
 
+import caravan.api.InputRejectedException;
+import caravan.api.NotFoundException;
 import caravan.edge.DeploymentStore.Deployment;
 import caravan.edge.EdgeRegistry.Edge;
 import caravan.edge.EdgeRegistry.Lidar;
 import caravan.edge.EdgeRegistry.Venue;
-import caravan.provider.InputRejectedException;
-import caravan.provider.Provider;
-import caravan.provider.ProviderStore;
 import caravan.secrets.SecretBox;
-import caravan.ssh.SshKeys;
-import caravan.web.ConflictException;
-import caravan.web.NotFoundException;
 
 /** What the edge commissioning and deployment REST routes answer. */
 @Component
 public class EdgeApi {
 
-    static final String DEFAULT_BROKER = "mqtt://localhost:1883";
     private static final Pattern SSH_USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
 
     public record DeploymentAccepted(String deploymentId, String status, String statusUrl) {
@@ -37,17 +31,15 @@ public class EdgeApi {
 
     private final EdgeRegistry registry;
     private final DeploymentStore deployments;
-    private final ProviderStore providers;
-    private final EdgeProperties properties;
+    private final DeploymentPlanner planner;
     private final ObjectMapper mapper;
     private final SecretBox secrets;
 
-    public EdgeApi(EdgeRegistry registry, DeploymentStore deployments, ProviderStore providers,
-            EdgeProperties properties, ObjectMapper mapper, SecretBox secrets) {
+    public EdgeApi(EdgeRegistry registry, DeploymentStore deployments, DeploymentPlanner planner, ObjectMapper mapper,
+            SecretBox secrets) {
         this.registry = registry;
         this.deployments = deployments;
-        this.providers = providers;
-        this.properties = properties;
+        this.planner = planner;
         this.mapper = mapper;
         this.secrets = secrets;
     }
@@ -191,76 +183,15 @@ public class EdgeApi {
         return registry.lidars(edgeId);
     }
 
-    /**
-     * The reference's deployment document (deploymentId, edgeId, venueId, mqtt, lidars, coordinateFrame,
-     * venueBounds) plus the provider's image and the container's resource limits, stored as pending.
-     */
+    /** {@code deploy-her}: the request's venue and provider, planned as the reference's deployment document. */
     public Deployment planDeployment(String edgeId, String body) {
         JsonNode json = object(body);
         List<String> problems = new ArrayList<>();
         String venueId = text(json, "venueId", problems);
         String providerId = text(json, "providerId", problems);
         rejectIf(problems);
-        return plan(edge(edgeId), venue(venueId), deployableProvider(providerId),
+        return planner.plan(edge(edgeId), venue(venueId), planner.deployableProvider(providerId),
                 json.hasNonNull("mqttBrokerUrl") ? json.get("mqttBrokerUrl").asText() : null, null);
-    }
-
-    /** The provider, if it has an image to deploy. */
-    Provider deployableProvider(String providerId) {
-        Provider provider = providers.find(providerId).orElseThrow(() -> new NotFoundException("no provider " + providerId));
-        if (provider.dockerImage() == null) {
-            throw new ConflictException("provider " + providerId + " has no image yet: its build has not succeeded");
-        }
-        return provider;
-    }
-
-    /**
-     * Builds and stores (as pending) the deployment document of {@code provider} on {@code edge}; {@code env} adds
-     * variables to the provider's container.
-     */
-    Deployment plan(Edge edge, Venue venue, Provider provider, String brokerUrl, JsonNode env) {
-        String edgeId = edge.edgeId();
-        ObjectNode document = mapper.createObjectNode();
-        document.put("deploymentId", UUID.randomUUID().toString());
-        document.put("edgeId", edge.edgeId());
-        document.put("venueId", venue.venueId());
-        ObjectNode mqtt = document.putObject("mqtt");
-        mqtt.put("broker", brokerUrl == null ? DEFAULT_BROKER : brokerUrl);
-        mqtt.put("topic", "hyperspace/trajectories/" + edge.edgeId());
-        mqtt.put("qos", 1);
-        document.set("lidars", mapper.valueToTree(registry.lidars(edgeId).stream()
-                .map(lidar -> Map.of("model", lidar.model(), "serial", lidar.serial(), "extrinsics", lidar.extrinsics()))
-                .toList()));
-        document.set("coordinateFrame", venue.coordinateFrame());
-        document.set("venueBounds", venue.venueBounds());
-        ObjectNode image = document.putObject("provider");
-        image.put("providerId", provider.providerId());
-        image.put("version", provider.version());
-        image.put("image", provider.dockerImage());
-        image.put("digest", provider.imageDigest());
-        ObjectNode resources = document.putObject("resources");
-        resources.put("cpus", properties.defaultCpus());
-        resources.put("memory", properties.defaultMemory());
-        if (env != null && !env.isEmpty()) {
-            document.set("env", env);
-        }
-        return deployments.insertPending(document);
-    }
-
-    /**
-     * A new deployment of the edge's previous healthy one: the same document under a new deployment id, noting
-     * which deployment it rolls back to.
-     */
-    public Deployment planRollback(String edgeId) {
-        edge(edgeId);
-        List<Deployment> history = deployments.forEdge(edgeId);
-        String current = history.isEmpty() ? null : history.get(0).deploymentId();
-        Deployment previous = deployments.lastHealthy(edgeId, current)
-                .orElseThrow(() -> new ConflictException("edge " + edgeId + " has no earlier healthy deployment to roll back to"));
-        ObjectNode document = previous.document().deepCopy();
-        document.put("deploymentId", UUID.randomUUID().toString());
-        document.put("rollbackOf", previous.deploymentId());
-        return deployments.insertPending(document);
     }
 
     public static DeploymentAccepted accepted(Deployment deployment) {

@@ -12,10 +12,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import caravan.api.InputRejectedException;
+import caravan.api.NotFoundException;
 import caravan.docker.RegistryProperties;
 import caravan.edge.DeploymentStore.Deployment;
-import caravan.provider.InputRejectedException;
-import caravan.web.NotFoundException;
 
 /**
  * Commands for edge agents: deploys (the document plus the health gate and, for images in our registry, the pull

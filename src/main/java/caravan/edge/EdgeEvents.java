@@ -7,18 +7,16 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * What edge agents report on {@code caravan/edges/{edgeId}/events}: heartbeats (which also register an edge on
- * first contact), deployment statuses and answers to container operations.
+ * What edge agents report on {@code caravan/edges/{edgeId}/events}, one method per event type (the {@code edge-events}
+ * route chooses): heartbeats (which also register an edge on first contact), deployment statuses and answers to
+ * container operations; and the timeouts of silent edges and deployments.
  */
 @Component
 public class EdgeEvents {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EdgeEvents.class);
     static final List<String> DEPLOYMENT_STATUSES = List.of("pulling", "starting", "running", "healthy", "failed");
 
     private final EdgeRegistry registry;
@@ -40,27 +38,26 @@ public class EdgeEvents {
         return parts.length == 4 ? parts[2] : null;
     }
 
-    public void handle(String edgeId, JsonNode event) {
-        String type = event.path("type").asText();
-        switch (type) {
-            case "heartbeat" -> registry.heartbeat(edgeId, event.path("agentVersion").asText(null),
-                    event.path("dockerVersion").asText(null));
-            case "deployment-status" -> {
-                String status = event.path("status").asText();
-                if (!DEPLOYMENT_STATUSES.contains(status)) {
-                    LOG.warn("Edge {} reported unknown deployment status '{}'", edgeId, status);
-                    return;
-                }
-                registry.heartbeat(edgeId, event.path("agentVersion").asText(null), event.path("dockerVersion").asText(null));
-                deployments.advance(event.path("deploymentId").asText(), status, event.path("detail").asText(null),
-                        reportedAt(event));
-            }
-            case "command-result" -> {
-                registry.heartbeat(edgeId, event.path("agentVersion").asText(null), null);
-                commands.recordResult(edgeId, event);
-            }
-            default -> LOG.warn("Edge {} sent an event of unknown type '{}'", edgeId, type);
+    /** {@code heartbeat}: the edge is alive (registered on first contact), with its agent's and engine's versions. */
+    public void heartbeat(String edgeId, JsonNode event) {
+        registry.heartbeat(edgeId, event.path("agentVersion").asText(null), event.path("dockerVersion").asText(null));
+    }
+
+    /** {@code deployment-status}: a step of a deployment on the edge, filed in the deployment's history. */
+    public void deploymentStatus(String edgeId, JsonNode event) {
+        String status = event.path("status").asText();
+        if (!DEPLOYMENT_STATUSES.contains(status)) {
+            throw new IllegalArgumentException("unknown deployment status '" + status + "'");
         }
+        heartbeat(edgeId, event);
+        deployments.advance(event.path("deploymentId").asText(), status, event.path("detail").asText(null),
+                reportedAt(event));
+    }
+
+    /** {@code command-result}: the agent's answer to a container operation. */
+    public void commandResult(String edgeId, JsonNode event) {
+        registry.heartbeat(edgeId, event.path("agentVersion").asText(null), null);
+        commands.recordResult(edgeId, event);
     }
 
     /** When the agent says the event happened ({@code at}, epoch ms); when it arrived if the agent does not say. */

@@ -22,6 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param healthRequiresTrajectories and its trajectories arrived on the edge's topic within that window
  * @param autoRollback   a provider that fails the health gate is replaced by the edge's previous healthy deployment
  * @param groupTick      how often deployment groups are looked at to start their next wave
+ * @param timeoutCheckInterval how often edges are checked for silence and deployments for the timeouts above
  */
 @ConfigurationProperties("caravan.edges")
 public record EdgeProperties(
@@ -34,5 +35,6 @@ public record EdgeProperties(
         @DefaultValue("30s") Duration healthWindow,
         @DefaultValue("true") boolean healthRequiresTrajectories,
         @DefaultValue("true") boolean autoRollback,
-        @DefaultValue("2s") Duration groupTick) {
+        @DefaultValue("2s") Duration groupTick,
+        @DefaultValue("5s") Duration timeoutCheckInterval) {
 }

@@ -1,4 +1,4 @@
-package caravan.ssh;
+package caravan.edge;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
 import com.github.dockerjava.api.exception.DockerClientException;
-import org.apache.camel.ProducerTemplate;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.slf4j.Logger;
@@ -25,15 +25,14 @@ import caravan.docker.ImageEngine;
 import caravan.docker.RegistryProperties;
 
 /**
- * The steps of the {@code provider-build} route: validate, build, push, complete (or fail). Each step records
- * its status first, so the status API and a restart always see where a build is.
+ * The steps of the {@code provider-build} route: validate, build, push, complete (or fail). The route records each
+ * stage with {@link #enter} before running it, so the status API and a restart always see where a build is, and
+ * sends on the {@link BuildEvent} that {@code enter}, {@code complete} and {@code fail} return.
  */
 @Component
 public class BuildSteps {
 
     private static final Logger LOG = LoggerFactory.getLogger(BuildSteps.class);
-    /** Notifications of state the database already holds: a backlog drops events rather than failing a build. */
-    static final String EVENTS_ENDPOINT = "seda:provider-build-events?discardWhenFull=true";
 
     private final BuildStore builds;
     private final ProviderStore providers;
@@ -42,11 +41,9 @@ public class BuildSteps {
     private final ImageEngine engine;
     private final ProviderProperties properties;
     private final RegistryProperties registry;
-    private final ProducerTemplate events;
 
     public BuildSteps(BuildStore builds, ProviderStore providers, BuildLog buildLog, DockerfileGenerator generator,
-            ImageEngine engine, ProviderProperties properties, RegistryProperties registry,
-            ProducerTemplate events) {
+            ImageEngine engine, ProviderProperties properties, RegistryProperties registry) {
         this.builds = builds;
         this.providers = providers;
         this.buildLog = buildLog;
@@ -54,7 +51,6 @@ public class BuildSteps {
         this.engine = engine;
         this.properties = properties;
         this.registry = registry;
-        this.events = events;
     }
 
     /**
@@ -75,9 +71,21 @@ public class BuildSteps {
         return requeued;
     }
 
+    /** Records that the build enters a stage ({@code validating}, {@code building}, {@code pushing}). */
+    public BuildEvent enter(String buildId, String stage) {
+        BuildStatus status = BuildStatus.valueOf(stage.toUpperCase(Locale.ROOT));
+        if (status.step() == 0) {
+            throw new IllegalArgumentException("'" + stage + "' is not a build stage");
+        }
+        Build current = builds.get(buildId);
+        builds.advance(buildId, status, status.step(), current.totalSteps());
+        buildLog.append(buildId, status.wire() + " (step " + status.step() + " of " + current.totalSteps() + ")");
+        return BuildEvent.of(builds.get(buildId));
+    }
+
     /** Step 1: the kept inputs are intact and the base image is known. */
     public void validate(String buildId) {
-        Build build = advance(buildId, BuildStatus.VALIDATING, 1);
+        Build build = builds.get(buildId);
         baseImage(build);
         for (DebPackage deb : build.debFiles()) {
             Path file = build.inputDir().resolve(deb.fileName());
@@ -105,7 +113,7 @@ public class BuildSteps {
 
     /** Step 2: generate Dockerfile and entrypoint, build on the engine with host networking, tag. */
     public void build(String buildId) throws IOException, InterruptedException {
-        Build build = advance(buildId, BuildStatus.BUILDING, 2);
+        Build build = builds.get(buildId);
         String reference = imageReference(build);
         String baseImage = baseImage(build);
         String dockerfile = generator.dockerfile(build.metadata(), build.debFiles(), baseImage, Instant.now());
@@ -133,12 +141,14 @@ public class BuildSteps {
         buildLog.append(buildId, "built " + reference + " (" + imageId + ")");
     }
 
-    /** Step 3, when a registry is configured: push and record the digest. */
+    /** Whether built images go to a registry (step 3); without one they stay on the engine. */
+    public boolean pushesToRegistry() {
+        return registry.configured();
+    }
+
+    /** Step 3: push and record the digest. */
     public void push(String buildId) throws InterruptedException {
-        if (!registry.configured()) {
-            return;
-        }
-        Build build = advance(buildId, BuildStatus.PUSHING, 3);
+        Build build = builds.get(buildId);
         buildLog.append(buildId, "pushing " + build.dockerImageRef() + " to " + registry.url()
                 + (registry.hasCredentials() ? " as " + registry.username() : " without credentials"));
         String digest = engine.push(registry.imageRepository(build.providerId()), build.metadata().version(),
@@ -148,36 +158,23 @@ public class BuildSteps {
     }
 
     /** Marks the build succeeded and points the provider at its image. */
-    public void complete(String buildId) {
+    public BuildEvent complete(String buildId) {
         builds.succeed(buildId);
         Build build = builds.get(buildId);
         providers.recordImage(build.providerId(), build.dockerImageRef(), build.imageDigest());
         buildLog.append(buildId, "succeeded: " + build.dockerImageRef());
         LOG.info("Build {} of {} succeeded: {}{}", buildId, build.providerId(), build.dockerImageRef(),
                 build.imageDigest() == null ? "" : "@" + build.imageDigest());
-        publish(build);
+        return BuildEvent.of(build);
     }
 
     /** Every failure ends here: the build is failed with a message a user can act on. */
-    public void fail(String buildId, Exception cause) {
+    public BuildEvent fail(String buildId, Exception cause) {
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         builds.fail(buildId, message);
         buildLog.append(buildId, "failed: " + message);
         LOG.warn("Build {} failed: {}", buildId, message);
-        publish(builds.get(buildId));
-    }
-
-    private Build advance(String buildId, BuildStatus status, int step) {
-        Build current = builds.get(buildId);
-        builds.advance(buildId, status, step, current.totalSteps());
-        buildLog.append(buildId, status.wire() + " (step " + step + " of " + current.totalSteps() + ")");
-        Build build = builds.get(buildId);
-        publish(build);
-        return build;
-    }
-
-    private void publish(Build build) {
-        events.sendBody(EVENTS_ENDPOINT, BuildEvent.of(build));
+        return BuildEvent.of(builds.get(buildId));
     }
 
     private String baseImage(Build build) {

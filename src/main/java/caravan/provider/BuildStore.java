@@ -10,9 +10,10 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+
+import caravan.store.JsonColumns;
 
 /** The provider_builds table. Every status change is written here, so a restart knows where each build was. */
 @Repository
@@ -21,11 +22,11 @@ public class BuildStore {
     private static final TypeReference<List<DebPackage>> DEB_LIST = new TypeReference<>() { };
 
     private final JdbcClient jdbc;
-    private final ObjectMapper mapper;
+    private final JsonColumns json;
 
-    public BuildStore(JdbcClient jdbc, ObjectMapper mapper) {
+    public BuildStore(JdbcClient jdbc, JsonColumns json) {
         this.jdbc = jdbc;
-        this.mapper = mapper;
+        this.json = json;
     }
 
     public void insert(Build build) {
@@ -41,8 +42,8 @@ public class BuildStore {
                 .param("totalSteps", build.totalSteps())
                 .param("source", build.source())
                 .param("inputDir", build.inputDir().toAbsolutePath().normalize().toString())
-                .param("metadata", json(build.metadata()))
-                .param("debFiles", json(build.debFiles()))
+                .param("metadata", json.write(build.metadata()))
+                .param("debFiles", json.write(build.debFiles()))
                 .param("inputsHash", build.inputsHash())
                 .param("now", now())
                 .update();
@@ -139,8 +140,8 @@ public class BuildStore {
                     rs.getInt("total_steps"),
                     rs.getString("source"),
                     Path.of(rs.getString("input_dir")),
-                    mapper.readValue(rs.getString("metadata"), ProviderMetadata.class),
-                    mapper.readValue(rs.getString("deb_files"), DEB_LIST),
+                    json.read(rs.getString("metadata"), ProviderMetadata.class),
+                    json.read(rs.getString("deb_files"), DEB_LIST),
                     rs.getString("inputs_hash"),
                     rs.getString("docker_image_ref"),
                     rs.getString("image_id"),
@@ -152,14 +153,6 @@ public class BuildStore {
                     rs.getObject("finished_at", OffsetDateTime.class));
         } catch (JsonProcessingException e) {
             throw new SQLException("build " + rs.getString("build_id") + " has unreadable JSON columns", e);
-        }
-    }
-
-    private String json(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot serialize " + value, e);
         }
     }
 

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.stereotype.Component;
 
-import caravan.trajectory.MappingCatalog;
+import caravan.api.InputRejectedException;
 
 /** Reads provider metadata JSON and reports every problem at once. */
 @Component
@@ -35,9 +35,9 @@ public class MetadataParser {
 
     private final ObjectMapper mapper;
     private final Set<String> knownUbuntuBases;
-    private final MappingCatalog mappings;
+    private final TrajectoryFormats mappings;
 
-    public MetadataParser(ObjectMapper mapper, ProviderProperties properties, MappingCatalog mappings) {
+    public MetadataParser(ObjectMapper mapper, ProviderProperties properties, TrajectoryFormats mappings) {
         this.mapper = mapper;
         this.knownUbuntuBases = properties.baseImages().keySet();
         this.mappings = mappings;

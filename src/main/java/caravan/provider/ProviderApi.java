@@ -9,7 +9,7 @@ import java.util.List;
 
 import org.springframework.stereotype.Component;
 
-import caravan.web.NotFoundException;
+import caravan.api.NotFoundException;
 
 /** What the provider REST routes answer. */
 @Component

@@ -27,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import caravan.api.InputRejectedException;
 import caravan.docker.RegistryProperties;
 
 /**

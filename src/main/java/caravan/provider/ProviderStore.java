@@ -10,9 +10,10 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+
+import caravan.store.JsonColumns;
 import org.springframework.transaction.annotation.Transactional;
 
 /** The providers table. */
@@ -22,11 +23,11 @@ public class ProviderStore {
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() { };
 
     private final JdbcClient jdbc;
-    private final ObjectMapper mapper;
+    private final JsonColumns json;
 
-    public ProviderStore(JdbcClient jdbc, ObjectMapper mapper) {
+    public ProviderStore(JdbcClient jdbc, JsonColumns json) {
         this.jdbc = jdbc;
-        this.mapper = mapper;
+        this.json = json;
     }
 
     public List<Provider> all() {
@@ -80,8 +81,8 @@ public class ProviderStore {
                 .param("displayName", registration.displayName())
                 .param("version", registration.version())
                 .param("image", registration.dockerImage())
-                .param("runCommand", registration.runCommand().isEmpty() ? null : json(registration.runCommand()))
-                .param("lidars", json(registration.supportedLidars()))
+                .param("runCommand", registration.runCommand().isEmpty() ? null : json.write(registration.runCommand()))
+                .param("lidars", json.write(registration.supportedLidars()))
                 .param("gpu", registration.requiresGpu())
                 .param("platform", registration.platform())
                 .param("format", registration.trajectoryFormat())
@@ -95,8 +96,8 @@ public class ProviderStore {
         params.put("id", metadata.providerId());
         params.put("displayName", metadata.displayName());
         params.put("version", metadata.version());
-        params.put("runCommand", json(metadata.runCommand()));
-        params.put("lidars", json(metadata.supportedLidars()));
+        params.put("runCommand", json.write(metadata.runCommand()));
+        params.put("lidars", json.write(metadata.supportedLidars()));
         params.put("gpu", metadata.requiresGpu());
         params.put("ubuntuBase", metadata.ubuntuBase());
         params.put("platform", metadata.platform());
@@ -116,8 +117,8 @@ public class ProviderStore {
                     rs.getString("source"),
                     rs.getString("docker_image_ref"),
                     rs.getString("image_digest"),
-                    runCommand == null ? List.of() : mapper.readValue(runCommand, STRING_LIST),
-                    mapper.readValue(rs.getString("supported_lidars"), STRING_LIST),
+                    runCommand == null ? List.of() : json.read(runCommand, STRING_LIST),
+                    json.read(rs.getString("supported_lidars"), STRING_LIST),
                     rs.getBoolean("requires_gpu"),
                     rs.getString("ubuntu_base"),
                     rs.getString("platform"),
@@ -127,14 +128,6 @@ public class ProviderStore {
                     rs.getObject("updated_at", OffsetDateTime.class));
         } catch (JsonProcessingException e) {
             throw new SQLException("provider " + rs.getString("provider_id") + " has unreadable JSON columns", e);
-        }
-    }
-
-    private String json(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot serialize " + value, e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package caravan.web;
+package caravan.provider;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +20,9 @@ import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
 
-import caravan.provider.InputRejectedException;
+import caravan.api.ApiError;
+import caravan.api.InputRejectedException;
 import caravan.provider.ProviderApi.BuildAccepted;
-import caravan.provider.ProviderIntake;
-import caravan.provider.ProviderUpload;
 
 /**
  * {@code POST /api/algorithm-providers/conversion/build}, the reference's multipart upload. Spring MVC takes the

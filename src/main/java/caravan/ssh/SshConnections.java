@@ -23,11 +23,12 @@ import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
-import caravan.edge.EdgeRegistry;
+import caravan.api.NotFoundException;
 import caravan.edge.EdgeRegistry.SshLogin;
+import caravan.edge.EdgeRegistry;
 import caravan.edge.SshHostKey;
+import caravan.edge.SshKeys;
 import caravan.secrets.SecretBox;
-import caravan.web.NotFoundException;
 
 /**
  * Logs in to SSH edges with MINA SSHD, the library under camel-ssh. Not the camel-ssh component: its endpoints take

@@ -18,10 +18,10 @@ import caravan.agent.AgentState;
 import caravan.agent.ContainerCommands;
 import caravan.agent.DeploySteps;
 import caravan.edge.DeploymentStore;
-import caravan.edge.EdgeCommands;
 import caravan.edge.EdgeCommands.EdgeCommand;
-import caravan.edge.EdgeRegistry;
+import caravan.edge.EdgeCommands;
 import caravan.edge.EdgeRegistry.Edge;
+import caravan.edge.EdgeRegistry;
 
 /**
  * The hub acting as the agent of an agentless edge: the agent's deploy steps and container operations, run here
@@ -86,13 +86,18 @@ public class SshDeployments {
         deploy.steps().awaitHealthy(deploy.command());
     }
 
-    /** As on the agent: roll back if the old provider was already replaced, then record the failure and its reason. */
+    /**
+     * As on the agent: roll back if the old provider was already replaced, then record the failure and its reason;
+     * then log out.
+     */
     public void fail(SshDeploy deploy, Exception cause) {
         try {
             deploy.steps().fail(deploy.command(), cause);
         } catch (RuntimeException cleanup) {
             deployments.advance(deploy.command().deploymentId(), "failed", cause.getMessage()
                     + "; the edge could not be cleaned up or rolled back: " + cleanup.getMessage());
+        } finally {
+            close(deploy);
         }
     }
 

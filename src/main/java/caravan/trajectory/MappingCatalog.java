@@ -18,6 +18,8 @@ import com.schibsted.spt.data.jslt.Parser;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
+import caravan.provider.TrajectoryFormats;
+
 /**
  * The message formats the hub can map: one {@code <format>.jslt} per format in the mappings folder, compiled once
  * and compiled again when its file changes (checked at most once a second), so an edited mapping applies without a
@@ -26,7 +28,7 @@ import org.springframework.stereotype.Component;
  * each result into a String that the intake then parses again.
  */
 @Component
-public class MappingCatalog {
+public class MappingCatalog implements TrajectoryFormats {
 
     private static final Pattern FORMAT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     /** Where the shipped mappings are, in the jar. */
@@ -58,7 +60,7 @@ public class MappingCatalog {
         this.dir = dir;
     }
 
-    /** What is wrong with {@code format} as a provider's trajectory format, or null when it has a mapping. */
+    @Override
     public String problemWith(String format) {
         if (!FORMAT.matcher(format).matches()) {
             return "trajectoryFormat '" + format + "' must be a lowercase slug naming a mapping in " + dir;

@@ -7,7 +7,7 @@ import java.util.List;
 
 import org.springframework.stereotype.Component;
 
-import caravan.provider.InputRejectedException;
+import caravan.api.InputRejectedException;
 
 /** Reads the replay query's parameters (all optional but the venue) and pages the stored tracks. */
 @Component

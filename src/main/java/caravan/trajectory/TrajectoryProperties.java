@@ -24,6 +24,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param receiveMaximum   QoS 1 messages the broker may send ahead of their acknowledgement, which comes once their
  *                         tracks are stored: enough for the messages of a storage batch timeout at the highest rate
  * @param retention        stored tracks older than this are deleted
+ * @param retentionInterval how often they are looked for
  * @param lanes            threads that map, validate and pass on messages; an edge's messages always take the same
  *                         lane, so they stay in order
  * @param laneQueueSize    messages waiting per lane; when a lane is full the MQTT client waits, and so the broker
@@ -49,6 +50,7 @@ public record TrajectoryProperties(
         @DefaultValue("2") int storageThreads,
         @DefaultValue("10000") int receiveMaximum,
         @DefaultValue("7d") Duration retention,
+        @DefaultValue("1h") Duration retentionInterval,
         @DefaultValue("2") int lanes,
         @DefaultValue("10000") int laneQueueSize,
         @DefaultValue("100") int laneBatchSize,

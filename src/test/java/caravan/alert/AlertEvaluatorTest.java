@@ -11,8 +11,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import caravan.trajectory.Track;
 import caravan.trajectory.Track.Vector3;
+import caravan.trajectory.Track;
 
 class AlertEvaluatorTest {
 
@@ -31,7 +31,7 @@ class AlertEvaluatorTest {
                   - {id: crowd, type: occupancy-above, venueId: o, zone: [[0, 0], [10, 0], [10, 10], [0, 10]], maxOccupants: 1, cooldown: 0s}
                   - {id: forklift-speed, type: speed-above, objectTypes: [forklift], metersPerSecond: 2, cooldown: 0s}
                 """);
-        evaluator = new AlertEvaluator(new AlertRules(new AlertProperties(file, null, 5, Duration.ofSeconds(1))));
+        evaluator = new AlertEvaluator(new AlertRules(new AlertProperties(file, null, 5, Duration.ofSeconds(1), Duration.ofSeconds(1))));
     }
 
     @Test

@@ -21,7 +21,7 @@ class AlertRulesTest {
                 rules:
                   - {id: fast, type: speed-above, metersPerSecond: 3}
                 """);
-        AlertRules rules = new AlertRules(new AlertProperties(file, null, 5, Duration.ofSeconds(1)));
+        AlertRules rules = new AlertRules(new AlertProperties(file, null, 5, Duration.ofSeconds(1), Duration.ofSeconds(1)));
         assertThat(rules.current()).extracting(AlertRule::id).containsExactly("fast");
 
         Files.writeString(file, """
@@ -44,7 +44,7 @@ class AlertRulesTest {
 
     @Test
     void withoutARulesFileTheShippedRulesApply() {
-        AlertRules rules = new AlertRules(new AlertProperties(dir.resolve("absent.yaml"), null, 5, Duration.ofSeconds(1)));
+        AlertRules rules = new AlertRules(new AlertProperties(dir.resolve("absent.yaml"), null, 5, Duration.ofSeconds(1), Duration.ofSeconds(1)));
         assertThat(rules.current()).extracting(AlertRule::id).contains("loading-dock-entry", "tracker-silent");
     }
 

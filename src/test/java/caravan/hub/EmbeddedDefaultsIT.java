@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -99,12 +100,15 @@ class EmbeddedDefaultsIT {
         List<String> expected = List.of("provider-upload", "provider-build-enqueue", "provider-build-resume",
                 "provider-build", "provider-intake-folder", "provider-build-events", "provider-list", "provider-get",
                 "provider-register", "provider-build-status", "provider-build-dockerfile", "trajectory-intake",
-                "trajectory-lane-batches", "trajectory-lane-0", "trajectory-lane-1", "trajectory-storage", "trajectory-retention", "venue-tracks", "trajectories-rejected",
-                "trajectory-alerts", "alert-dispatch", "alert-mqtt", "alert-live", "alerts-list", "alert-acknowledge",
-                "alert-rules", "deploy-her", "deployment-dispatch", "edge-events", "edge-timeouts", "edge-rollback", "container-command-send",
-                "container-command-accepted", "edge-command", "deployment-groups", "deployment-group-create",
-                "deployment-group-get", "edge-silence", "venue-save", "ssh-deploy", "ssh-edge-probe",
-                "edge-save", "lidar-save", "deployment-get", "json-response", "site-heartbeat");
+                "trajectory-lane-batches", "trajectory-lane-0", "trajectory-lane-1", "trajectory-storage-batches",
+                "trajectory-storage", "trajectory-retention", "venue-tracks", "trajectories-rejected",
+                "trajectory-alerts", "alert-dispatch", "alert-mqtt", "alert-live", "alert-webhook", "alerts-list",
+                "alert-acknowledge", "alert-rules", "deploy-her", "deployment-accepted", "deployment-dispatch",
+                "edge-events", "edge-timeouts", "edge-rollback", "container-command-send", "container-command-accepted",
+                "edge-command", "deployment-groups", "deployment-group-create", "deployment-group-get", "edge-silence",
+                "venue-save", "venue-list", "venue-get", "ssh-deploy", "ssh-edge-probe", "edge-save", "edge-list",
+                "edge-get", "lidar-save", "lidar-list", "deployment-get", "edge-deployments", "json-response",
+                "site-heartbeat");
 
         assertThat(camel.getRoutes()).extracting(Route::getRouteId).containsAll(expected);
         for (String routeId : expected) {
@@ -192,6 +196,27 @@ class EmbeddedDefaultsIT {
                 JsonNode.class).path("value").toString().contains("caravanTrajectoriesMessages.edge." + edge));
         assertThat(http.getForObject("/actuator/jolokia/search/metrics:*", JsonNode.class).path("value").toString())
                 .contains("caravanTrajectoriesLastMessage.edge." + edge, "caravanTrajectoriesRejected");
+    }
+
+    @Test
+    void hawtioShowsTheBuildRoutesEventStepsFromItsYamlSource() {
+        // Hawtio's route diagram and source view dump the route through its MBean, by Jolokia.
+        JsonNode search = http.getForObject("/actuator/jolokia/search/org.apache.camel:type=routes,*", JsonNode.class);
+        String mbean = null;
+        for (JsonNode name : search.path("value")) {
+            if (name.asText().contains("name=\"provider-build\"")) {
+                mbean = name.asText();
+            }
+        }
+        assertThat(mbean).as(search.toString()).isNotNull();
+        JsonNode dumped = http.postForObject("/actuator/jolokia", Map.of("type", "exec", "mbean", mbean,
+                "operation", "dumpRouteAsXml()"), JsonNode.class);
+        assertThat(dumped.path("value").asText()).as(dumped.toString()).contains("provider-build", "wireTap",
+                "seda:provider-build-events", "validating", "building", "pushing", "push(${header.CaravanBuildId})",
+                "complete(${header.CaravanBuildId})");
+        JsonNode source = http.postForObject("/actuator/jolokia", Map.of("type", "read", "mbean", mbean,
+                "attribute", "SourceLocation"), JsonNode.class);
+        assertThat(source.path("value").asText()).as(source.toString()).contains("routes/provider-build.camel.yaml");
     }
 
     private ResponseEntity<JsonNode> upload(String providerId, Path deb) {

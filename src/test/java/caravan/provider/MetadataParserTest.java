@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
+import caravan.api.InputRejectedException;
 import caravan.trajectory.MappingCatalog;
 
 class MetadataParserTest {
