@@ -1,5 +1,6 @@
 package routes;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.springframework.stereotype.Component;
@@ -9,7 +10,10 @@ import caravan.api.ConflictException;
 import caravan.api.InputRejectedException;
 import caravan.api.NotFoundException;
 
-/** How REST routes answer failures: 400 listing every problem, 404 naming what is missing, 409 naming the conflict. */
+/**
+ * How REST routes answer failures: 400 listing every problem (or naming the field of a body that is not of the
+ * endpoint's shape), 404 naming what is missing, 409 naming the conflict.
+ */
 @Component
 public class ApiErrorsConfiguration extends RouteConfigurationBuilder {
 
@@ -23,6 +27,13 @@ public class ApiErrorsConfiguration extends RouteConfigurationBuilder {
                     .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
                     .setBody(exchange -> new ApiError("invalid input",
                             exchange.getProperty(Exchange.EXCEPTION_CAUGHT, InputRejectedException.class).problems()))
+                    .marshal().json()
+                .end()
+                .onException(JsonProcessingException.class).handled(true)
+                    .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(400))
+                    .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
+                    .setBody(exchange -> ApiError.unreadableBody(
+                            exchange.getProperty(Exchange.EXCEPTION_CAUGHT, JsonProcessingException.class)))
                     .marshal().json()
                 .end()
                 .onException(NotFoundException.class).handled(true)

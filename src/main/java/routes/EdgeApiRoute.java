@@ -4,6 +4,12 @@ import org.apache.camel.Exchange;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.springframework.stereotype.Component;
 
+import caravan.edge.EdgeRequests.DeployHerRequest;
+import caravan.edge.EdgeRequests.EdgeRequest;
+import caravan.edge.EdgeRequests.GroupRequest;
+import caravan.edge.EdgeRequests.LidarRequest;
+import caravan.edge.EdgeRequests.VenueRequest;
+
 /**
  * Commissioning (venues, edges, lidar pairings), the reference's deploy-her, rollback, deployment status and
  * container operations on an edge.
@@ -48,13 +54,13 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
                 .get("/edges/{edgeId}/deployments").id("rest-edge-deployments").produces("application/json")
                     .to("direct:edge-deployments");
 
-        jsonRoute("venue-save", "edgeApi", "saveVenue(${header.venueId}, ${body})");
+        jsonRoute("venue-save", VenueRequest.class, "edgeApi", "saveVenue(${header.venueId}, ${body})");
         jsonRoute("venue-list", "edgeApi", "registryVenues");
         jsonRoute("venue-get", "edgeApi", "venue(${header.venueId})");
-        jsonRoute("edge-save", "edgeApi", "saveEdge(${header.edgeId}, ${body})");
+        jsonRoute("edge-save", EdgeRequest.class, "edgeApi", "saveEdge(${header.edgeId}, ${body})");
         jsonRoute("edge-list", "edgeApi", "registryEdges");
         jsonRoute("edge-get", "edgeApi", "edge(${header.edgeId})");
-        jsonRoute("lidar-save", "edgeApi", "saveLidar(${header.edgeId}, ${header.serial}, ${body})");
+        jsonRoute("lidar-save", LidarRequest.class, "edgeApi", "saveLidar(${header.edgeId}, ${header.serial}, ${body})");
         jsonRoute("lidar-list", "edgeApi", "lidars(${header.edgeId})");
         jsonRoute("deployment-get", "edgeApi", "deployment(${header.deploymentId})");
         jsonRoute("edge-deployments", "edgeApi", "deploymentsOf(${header.edgeId})");
@@ -63,7 +69,7 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
 
         from("direct:deployment-group-create").routeId("deployment-group-create")
                 .routeConfigurationId(ApiErrorsConfiguration.ID)
-                .convertBodyTo(String.class)
+                .unmarshal().json(GroupRequest.class)
                 .bean("deploymentGroups", "create")
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(202))
                 .to(JsonResponseRoute.ENDPOINT);
@@ -79,7 +85,7 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
                 .to(JsonResponseRoute.ENDPOINT);
 
         from("direct:deploy-her").routeId("deploy-her").routeConfigurationId(ApiErrorsConfiguration.ID)
-                .convertBodyTo(String.class)
+                .unmarshal().json(DeployHerRequest.class)
                 .bean("edgeApi", "planDeployment(${header.edgeId}, ${body})")
                 .to("direct:deployment-accepted");
 

@@ -6,12 +6,19 @@ import org.apache.camel.builder.RouteBuilder;
 abstract class JsonApiRouteBuilder extends RouteBuilder {
 
     /**
-     * {@code direct:<routeId>}: calls {@code bean.method} (Camel bean binding, e.g. {@code "get(${header.id})"})
-     * with the request body as text, answers the result as JSON, and failures as {@link ApiErrorsConfiguration} does.
+     * {@code direct:<routeId>}: calls {@code bean.method} (Camel bean binding, e.g. {@code "get(${header.id})"}),
+     * answers the result as JSON, and failures as {@link ApiErrorsConfiguration} does.
      */
     protected void jsonRoute(String routeId, String bean, String method) {
         from("direct:" + routeId).routeId(routeId).routeConfigurationId(ApiErrorsConfiguration.ID)
-                .convertBodyTo(String.class)
+                .bean(bean, method)
+                .to(JsonResponseRoute.ENDPOINT);
+    }
+
+    /** As {@link #jsonRoute(String, String, String)}, with the request body bound to {@code body} (a record) first. */
+    protected void jsonRoute(String routeId, Class<?> body, String bean, String method) {
+        from("direct:" + routeId).routeId(routeId).routeConfigurationId(ApiErrorsConfiguration.ID)
+                .unmarshal().json(body)
                 .bean(bean, method)
                 .to(JsonResponseRoute.ENDPOINT);
     }

@@ -2,13 +2,13 @@ package caravan.api;
 
 import java.util.List;
 
-/** Bad provider input: carries every problem found, so the user can fix them all at once. */
+/** Bad input to any API: carries every problem found, so the user can fix them all at once (a 400). */
 public class InputRejectedException extends RuntimeException {
 
     private final List<String> problems;
 
     public InputRejectedException(List<String> problems) {
-        super("provider input rejected: " + String.join("; ", problems));
+        super("input rejected: " + String.join("; ", problems));
         this.problems = List.copyOf(problems);
     }
 

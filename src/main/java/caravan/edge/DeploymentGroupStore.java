@@ -4,14 +4,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import caravan.edge.EdgeRequests.EdgeValues;
 import caravan.store.JsonColumns;
 
 /** The deployment_groups table: a group's request, its edges in rollout order with their deployments, its status. */
@@ -22,9 +23,13 @@ public class DeploymentGroupStore {
     public record Member(String edgeId, String deploymentId) {
     }
 
-    /** A group as stored; {@code request} holds what its deployments are planned with (broker, venue, values). */
+    /** What a group's deployments are planned with: the broker and venue if given, each edge's own values. */
+    public record GroupPlan(String mqttBrokerUrl, String venueId, Map<String, EdgeValues> values) {
+    }
+
+    /** A group as stored. */
     public record StoredGroup(String groupId, String providerId, String status, int waveSize, int maxFailures,
-            OffsetDateTime notBefore, String stoppedReason, JsonNode request, List<Member> edges,
+            OffsetDateTime notBefore, String stoppedReason, GroupPlan plan, List<Member> edges,
             OffsetDateTime createdAt, OffsetDateTime updatedAt) {
     }
 
@@ -39,14 +44,14 @@ public class DeploymentGroupStore {
     }
 
     public void insert(String groupId, String providerId, int waveSize, int maxFailures, OffsetDateTime notBefore,
-            JsonNode request, List<Member> edges) {
+            GroupPlan plan, List<Member> edges) {
         OffsetDateTime now = EdgeRegistry.now();
         jdbc.sql("""
                 INSERT INTO deployment_groups (group_id, provider_id, status, wave_size, max_failures, not_before,
                     request, edges, created_at, updated_at)
                 VALUES (:id, :provider, 'scheduled', :wave, :maxFailures, :notBefore, :request, :edges, :now, :now)""")
                 .param("id", groupId).param("provider", providerId).param("wave", waveSize)
-                .param("maxFailures", maxFailures).param("notBefore", notBefore).param("request", json.write(request))
+                .param("maxFailures", maxFailures).param("notBefore", notBefore).param("request", json.write(plan))
                 .param("edges", json.write(edges)).param("now", now).update();
     }
 
@@ -79,7 +84,7 @@ public class DeploymentGroupStore {
         try {
             return new StoredGroup(rs.getString("group_id"), rs.getString("provider_id"), rs.getString("status"),
                     rs.getInt("wave_size"), rs.getInt("max_failures"), rs.getObject("not_before", OffsetDateTime.class),
-                    rs.getString("stopped_reason"), json.tree(rs.getString("request")),
+                    rs.getString("stopped_reason"), json.read(rs.getString("request"), GroupPlan.class),
                     json.read(rs.getString("edges"), MEMBERS), rs.getObject("created_at", OffsetDateTime.class),
                     rs.getObject("updated_at", OffsetDateTime.class));
         } catch (JsonProcessingException e) {

@@ -8,18 +8,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 import caravan.api.NotFoundException;
+import caravan.api.Problems;
+import caravan.edge.DeploymentGroupStore.GroupPlan;
 import caravan.edge.DeploymentGroupStore.Member;
 import caravan.edge.DeploymentGroupStore.StoredGroup;
 import caravan.edge.DeploymentStore.Deployment;
 import caravan.edge.EdgeRegistry.Edge;
 import caravan.edge.EdgeRegistry.Venue;
+import caravan.edge.EdgeRequests.EdgeValues;
+import caravan.edge.EdgeRequests.GroupRequest;
+import caravan.edge.EdgeRequests.Strategy;
 import caravan.provider.Provider;
 
 /**
@@ -40,16 +42,14 @@ public class DeploymentGroups {
     }
 
     private final DeploymentGroupStore groups;
-    private final ObjectMapper mapper;
     private final EdgeApi api;
     private final DeploymentPlanner planner;
     private final EdgeRegistry registry;
     private final DeploymentStore deployments;
 
-    public DeploymentGroups(DeploymentGroupStore groups, ObjectMapper mapper, EdgeApi api, DeploymentPlanner planner,
-            EdgeRegistry registry, DeploymentStore deployments) {
+    public DeploymentGroups(DeploymentGroupStore groups, EdgeApi api, DeploymentPlanner planner, EdgeRegistry registry,
+            DeploymentStore deployments) {
         this.groups = groups;
-        this.mapper = mapper;
         this.api = api;
         this.planner = planner;
         this.registry = registry;
@@ -57,52 +57,42 @@ public class DeploymentGroups {
     }
 
     /** Validates a group request, naming every problem, and stores it; its waves start on the next tick. */
-    public GroupAccepted create(String body) {
-        JsonNode json = api.object(body);
-        List<String> problems = new ArrayList<>();
-        String providerId = EdgeApi.text(json, "providerId", problems);
-        List<Edge> edges = selectEdges(json, problems);
-        JsonNode strategy = json.path("strategy");
-        int waveSize = strategy.path("waveSize").asInt(1);
-        int maxFailures = strategy.path("maxFailures").asInt(1);
-        if (waveSize < 1) {
-            problems.add("strategy.waveSize must be at least 1");
-        }
-        if (maxFailures < 1) {
-            problems.add("strategy.maxFailures must be at least 1");
-        }
+    public GroupAccepted create(GroupRequest request) {
+        Problems problems = new Problems();
+        String providerId = problems.required(request.providerId(), "providerId");
+        List<Edge> edges = selectEdges(request, problems);
+        Strategy strategy = request.strategy() == null ? new Strategy(null, null) : request.strategy();
+        int waveSize = strategy.waveSize() == null ? 1 : strategy.waveSize();
+        int maxFailures = strategy.maxFailures() == null ? 1 : strategy.maxFailures();
+        problems.check(waveSize >= 1, "strategy.waveSize must be at least 1");
+        problems.check(maxFailures >= 1, "strategy.maxFailures must be at least 1");
         OffsetDateTime notBefore = EdgeRegistry.now();
-        if (json.hasNonNull("notBefore")) {
+        if (request.notBefore() != null) {
             try {
-                notBefore = OffsetDateTime.parse(json.get("notBefore").asText());
+                notBefore = OffsetDateTime.parse(request.notBefore());
             } catch (DateTimeParseException e) {
                 problems.add("notBefore must be an ISO-8601 time with offset, e.g. 2026-11-23T02:00:00Z");
             }
         }
-        JsonNode values = json.path("values");
-        values.fieldNames().forEachRemaining(edgeId -> {
-            if (edges.stream().noneMatch(edge -> edge.edgeId().equals(edgeId))) {
-                problems.add("values names edge " + edgeId + ", which is not in this deployment");
-            }
-            if (!values.get(edgeId).path("env").isObject()) {
-                problems.add("values." + edgeId + ".env must be an object of variables");
-            }
+        Map<String, EdgeValues> values = request.values() == null ? Map.of() : request.values();
+        values.forEach((edgeId, edgeValues) -> {
+            problems.check(edges.stream().anyMatch(edge -> edge.edgeId().equals(edgeId)),
+                    "values names edge " + edgeId + ", which is not in this deployment");
+            problems.check(edgeValues != null && edgeValues.env() != null,
+                    "values." + edgeId + ".env must be an object of variables");
         });
-        String venueOverride = json.hasNonNull("venueId") ? json.get("venueId").asText() : null;
+        String venueOverride = request.venueId();
         edges.stream().filter(edge -> venueOverride == null && edge.venueId() == null)
                 .forEach(edge -> problems.add("edge " + edge.edgeId() + " has no venue: set its venueId or give one"));
-        EdgeApi.rejectIf(problems);
+        problems.rejectIfAny();
         planner.deployableProvider(providerId);
         if (venueOverride != null) {
             api.venue(venueOverride);
         }
 
         String groupId = UUID.randomUUID().toString();
-        ObjectNode request = mapper.createObjectNode();
-        request.set("mqttBrokerUrl", json.get("mqttBrokerUrl"));
-        request.put("venueId", venueOverride);
-        request.set("values", values.isMissingNode() ? mapper.createObjectNode() : values);
-        groups.insert(groupId, providerId, waveSize, maxFailures, notBefore, request,
+        groups.insert(groupId, providerId, waveSize, maxFailures, notBefore,
+                new GroupPlan(request.mqttBrokerUrl(), venueOverride, values),
                 edges.stream().map(edge -> new Member(edge.edgeId(), null)).toList());
         return new GroupAccepted(groupId, "scheduled", "/api/deployment-groups/" + groupId);
     }
@@ -143,13 +133,13 @@ public class DeploymentGroups {
                     failures == 0 ? null : failures + " deployment(s) failed, below the limit of " + maxFailures);
             return List.of();
         }
-        JsonNode request = group.request();
+        GroupPlan plan = group.plan();
         Provider provider = planner.deployableProvider(group.providerId());
         List<Deployment> planned = new ArrayList<>();
         List<Member> updated = new ArrayList<>();
         for (Member member : members) {
             if (next.contains(member)) {
-                Deployment deployment = plan(member.edgeId(), provider, request);
+                Deployment deployment = plan(member.edgeId(), provider, plan);
                 planned.add(deployment);
                 updated.add(new Member(member.edgeId(), deployment.deploymentId()));
             } else {
@@ -160,12 +150,11 @@ public class DeploymentGroups {
         return planned;
     }
 
-    private Deployment plan(String edgeId, Provider provider, JsonNode request) {
+    private Deployment plan(String edgeId, Provider provider, GroupPlan plan) {
         Edge edge = api.edge(edgeId);
-        String venueId = request.hasNonNull("venueId") ? request.get("venueId").asText() : edge.venueId();
-        Venue venue = api.venue(venueId);
-        return planner.plan(edge, venue, provider, request.hasNonNull("mqttBrokerUrl") ? request.get("mqttBrokerUrl").asText()
-                : null, request.path("values").path(edgeId).get("env"));
+        Venue venue = api.venue(plan.venueId() != null ? plan.venueId() : edge.venueId());
+        EdgeValues values = plan.values() == null ? null : plan.values().get(edgeId);
+        return planner.plan(edge, venue, provider, plan.mqttBrokerUrl(), values == null ? null : values.env());
     }
 
     public Group group(String groupId) {
@@ -189,34 +178,32 @@ public class DeploymentGroups {
                 : deployments.find(member.deploymentId()).map(Deployment::status).orElse("failed");
     }
 
-    private List<Edge> selectEdges(JsonNode json, List<String> problems) {
-        JsonNode ids = json.path("edgeIds");
-        JsonNode selector = json.path("selector");
-        if (ids.isMissingNode() == selector.isMissingNode()) {
+    private List<Edge> selectEdges(GroupRequest request, Problems problems) {
+        List<String> ids = request.edgeIds();
+        Map<String, String> selector = request.selector();
+        if ((ids == null) == (selector == null)) {
             problems.add("give either edgeIds (a list) or selector (labels to match), not both or neither");
             return List.of();
         }
         List<Edge> edges = new ArrayList<>();
-        if (!ids.isMissingNode()) {
-            if (!ids.isArray() || ids.isEmpty()) {
+        if (ids != null) {
+            if (ids.isEmpty()) {
                 problems.add("edgeIds must be a non-empty list of edge ids");
-                return List.of();
             }
-            for (JsonNode id : ids) {
-                registry.edge(id.asText()).ifPresentOrElse(edges::add,
-                        () -> problems.add("edgeIds names " + id.asText() + ", which is not a known edge"));
+            for (String id : ids) {
+                registry.edge(id).ifPresentOrElse(edges::add,
+                        () -> problems.add("edgeIds names " + id + ", which is not a known edge"));
             }
             return edges;
         }
-        if (!selector.isObject() || selector.isEmpty()) {
+        if (selector.isEmpty()) {
             problems.add("selector must be an object of labels, e.g. {\"site\": \"hall-a\"}");
             return List.of();
         }
-        Map<String, String> wanted = new LinkedHashMap<>();
-        selector.fields().forEachRemaining(label -> wanted.put(label.getKey(), label.getValue().asText()));
-        registry.edges().stream().filter(edge -> edge.labels().entrySet().containsAll(wanted.entrySet())).forEach(edges::add);
+        registry.edges().stream().filter(edge -> edge.labels().entrySet().containsAll(selector.entrySet()))
+                .forEach(edges::add);
         if (edges.isEmpty()) {
-            problems.add("selector " + wanted + " matches no edge");
+            problems.add("selector " + selector + " matches no edge");
         }
         return edges;
     }

@@ -1,23 +1,24 @@
 package caravan.edge;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.springframework.stereotype.Component;
 
-import caravan.api.InputRejectedException;
 import caravan.api.NotFoundException;
+import caravan.api.Problems;
 import caravan.edge.DeploymentStore.Deployment;
 import caravan.edge.EdgeRegistry.Edge;
 import caravan.edge.EdgeRegistry.Lidar;
 import caravan.edge.EdgeRegistry.Venue;
+import caravan.edge.EdgeRequests.DeployHerRequest;
+import caravan.edge.EdgeRequests.EdgeRequest;
+import caravan.edge.EdgeRequests.LidarRequest;
+import caravan.edge.EdgeRequests.SshRequest;
+import caravan.edge.EdgeRequests.VenueRequest;
 import caravan.secrets.SecretBox;
 
 /** What the edge commissioning and deployment REST routes answer. */
@@ -44,47 +45,25 @@ public class EdgeApi {
         this.secrets = secrets;
     }
 
-    public Venue saveVenue(String venueId, String body) {
-        JsonNode json = object(body);
-        List<String> problems = new ArrayList<>();
-        JsonNode frame = json.get("coordinateFrame");
-        JsonNode bounds = json.get("venueBounds");
-        if (frame != null && !frame.isObject()) {
-            problems.add("coordinateFrame must be an object");
-        }
-        if (bounds != null && !bounds.isObject()) {
-            problems.add("venueBounds must be an object");
-        }
-        rejectIf(problems);
-        return registry.saveVenue(new Venue(venueId, json.path("name").asText(venueId),
-                frame == null ? mapper.createObjectNode() : frame, bounds == null ? mapper.createObjectNode() : bounds, null));
+    public Venue saveVenue(String venueId, VenueRequest request) {
+        return registry.saveVenue(new Venue(venueId, request.name() == null ? venueId : request.name(),
+                orEmpty(request.coordinateFrame()), orEmpty(request.venueBounds()), null));
     }
 
     public Venue venue(String venueId) {
         return registry.venue(venueId).orElseThrow(() -> new NotFoundException("no venue " + venueId));
     }
 
-    public Edge saveEdge(String edgeId, String body) {
-        JsonNode json = object(body);
-        List<String> problems = new ArrayList<>();
-        String transport = json.path("transport").asText("agent");
-        if (!List.of("agent", "ssh").contains(transport)) {
-            problems.add("transport must be agent or ssh, not " + transport);
-        }
-        String venueId = json.hasNonNull("venueId") ? json.get("venueId").asText() : null;
-        if (venueId != null && registry.venue(venueId).isEmpty()) {
-            problems.add("venueId " + venueId + " is not a known venue");
-        }
-        Map<String, String> labels = new LinkedHashMap<>();
-        JsonNode labelNode = json.path("labels");
-        if (!labelNode.isMissingNode() && !labelNode.isObject()) {
-            problems.add("labels must be an object of strings");
-        }
-        labelNode.fields().forEachRemaining(label -> labels.put(label.getKey(), label.getValue().asText()));
-        SshCommission ssh = "ssh".equals(transport) ? sshCommission(edgeId, json, problems) : null;
-        rejectIf(problems);
-        Edge saved = registry.saveEdge(edgeId, json.path("name").asText(edgeId), venueId,
-                json.hasNonNull("address") ? json.get("address").asText() : null, transport, labels);
+    public Edge saveEdge(String edgeId, EdgeRequest request) {
+        Problems problems = new Problems();
+        String transport = request.transport() == null ? "agent" : request.transport();
+        problems.check(List.of("agent", "ssh").contains(transport), "transport must be agent or ssh, not " + transport);
+        String venueId = request.venueId();
+        problems.check(venueId == null || registry.venue(venueId).isPresent(), "venueId " + venueId + " is not a known venue");
+        SshCommission ssh = "ssh".equals(transport) ? sshCommission(edgeId, request, problems) : null;
+        problems.rejectIfAny();
+        Edge saved = registry.saveEdge(edgeId, request.name() == null ? edgeId : request.name(), venueId,
+                request.address(), transport, request.labels() == null ? Map.of() : request.labels());
         if (ssh == null) {
             return saved;
         }
@@ -104,30 +83,22 @@ public class EdgeApi {
      * it) and {@code ssh.privateKey} (preferred) or {@code ssh.password}, which are encrypted at once. When the edge
      * already has credentials, leaving both out keeps them.
      */
-    private SshCommission sshCommission(String edgeId, JsonNode json, List<String> problems) {
-        JsonNode ssh = json.path("ssh");
-        if (!json.hasNonNull("address")) {
-            problems.add("address is required for an ssh edge: its Tailscale IP or host name");
-        }
-        if (!ssh.isObject()) {
+    private SshCommission sshCommission(String edgeId, EdgeRequest request, Problems problems) {
+        problems.check(request.address() != null, "address is required for an ssh edge: its Tailscale IP or host name");
+        SshRequest ssh = request.ssh();
+        if (ssh == null) {
             problems.add("ssh must be an object: {user, port?, hostKey, privateKey | password}");
             return null;
         }
-        String user = ssh.path("user").asText("");
-        if (!SSH_USER.matcher(user).matches()) {
-            problems.add("ssh.user must be a user name on the edge");
-        }
-        int port = ssh.path("port").asInt(22);
-        if (port < 1 || port > 65535) {
-            problems.add("ssh.port must be between 1 and 65535");
-        }
-        SshHostKey hostKey = SshHostKey.parse(ssh.path("hostKey").asText(null));
-        if (hostKey == null) {
-            problems.add("ssh.hostKey must be the edge's OpenSSH public host key line, e.g. from ssh-keyscan: "
-                    + "one of " + SshHostKey.TYPES + " and its base64 key");
-        }
-        String privateKey = ssh.path("privateKey").asText(null);
-        String password = ssh.path("password").asText(null);
+        String user = ssh.user() == null ? "" : ssh.user();
+        problems.check(SSH_USER.matcher(user).matches(), "ssh.user must be a user name on the edge");
+        int port = ssh.port() == null ? 22 : ssh.port();
+        problems.check(port >= 1 && port <= 65535, "ssh.port must be between 1 and 65535");
+        SshHostKey hostKey = SshHostKey.parse(ssh.hostKey());
+        problems.check(hostKey != null, "ssh.hostKey must be the edge's OpenSSH public host key line, e.g. from "
+                + "ssh-keyscan: one of " + SshHostKey.TYPES + " and its base64 key");
+        String privateKey = ssh.privateKey();
+        String password = ssh.password();
         if (privateKey != null) {
             try {
                 SshKeys.parse(privateKey, edgeId);
@@ -164,18 +135,13 @@ public class EdgeApi {
         return registry.edge(edgeId).orElseThrow(() -> new NotFoundException("no edge " + edgeId));
     }
 
-    public Lidar saveLidar(String edgeId, String serial, String body) {
+    public Lidar saveLidar(String edgeId, String serial, LidarRequest request) {
         edge(edgeId);
-        JsonNode json = object(body);
-        List<String> problems = new ArrayList<>();
-        if (!json.path("model").isTextual()) {
-            problems.add("model is required");
-        }
-        if (!json.path("extrinsics").isObject()) {
-            problems.add("extrinsics (the lidar's pose) must be an object");
-        }
-        rejectIf(problems);
-        return registry.saveLidar(new Lidar(edgeId, serial, json.get("model").asText(), json.get("extrinsics")));
+        Problems problems = new Problems();
+        problems.required(request.model(), "model");
+        problems.check(request.extrinsics() != null, "extrinsics (the lidar's pose) must be an object");
+        problems.rejectIfAny();
+        return registry.saveLidar(new Lidar(edgeId, serial, request.model(), request.extrinsics()));
     }
 
     public List<Lidar> lidars(String edgeId) {
@@ -184,14 +150,13 @@ public class EdgeApi {
     }
 
     /** {@code deploy-her}: the request's venue and provider, planned as the reference's deployment document. */
-    public Deployment planDeployment(String edgeId, String body) {
-        JsonNode json = object(body);
-        List<String> problems = new ArrayList<>();
-        String venueId = text(json, "venueId", problems);
-        String providerId = text(json, "providerId", problems);
-        rejectIf(problems);
-        return planner.plan(edge(edgeId), venue(venueId), planner.deployableProvider(providerId),
-                json.hasNonNull("mqttBrokerUrl") ? json.get("mqttBrokerUrl").asText() : null, null);
+    public Deployment planDeployment(String edgeId, DeployHerRequest request) {
+        Problems problems = new Problems();
+        problems.required(request.venueId(), "venueId");
+        problems.required(request.providerId(), "providerId");
+        problems.rejectIfAny();
+        return planner.plan(edge(edgeId), venue(request.venueId()), planner.deployableProvider(request.providerId()),
+                request.mqttBrokerUrl(), null);
     }
 
     public static DeploymentAccepted accepted(Deployment deployment) {
@@ -208,29 +173,7 @@ public class EdgeApi {
         return deployments.forEdge(edgeId);
     }
 
-    JsonNode object(String body) {
-        try {
-            JsonNode json = body == null || body.isBlank() ? null : mapper.readTree(body);
-            if (json != null && json.isObject()) {
-                return json;
-            }
-        } catch (JsonProcessingException e) {
-            throw new InputRejectedException(List.of("body is not valid JSON: " + e.getOriginalMessage()));
-        }
-        throw new InputRejectedException(List.of("body must be a JSON object"));
-    }
-
-    static String text(JsonNode json, String field, List<String> problems) {
-        if (!json.path(field).isTextual() || json.get(field).asText().isBlank()) {
-            problems.add(field + " is required");
-            return null;
-        }
-        return json.get(field).asText();
-    }
-
-    static void rejectIf(List<String> problems) {
-        if (!problems.isEmpty()) {
-            throw new InputRejectedException(problems);
-        }
+    private ObjectNode orEmpty(ObjectNode node) {
+        return node == null ? mapper.createObjectNode() : node;
     }
 }

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -68,6 +70,8 @@ class EdgeDeploymentIT {
     ProviderStore providerStore;
     @Autowired
     DeploymentStore deploymentStore;
+    @Autowired
+    MeterRegistry meters;
 
     /**
      * The hub records {@code dispatched} after sending the command, so an agent's first reports can arrive at the
@@ -189,6 +193,29 @@ class EdgeDeploymentIT {
     }
 
     @Test
+    void anEventTheHubCannotApplyIsCounted_andTheEdgesNextEventsStillApply() throws Exception {
+        String edge = "edge-" + UUID.randomUUID().toString().substring(0, 8);
+        Agent agent = Agent.connect(edge);
+        try {
+            double unapplied = unappliedEvents();
+            agent.status("no-such-deployment", "exploded", null);
+            await().atMost(Duration.ofSeconds(10)).until(() -> unappliedEvents() == unapplied + 1);
+
+            agent.heartbeat();
+            JsonNode registered = await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/edges/" + edge),
+                    e -> e.path("agentVersion").asText().equals("test-agent 1.0"));
+            assertThat(registered.get("status").asText()).isEqualTo("online");
+        } finally {
+            agent.close();
+        }
+    }
+
+    private double unappliedEvents() {
+        Counter counter = meters.find("caravan.edges.events.unapplied").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
     void deployHerNamesWhatIsUnknownOrNotReady_andNeverHangs() throws Exception {
         String edge = "edge-" + UUID.randomUUID().toString().substring(0, 8);
         String venue = "venue-" + UUID.randomUUID();
@@ -234,6 +261,14 @@ class EdgeDeploymentIT {
         assertThat(missing.getBody().get("problems").toString()).contains("venueId is required", "providerId is required");
         assertThat(put("/api/edges/" + edge, "{\"transport\": \"carrier-pigeon\"}").getStatusCode())
                 .isEqualTo(HttpStatus.BAD_REQUEST);
+        ResponseEntity<JsonNode> notJson = put("/api/edges/" + edge, "{\"transport\": ");
+        assertThat(notJson.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(notJson.getBody().get("problems").toString()).contains("the body is not valid JSON");
+        ResponseEntity<JsonNode> wrongShape = put("/api/edges/" + edge, "{\"transport\": \"ssh\", \"address\": \"edge-1\", "
+                + "\"ssh\": {\"user\": \"caravan\", \"port\": \"twenty-two\"}}");
+        assertThat(wrongShape.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(MAPPER.convertValue(wrongShape.getBody().get("problems"), List.class))
+                .containsExactly("ssh.port must be a number");
     }
 
     private ResponseEntity<JsonNode> deploy(String edge, String venue, String provider) {

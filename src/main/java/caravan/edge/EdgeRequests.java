@@ -1,0 +1,50 @@
+package caravan.edge;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The bodies the edge API takes, bound from JSON; field names as the reference's API has them. */
+public final class EdgeRequests {
+
+    private EdgeRequests() {
+    }
+
+    /** {@code PUT /api/venues/{venueId}}. */
+    public record VenueRequest(String name, ObjectNode coordinateFrame, ObjectNode venueBounds) {
+    }
+
+    /** {@code PUT /api/edges/{edgeId}}; {@code transport} agent (default) or ssh, which needs {@code ssh}. */
+    public record EdgeRequest(String name, String venueId, String address, String transport, Map<String, String> labels,
+            SshRequest ssh) {
+    }
+
+    /** How the hub logs in to an SSH edge: {@code privateKey} (preferred) or {@code password}. */
+    public record SshRequest(String user, Integer port, String hostKey, String privateKey, String password) {
+    }
+
+    /** {@code PUT /api/edges/{edgeId}/lidars/{serial}}. */
+    public record LidarRequest(String model, ObjectNode extrinsics) {
+    }
+
+    /** {@code POST /api/edge-commissioning/edge/{edgeId}/deploy-her}, the reference's request. */
+    public record DeployHerRequest(String venueId, String providerId, String mqttBrokerUrl) {
+    }
+
+    /**
+     * {@code POST /api/deployments}: a provider to the edges named ({@code edgeIds}) or matched by labels
+     * ({@code selector}), in waves ({@code strategy}), not before a time, with per-edge {@code values}.
+     */
+    public record GroupRequest(String providerId, List<String> edgeIds, Map<String, String> selector,
+            Strategy strategy, String notBefore, String venueId, String mqttBrokerUrl, Map<String, EdgeValues> values) {
+    }
+
+    /** How a group rolls out: edges per wave, and the failures that stop it. */
+    public record Strategy(Integer waveSize, Integer maxFailures) {
+    }
+
+    /** Variables one edge's provider container gets in addition to the others'. */
+    public record EdgeValues(ObjectNode env) {
+    }
+}
