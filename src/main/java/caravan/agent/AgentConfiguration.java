@@ -44,7 +44,8 @@ public class AgentConfiguration implements CamelConfiguration {
         AgentState state = new AgentState(settings, new ObjectMapper());
         AgentEvents events = new AgentEvents(camelContext.createProducerTemplate(), runtime, settings);
         camelContext.getRegistry().bind("agentEvents", events);
-        camelContext.getRegistry().bind("deploySteps", new DeploySteps(runtime, state, events, settings));
+        camelContext.getRegistry().bind("deploySteps", new DeploySteps(runtime, state, events, settings,
+                () -> stopSimulator(camelContext)));
         camelContext.getRegistry().bind("containerCommands", new ContainerCommands(runtime, state, settings));
         camelContext.getRegistry().bind("simulator", new Simulator(settings));
         camelContext.addService(new CommandReceiver(settings, brokerUrl, sessionExpirySeconds,
@@ -53,5 +54,13 @@ public class AgentConfiguration implements CamelConfiguration {
         // Command ids already applied, on disk so a redelivery after a restart is still recognised.
         camelContext.getRegistry().bind("appliedCommands", FileIdempotentRepository.fileIdempotentRepository(
                 settings.stateDir().resolve("applied-commands").toFile(), 10_000));
+    }
+
+    private static void stopSimulator(CamelContext camelContext) {
+        try {
+            camelContext.getRouteController().stopRoute("agent-simulator");
+        } catch (Exception e) {
+            throw new IllegalStateException("the simulator could not be stopped before the provider starts", e);
+        }
     }
 }

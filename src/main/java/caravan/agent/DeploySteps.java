@@ -18,7 +18,7 @@ import caravan.agent.AgentState.Installed;
 import caravan.agent.ContainerRuntime.ContainerState;
 
 /**
- * The steps of the {@code agent-deploy} route. The old provider keeps running through the disk check and the pull;
+ * The steps of the {@code deploy-steps} route template, on the agent ({@code agent-deploy}) and over SSH. The old provider keeps running through the disk check and the pull;
  * only then is it replaced. Each step reports its status to the hub. A failure after the old provider was removed
  * restores the previous healthy deployment when the health gate asks for it.
  */
@@ -31,12 +31,19 @@ public class DeploySteps {
     private final AgentState state;
     private final DeploymentReporter events;
     private final AgentSettings settings;
+    private final Runnable beforeReplace;
 
-    public DeploySteps(ContainerRuntime runtime, AgentState state, DeploymentReporter events, AgentSettings settings) {
+    /**
+     * @param beforeReplace what must stop before the old container goes: on the agent its simulator, which publishes
+     *                      on the provider's topic
+     */
+    public DeploySteps(ContainerRuntime runtime, AgentState state, DeploymentReporter events, AgentSettings settings,
+            Runnable beforeReplace) {
         this.runtime = runtime;
         this.state = state;
         this.events = events;
         this.settings = settings;
+        this.beforeReplace = beforeReplace;
     }
 
     /** Pulling: enough free disk for the image, then the pull, with the old provider still running. */
@@ -65,6 +72,7 @@ public class DeploySteps {
      */
     public void replaceContainer(AgentCommand command) {
         String image = requireImage(command);
+        beforeReplace.run();
         events.deploymentStatus(command.deploymentId(), "starting", "replacing " + settings.containerName() + " with " + image);
         state.current().filter(Installed::healthy).ifPresent(state::setPrevious);
         state.setCurrent(new Installed(command.deployment(), image, false));

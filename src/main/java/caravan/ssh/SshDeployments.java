@@ -67,7 +67,7 @@ public class SshDeployments {
             EdgeOverSsh edge = edgeOver(session);
             registry.heartbeat(session.edgeId(), null, edge.runtime().dockerVersion());
             return new SshDeploy(command, session, new DeploySteps(edge.runtime(), edge.state(), deployments::advance,
-                    edge.settings()));
+                    edge.settings(), () -> { })); // no simulator on an agentless edge
         } catch (RuntimeException e) {
             session.close();
             throw e;

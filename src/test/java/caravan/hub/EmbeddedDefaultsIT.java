@@ -106,7 +106,7 @@ class EmbeddedDefaultsIT {
                 "alert-acknowledge", "alert-rules", "deploy-her", "deployment-accepted", "deployment-dispatch",
                 "edge-events", "edge-timeouts", "edge-rollback", "container-command-send", "container-command-accepted",
                 "edge-command", "deployment-groups", "deployment-group-create", "deployment-group-get", "edge-silence",
-                "venue-save", "venue-list", "venue-get", "ssh-deploy", "ssh-edge-probe", "edge-save", "edge-list",
+                "venue-save", "venue-list", "venue-get", "ssh-deploy", "ssh-deploy-steps", "ssh-edge-probe", "edge-save", "edge-list",
                 "edge-get", "lidar-save", "lidar-list", "deployment-get", "edge-deployments", "json-response",
                 "site-heartbeat");
 
