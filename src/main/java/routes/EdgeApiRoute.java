@@ -69,7 +69,7 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
 
         from("direct:deployment-group-create").routeId("deployment-group-create")
                 .routeConfigurationId(ApiErrorsConfiguration.ID)
-                .unmarshal().json(GroupRequest.class)
+                .unmarshal().json(GroupRequest.class).process(JsonApiRouteBuilder::requireBody)
                 .bean("deploymentGroups", "create")
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(202))
                 .to(JsonResponseRoute.ENDPOINT);
@@ -85,7 +85,7 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
                 .to(JsonResponseRoute.ENDPOINT);
 
         from("direct:deploy-her").routeId("deploy-her").routeConfigurationId(ApiErrorsConfiguration.ID)
-                .unmarshal().json(DeployHerRequest.class)
+                .unmarshal().json(DeployHerRequest.class).process(JsonApiRouteBuilder::requireBody)
                 .bean("edgeApi", "planDeployment(${header.edgeId}, ${body})")
                 .to("direct:deployment-accepted");
 

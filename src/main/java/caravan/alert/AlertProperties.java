@@ -22,8 +22,4 @@ public record AlertProperties(
         @DefaultValue("5") int webhookRetries,
         @DefaultValue("1s") Duration webhookRetryDelay,
         @DefaultValue("1s") Duration silenceCheckInterval) {
-
-    public boolean webhookConfigured() {
-        return webhookUrl != null && !webhookUrl.isBlank();
-    }
 }

@@ -27,9 +27,9 @@ public record ApiError(String error, List<String> problems) {
             return field + " must be " + kind(mismatch.getTargetType());
         }
         if (cause instanceof MismatchedInputException) {
-            return "the body must be a JSON object";
+            return "body must be a JSON object";
         }
-        return "the body is not valid JSON: " + cause.getOriginalMessage();
+        return "body is not valid JSON: " + cause.getOriginalMessage();
     }
 
     private static String kind(Class<?> type) {

@@ -263,7 +263,11 @@ class EdgeDeploymentIT {
                 .isEqualTo(HttpStatus.BAD_REQUEST);
         ResponseEntity<JsonNode> notJson = put("/api/edges/" + edge, "{\"transport\": ");
         assertThat(notJson.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
-        assertThat(notJson.getBody().get("problems").toString()).contains("the body is not valid JSON");
+        assertThat(notJson.getBody().get("problems").toString()).contains("body is not valid JSON");
+        ResponseEntity<JsonNode> nullBody = put("/api/edges/" + edge, "null");
+        assertThat(nullBody.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(MAPPER.convertValue(nullBody.getBody().get("problems"), List.class))
+                .containsExactly("body must be a JSON object");
         ResponseEntity<JsonNode> wrongShape = put("/api/edges/" + edge, "{\"transport\": \"ssh\", \"address\": \"edge-1\", "
                 + "\"ssh\": {\"user\": \"caravan\", \"port\": \"twenty-two\"}}");
         assertThat(wrongShape.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
