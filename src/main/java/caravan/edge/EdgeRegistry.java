@@ -11,10 +11,11 @@ import java.util.Optional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
+
+import caravan.store.JsonColumns;
 
 /** Venues, edges and lidar pairings. */
 @Repository
@@ -42,11 +43,11 @@ public class EdgeRegistry {
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() { };
 
     private final JdbcClient jdbc;
-    private final ObjectMapper mapper;
+    private final JsonColumns json;
 
-    public EdgeRegistry(JdbcClient jdbc, ObjectMapper mapper) {
+    public EdgeRegistry(JdbcClient jdbc, JsonColumns json) {
         this.jdbc = jdbc;
-        this.mapper = mapper;
+        this.json = json;
     }
 
     @Transactional
@@ -75,12 +76,12 @@ public class EdgeRegistry {
         int updated = jdbc.sql("UPDATE edges SET name = :name, venue_id = :venue, address = :address, "
                         + "transport = :transport, labels = :labels, updated_at = :now WHERE edge_id = :id")
                 .param("id", edgeId).param("name", name).param("venue", venueId).param("address", address)
-                .param("transport", transport).param("labels", json(labels)).param("now", now()).update();
+                .param("transport", transport).param("labels", json.write(labels)).param("now", now()).update();
         if (updated == 0) {
             jdbc.sql("INSERT INTO edges (edge_id, name, venue_id, address, transport, labels, status, updated_at) "
                             + "VALUES (:id, :name, :venue, :address, :transport, :labels, 'offline', :now)")
                     .param("id", edgeId).param("name", name).param("venue", venueId).param("address", address)
-                    .param("transport", transport).param("labels", json(labels)).param("now", now()).update();
+                    .param("transport", transport).param("labels", json.write(labels)).param("now", now()).update();
         }
         return edge(edgeId).orElseThrow();
     }
@@ -140,7 +141,7 @@ public class EdgeRegistry {
     private Edge mapEdge(ResultSet rs, int row) throws SQLException {
         try {
             return new Edge(rs.getString("edge_id"), rs.getString("name"), rs.getString("venue_id"),
-                    rs.getString("address"), rs.getString("transport"), mapper.readValue(rs.getString("labels"), LABELS),
+                    rs.getString("address"), rs.getString("transport"), json.read(rs.getString("labels"), LABELS),
                     rs.getString("status"), rs.getObject("last_seen", OffsetDateTime.class),
                     rs.getString("agent_version"), rs.getString("docker_version"),
                     rs.getObject("updated_at", OffsetDateTime.class), sshAccess(rs));
@@ -213,19 +214,11 @@ public class EdgeRegistry {
                 .optional();
     }
 
-    private JsonNode tree(String json) {
+    private JsonNode tree(String stored) {
         try {
-            return mapper.readTree(json);
+            return json.tree(stored);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored JSON is unreadable: " + json, e);
-        }
-    }
-
-    private String json(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
+            throw new IllegalStateException("stored JSON is unreadable: " + stored, e);
         }
     }
 
