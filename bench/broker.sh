@@ -10,8 +10,9 @@ install_packages() {
 
 bash scripts/ensure-java.sh
 command -v mosquitto >/dev/null || install_packages mosquitto
-./mvnw -B -ntp -q -DskipTests package
-./mvnw -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+# One invocation, so that the hub's classpath names the modules it depends on as this build packaged them.
+./mvnw -B -ntp -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/bench.classpath
 BENCH_CLASSPATH="target/test-classes:target/classes:$(cat target/bench.classpath)"
 
 WORK=$(mktemp -d)

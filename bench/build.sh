@@ -15,12 +15,13 @@ set -a
 # shellcheck disable=SC1091
 . "${CARAVAN_SERVICES_DIR:-/var/tmp/caravan-services}/env"
 set +a
-./mvnw -B -ntp -q -DskipTests package
-./mvnw -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+# One invocation, so that the hub's classpath names the modules it depends on as this build packaged them.
+./mvnw -B -ntp -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/bench.classpath
 
 CARAVAN_BENCH_REGISTRY_PASSWORD="$CARAVAN_TEST_REGISTRY_PASSWORD" \
 java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" caravan.bench.BuildBench \
-    hubJar="$(ls target/caravan-hub-*.jar | grep -v edge-agent | head -n 1)" \
+    hubJar="$(ls target/caravan-hub-*.jar | head -n 1)" \
     registry="$CARAVAN_TEST_REGISTRY" registryUsername="$CARAVAN_TEST_REGISTRY_USERNAME" \
     baseImage="$CARAVAN_TEST_BASE_IMAGE" rounds="$ROUNDS" commit="$(git rev-parse --short HEAD)" \
     engineVersion="Docker $(docker version --format '{{.Server.Version}}')" out="${CARAVAN_BENCH_OUT:-bench/results}"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN="${1:-120}"
-AGENT=target/caravan-edge-agent/caravan-edge-agent/bin/caravan-edge-agent
+AGENT=edge-agent/target/caravan-edge-agent/caravan-edge-agent/bin/caravan-edge-agent
 [ -x "$AGENT" ] || { echo "no $AGENT: run ./mvnw -q package -DskipTests first" >&2; exit 1; }
 STATE=$(mktemp -d)
 LOG=$(mktemp)

@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-java.sh
-exec ./mvnw -B -ntp -q spring-boot:run -Dspring-boot.run.profiles="${CARAVAN_PROFILES:-dev}" "$@"
+# compile first: the hub runs against the modules it depends on as this build compiled them
+exec ./mvnw -B -ntp -q -pl :caravan-hub -am compile spring-boot:run -Dspring-boot.run.profiles="${CARAVAN_PROFILES:-dev}" "$@"

@@ -18,6 +18,9 @@ import com.github.dockerjava.api.model.PushResponseItem;
 import jakarta.annotation.PreDestroy;
 import org.springframework.stereotype.Component;
 
+import caravan.deploy.DockerClients;
+import caravan.deploy.DockerUnavailableException;
+
 /**
  * Builds, tags and pushes images on the configured Docker engine with docker-java. camel-docker is not used here:
  * its image build cannot set the network mode and its push swallows failures.

@@ -21,8 +21,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import caravan.agent.AgentCommand.RegistryAuth;
-import caravan.agent.ContainerRuntime;
+import caravan.deploy.AgentCommand.RegistryAuth;
+import caravan.deploy.ContainerRuntime;
 
 /**
  * An agentless edge's Docker engine through the docker CLI, over SSH. Every argument is quoted; registry

@@ -12,11 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import caravan.agent.AgentCommand;
-import caravan.agent.AgentSettings;
-import caravan.agent.AgentState;
-import caravan.agent.ContainerCommands;
-import caravan.agent.DeploySteps;
+import caravan.deploy.AgentCommand;
+import caravan.deploy.AgentSettings;
+import caravan.deploy.AgentState;
+import caravan.deploy.ContainerCommands;
+import caravan.deploy.DeploySteps;
 import caravan.edge.DeploymentStore;
 import caravan.edge.EdgeCommands.EdgeCommand;
 import caravan.edge.EdgeCommands;

@@ -38,7 +38,7 @@ import caravan.testing.Services;
 import caravan.testing.TrackerDeployments;
 
 /**
- * The packaged edge agent ({@code target/caravan-edge-agent}, started as on a device) against the hub, the real
+ * The packaged edge agent ({@code edge-agent/target/caravan-edge-agent}, started as on a device) against the hub, the real
  * Mosquitto, Docker engine and registry: registration, the simulator, deploy-her with pull-before-replace and the
  * health gate, automatic rollback of a provider that fails it, redelivered commands applied once, container operations.
  */

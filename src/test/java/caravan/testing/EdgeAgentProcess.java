@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** The packaged edge agent ({@code target/caravan-edge-agent}) started as on a device, its output in a log file. */
+/** The packaged edge agent ({@code edge-agent/target/caravan-edge-agent}) started as on a device, its output in a log file. */
 public final class EdgeAgentProcess implements AutoCloseable {
 
-    static final String LAUNCHER = "target/caravan-edge-agent/caravan-edge-agent/bin/caravan-edge-agent";
+    static final String LAUNCHER = "edge-agent/target/caravan-edge-agent/caravan-edge-agent/bin/caravan-edge-agent";
 
     private final Process process;
 

@@ -1,4 +1,4 @@
-package caravan.agent;
+package caravan.deploy;
 
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,4 +1,4 @@
-package caravan.agent;
+package caravan.deploy;
 
 import java.nio.file.Path;
 import java.time.Duration;

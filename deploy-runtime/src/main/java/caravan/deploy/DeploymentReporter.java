@@ -1,4 +1,4 @@
-package caravan.agent;
+package caravan.deploy;
 
 /** Where the deploy steps report each status: the agent publishes it to the hub, the hub's SSH transport records it. */
 @FunctionalInterface

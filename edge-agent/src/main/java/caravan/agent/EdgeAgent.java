@@ -15,8 +15,8 @@ public final class EdgeAgent {
         Main main = new Main();
         main.setDefaultPropertyPlaceholderLocation("classpath:caravan-agent.properties");
         main.configure().addConfiguration(AgentConfiguration.class);
-        // The deploy steps are a route template the hub's SSH deploys share, in the jar.
-        main.configure().withRoutesIncludePattern("classpath:deploy/*.camel.yaml,file:"
+        // The deploy steps: a route template shared with the hub's SSH deploys, from caravan-deploy-runtime.
+        main.configure().withRoutesIncludePattern("classpath:deploy/deploy-steps.camel.yaml,file:"
                 + System.getenv().getOrDefault("CARAVAN_AGENT_ROUTES", "edge-routes") + "/*.yaml");
         System.exit(main.run(args));
     }

@@ -5,6 +5,10 @@ import java.util.Map;
 
 import org.apache.camel.ProducerTemplate;
 
+import caravan.deploy.AgentSettings;
+import caravan.deploy.ContainerRuntime;
+import caravan.deploy.DeploymentReporter;
+
 /** Builds what the agent reports on {@code caravan/edges/{edgeId}/events} and hands it to the {@code agent-events} route. */
 public class AgentEvents implements DeploymentReporter {
 

@@ -1,4 +1,4 @@
-package caravan.agent;
+package caravan.deploy;
 
 import java.io.IOException;
 import java.util.List;
@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A Docker engine on an edge: the agent's own through the engine API ({@link EngineApiRuntime}), or an agentless
+ * A Docker engine on an edge: the agent's own through the engine API ({@code caravan.agent.EngineApiRuntime}), or an agentless
  * edge's through the docker CLI over SSH ({@code caravan.ssh.RemoteDockerRuntime}). The deploy steps and container
  * operations are written against this, so both transports do the same things in the same order.
  */

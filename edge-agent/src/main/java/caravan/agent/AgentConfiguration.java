@@ -9,6 +9,12 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 
+import caravan.deploy.AgentSettings;
+import caravan.deploy.AgentState;
+import caravan.deploy.ContainerCommands;
+import caravan.deploy.ContainerRuntime;
+import caravan.deploy.DeploySteps;
+
 /** The beans the edge routes call, made from the {@code caravan.agent.*} properties. */
 public class AgentConfiguration implements CamelConfiguration {
 

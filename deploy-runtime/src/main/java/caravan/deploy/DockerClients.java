@@ -1,4 +1,4 @@
-package caravan.docker;
+package caravan.deploy;
 
 import java.io.IOException;
 import java.time.Duration;

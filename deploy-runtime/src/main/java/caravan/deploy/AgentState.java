@@ -1,4 +1,4 @@
-package caravan.agent;
+package caravan.deploy;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package caravan.agent;
+package caravan.deploy;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -14,8 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import caravan.agent.AgentState.Installed;
-import caravan.agent.ContainerRuntime.ContainerState;
+import caravan.deploy.AgentState.Installed;
+import caravan.deploy.ContainerRuntime.ContainerState;
 
 /**
  * The steps of the {@code deploy-steps} route template, on the agent ({@code agent-deploy}) and over SSH. The old provider keeps running through the disk check and the pull;

@@ -1,4 +1,4 @@
-package caravan.docker;
+package caravan.deploy;
 
 /** The configured Docker engine did not answer; the message says which address was tried and how to set another. */
 public class DockerUnavailableException extends RuntimeException {
@@ -9,7 +9,8 @@ public class DockerUnavailableException extends RuntimeException {
                 + setting + " at the engine, e.g. unix:///var/run/docker.sock or tcp://build-host:2375", cause);
     }
 
-    static String rootMessage(Throwable error) {
+    /** The innermost cause's message: what the engine or the network actually said. */
+    public static String rootMessage(Throwable error) {
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -29,7 +29,10 @@ import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.Statistics;
 import com.github.dockerjava.api.model.Volume;
 
-import caravan.docker.DockerClients;
+import caravan.deploy.AgentCommand;
+import caravan.deploy.AgentSettings;
+import caravan.deploy.ContainerRuntime;
+import caravan.deploy.DockerClients;
 
 /** The agent's own Docker engine, through docker-java's engine API client. */
 public class EngineApiRuntime implements ContainerRuntime {

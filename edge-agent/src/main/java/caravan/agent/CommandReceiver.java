@@ -19,6 +19,8 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import caravan.deploy.AgentSettings;
+
 /**
  * Receives the hub's commands on {@code caravan/edges/{edgeId}/commands} (QoS 1, persistent session) and hands each
  * to the {@code agent-commands} route. Hand-written because camel-paho-mqtt5 4.17 sets its callback only after

@@ -1,4 +1,4 @@
-package caravan.agent;
+package caravan.deploy;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;

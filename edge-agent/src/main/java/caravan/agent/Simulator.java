@@ -3,6 +3,8 @@ package caravan.agent;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import caravan.deploy.AgentSettings;
+
 /**
  * Synthetic trajectories in the reference's message format, for demos and tests before a provider is deployed:
  * a few people walking circles around the middle of a 60 m by 40 m hall.
