@@ -9,6 +9,7 @@ import caravan.edge.EdgeRequests.EdgeRequest;
 import caravan.edge.EdgeRequests.GroupRequest;
 import caravan.edge.EdgeRequests.LidarRequest;
 import caravan.edge.EdgeRequests.VenueRequest;
+import caravan.security.Actors;
 
 /**
  * Commissioning (venues, edges, lidar pairings), the reference's deploy-her, rollback, deployment status and
@@ -69,8 +70,9 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
 
         from("direct:deployment-group-create").routeId("deployment-group-create")
                 .routeConfigurationId(ApiErrorsConfiguration.ID)
+                .setHeader(Actors.HEADER, method("requestActor"))
                 .unmarshal().json(GroupRequest.class).process(JsonApiRouteBuilder::requireBody)
-                .bean("deploymentGroups", "create")
+                .bean("deploymentGroups", "create(${body}, ${header.CamelCaravanActor})")
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(202))
                 .to(JsonResponseRoute.ENDPOINT);
 
@@ -85,12 +87,14 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
                 .to(JsonResponseRoute.ENDPOINT);
 
         from("direct:deploy-her").routeId("deploy-her").routeConfigurationId(ApiErrorsConfiguration.ID)
+                .setHeader(Actors.HEADER, method("requestActor"))
                 .unmarshal().json(DeployHerRequest.class).process(JsonApiRouteBuilder::requireBody)
-                .bean("edgeApi", "planDeployment(${header.edgeId}, ${body})")
+                .bean("edgeApi", "planDeployment(${header.edgeId}, ${body}, ${header.CamelCaravanActor})")
                 .to("direct:deployment-accepted");
 
         from("direct:edge-rollback").routeId("edge-rollback").routeConfigurationId(ApiErrorsConfiguration.ID)
-                .bean("deploymentPlanner", "planRollback(${header.edgeId})")
+                .setHeader(Actors.HEADER, method("requestActor"))
+                .bean("deploymentPlanner", "planRollback(${header.edgeId}, ${header.CamelCaravanActor})")
                 .to("direct:deployment-accepted");
 
         from("direct:deployment-accepted").routeId("deployment-accepted")

@@ -7,6 +7,20 @@ const TRACK_TIMEOUT_MS = 5000;    // a live track not updated for this long disa
 const EDGE_STALE_MS = 5000;       // an edge silent for this long is shown as stale
 const COLORS = { person: "#1565c0", vehicle: "#ef6c00", forklift: "#ef6c00", bicycle: "#2e7d32", unknown: "#757575" };
 
+// The page runs on a session made from an API key at /login.html; a change carries the CSRF token of its cookie.
+function csrfHeader() {
+  const token = document.cookie.match(/(?:^|; )XSRF-TOKEN=([^;]*)/);
+  return token ? { "X-XSRF-TOKEN": decodeURIComponent(token[1]) } : {};
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { ...options, headers: { ...(options.headers || {}), ...csrfHeader() } });
+  if (response.status === 401) {
+    location.href = `/login.html?next=${encodeURIComponent(location.pathname + location.search)}`;
+  }
+  return response;
+}
+
 const state = {
   venue: new URLSearchParams(location.search).get("venueId") || "",
   tracks: new Map(),   // id -> {track, trail: [[x, z]], seen}
@@ -209,7 +223,7 @@ function drawRules(toScreen) {
 }
 
 async function loadRules() {
-  const response = await fetch("/api/alerts/rules");
+  const response = await api("/api/alerts/rules");
   if (!response.ok) return;
   state.rules = (await response.json()).filter((r) => !r.venueId || r.venueId === state.venue);
   for (const rule of state.rules) {
@@ -220,7 +234,7 @@ async function loadRules() {
 
 // Registered venues join the picker; the chosen one's bounds (minX, maxX, minZ, maxZ) are drawn.
 async function loadVenues() {
-  const response = await fetch("/api/venues");
+  const response = await api("/api/venues");
   if (!response.ok) return;
   for (const venue of await response.json()) addVenue(venue.venueId);
   venueSelect.value = state.venue;
@@ -229,7 +243,7 @@ async function loadVenues() {
 async function loadVenueBounds() {
   state.venueBounds = null;
   if (!state.venue) return;
-  const response = await fetch(`/api/venues/${encodeURIComponent(state.venue)}`);
+  const response = await api(`/api/venues/${encodeURIComponent(state.venue)}`);
   if (!response.ok) return;
   const b = (await response.json()).venueBounds || {};
   if ([b.minX, b.maxX, b.minZ, b.maxZ].every(Number.isFinite) && b.minX < b.maxX && b.minZ < b.maxZ) {
@@ -241,7 +255,7 @@ async function loadVenueBounds() {
 
 async function loadAlerts() {
   const query = state.venue ? `?venueId=${encodeURIComponent(state.venue)}&limit=20` : "?limit=20";
-  const response = await fetch(`/api/alerts${query}`);
+  const response = await api(`/api/alerts${query}`);
   if (!response.ok) return;
   state.alerts = await response.json();
   document.getElementById("alerts").innerHTML = state.alerts.map((a) => `
@@ -255,7 +269,7 @@ async function loadAlerts() {
 document.getElementById("alerts").addEventListener("click", async (event) => {
   const id = event.target.dataset && event.target.dataset.alert;
   if (!id) return;
-  await fetch(`/api/alerts/${encodeURIComponent(id)}/acknowledge`, { method: "POST" });
+  await api(`/api/alerts/${encodeURIComponent(id)}/acknowledge`, { method: "POST" });
   loadAlerts();
 });
 
@@ -300,7 +314,7 @@ async function replay() {
   const points = [];
   let offset = 0;
   do {
-    const response = await fetch(`/api/venues/${encodeURIComponent(state.venue)}/tracks?from=${from}&to=${to}&limit=5000&offset=${offset}`);
+    const response = await api(`/api/venues/${encodeURIComponent(state.venue)}/tracks?from=${from}&to=${to}&limit=5000&offset=${offset}`);
     if (!response.ok) { status.textContent = `Replay failed: ${response.status}`; return; }
     const page = await response.json();
     points.push(...page.tracks);

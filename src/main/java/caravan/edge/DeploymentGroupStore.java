@@ -29,7 +29,7 @@ public class DeploymentGroupStore {
 
     /** A group as stored. */
     public record StoredGroup(String groupId, String providerId, String status, int waveSize, int maxFailures,
-            OffsetDateTime notBefore, String stoppedReason, GroupPlan plan, List<Member> edges,
+            OffsetDateTime notBefore, String stoppedReason, GroupPlan plan, List<Member> edges, String startedBy,
             OffsetDateTime createdAt, OffsetDateTime updatedAt) {
     }
 
@@ -44,15 +44,16 @@ public class DeploymentGroupStore {
     }
 
     public void insert(String groupId, String providerId, int waveSize, int maxFailures, OffsetDateTime notBefore,
-            GroupPlan plan, List<Member> edges) {
+            GroupPlan plan, List<Member> edges, String startedBy) {
         OffsetDateTime now = EdgeRegistry.now();
         jdbc.sql("""
                 INSERT INTO deployment_groups (group_id, provider_id, status, wave_size, max_failures, not_before,
-                    request, edges, created_at, updated_at)
-                VALUES (:id, :provider, 'scheduled', :wave, :maxFailures, :notBefore, :request, :edges, :now, :now)""")
+                    request, edges, started_by, created_at, updated_at)
+                VALUES (:id, :provider, 'scheduled', :wave, :maxFailures, :notBefore, :request, :edges, :startedBy,
+                    :now, :now)""")
                 .param("id", groupId).param("provider", providerId).param("wave", waveSize)
                 .param("maxFailures", maxFailures).param("notBefore", notBefore).param("request", json.write(plan))
-                .param("edges", json.write(edges)).param("now", now).update();
+                .param("edges", json.write(edges)).param("startedBy", startedBy).param("now", now).update();
     }
 
     /** The groups due to move on, oldest first, row-locked until the caller's transaction ends. */
@@ -85,7 +86,8 @@ public class DeploymentGroupStore {
             return new StoredGroup(rs.getString("group_id"), rs.getString("provider_id"), rs.getString("status"),
                     rs.getInt("wave_size"), rs.getInt("max_failures"), rs.getObject("not_before", OffsetDateTime.class),
                     rs.getString("stopped_reason"), json.read(rs.getString("request"), GroupPlan.class),
-                    json.read(rs.getString("edges"), MEMBERS), rs.getObject("created_at", OffsetDateTime.class),
+                    json.read(rs.getString("edges"), MEMBERS), rs.getString("started_by"),
+                    rs.getObject("created_at", OffsetDateTime.class),
                     rs.getObject("updated_at", OffsetDateTime.class));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored deployment group " + rs.getString("group_id") + " is not JSON", e);

@@ -34,8 +34,8 @@ public class DeploymentGroups {
 
     /** A group as the API shows it: each edge with its deployment's status (waiting, skipped, or the deployment's). */
     public record Group(String groupId, String providerId, String status, int waveSize, int maxFailures,
-            OffsetDateTime notBefore, String stoppedReason, List<Map<String, Object>> edges, OffsetDateTime createdAt,
-            OffsetDateTime updatedAt) {
+            OffsetDateTime notBefore, String stoppedReason, List<Map<String, Object>> edges, String startedBy,
+            OffsetDateTime createdAt, OffsetDateTime updatedAt) {
     }
 
     public record GroupAccepted(String groupId, String status, String statusUrl) {
@@ -57,7 +57,7 @@ public class DeploymentGroups {
     }
 
     /** Validates a group request, naming every problem, and stores it; its waves start on the next tick. */
-    public GroupAccepted create(GroupRequest request) {
+    public GroupAccepted create(GroupRequest request, String startedBy) {
         Problems problems = new Problems();
         String providerId = problems.required(request.providerId(), "providerId");
         List<Edge> edges = selectEdges(request, problems);
@@ -93,7 +93,7 @@ public class DeploymentGroups {
         String groupId = UUID.randomUUID().toString();
         groups.insert(groupId, providerId, waveSize, maxFailures, notBefore,
                 new GroupPlan(request.mqttBrokerUrl(), venueOverride, values),
-                edges.stream().map(edge -> new Member(edge.edgeId(), null)).toList());
+                edges.stream().map(edge -> new Member(edge.edgeId(), null)).toList(), startedBy);
         return new GroupAccepted(groupId, "scheduled", "/api/deployment-groups/" + groupId);
     }
 
@@ -139,7 +139,7 @@ public class DeploymentGroups {
         List<Member> updated = new ArrayList<>();
         for (Member member : members) {
             if (next.contains(member)) {
-                Deployment deployment = plan(member.edgeId(), provider, plan);
+                Deployment deployment = plan(member.edgeId(), provider, plan, group.startedBy());
                 planned.add(deployment);
                 updated.add(new Member(member.edgeId(), deployment.deploymentId()));
             } else {
@@ -150,11 +150,12 @@ public class DeploymentGroups {
         return planned;
     }
 
-    private Deployment plan(String edgeId, Provider provider, GroupPlan plan) {
+    private Deployment plan(String edgeId, Provider provider, GroupPlan plan, String startedBy) {
         Edge edge = api.edge(edgeId);
         Venue venue = api.venue(plan.venueId() != null ? plan.venueId() : edge.venueId());
         EdgeValues values = plan.values() == null ? null : plan.values().get(edgeId);
-        return planner.plan(edge, venue, provider, plan.mqttBrokerUrl(), values == null ? null : values.env());
+        return planner.plan(edge, venue, provider, plan.mqttBrokerUrl(), values == null ? null : values.env(),
+                startedBy);
     }
 
     public Group group(String groupId) {
@@ -170,7 +171,8 @@ public class DeploymentGroups {
             edges.add(edge);
         }
         return new Group(group.groupId(), group.providerId(), group.status(), group.waveSize(), group.maxFailures(),
-                group.notBefore(), group.stoppedReason(), edges, group.createdAt(), group.updatedAt());
+                group.notBefore(), group.stoppedReason(), edges, group.startedBy(), group.createdAt(),
+                group.updatedAt());
     }
 
     private String statusOf(Member member) {

@@ -56,7 +56,8 @@ public class DeploymentPlanner {
      * venueBounds) plus the provider's image and the container's resource limits, stored as pending; {@code env}
      * adds variables to the provider's container.
      */
-    public Deployment plan(Edge edge, Venue venue, Provider provider, String brokerUrl, JsonNode env) {
+    public Deployment plan(Edge edge, Venue venue, Provider provider, String brokerUrl, JsonNode env,
+            String startedBy) {
         ObjectNode document = mapper.createObjectNode();
         document.put("deploymentId", UUID.randomUUID().toString());
         document.put("edgeId", edge.edgeId());
@@ -81,14 +82,14 @@ public class DeploymentPlanner {
         if (env != null && !env.isEmpty()) {
             document.set("env", env);
         }
-        return deployments.insertPending(document);
+        return deployments.insertPending(document, startedBy);
     }
 
     /**
      * A new deployment of the edge's previous healthy one: the same document under a new deployment id, noting
      * which deployment it rolls back to.
      */
-    public Deployment planRollback(String edgeId) {
+    public Deployment planRollback(String edgeId, String startedBy) {
         registry.edge(edgeId).orElseThrow(() -> new NotFoundException("no edge " + edgeId));
         List<Deployment> history = deployments.forEdge(edgeId);
         String current = history.isEmpty() ? null : history.get(0).deploymentId();
@@ -97,6 +98,6 @@ public class DeploymentPlanner {
         ObjectNode document = previous.document().deepCopy();
         document.put("deploymentId", UUID.randomUUID().toString());
         document.put("rollbackOf", previous.deploymentId());
-        return deployments.insertPending(document);
+        return deployments.insertPending(document, startedBy);
     }
 }

@@ -28,7 +28,8 @@ public class DeploymentStore {
     }
 
     public record Deployment(String deploymentId, String edgeId, String venueId, String providerId, String status,
-            String error, JsonNode document, List<Step> history, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+            String error, JsonNode document, List<Step> history, String startedBy, OffsetDateTime createdAt,
+            OffsetDateTime updatedAt) {
     }
 
     private static final TypeReference<List<Step>> STEPS = new TypeReference<>() { };
@@ -41,18 +42,20 @@ public class DeploymentStore {
         this.json = json;
     }
 
-    public Deployment insertPending(JsonNode document) {
+    /** A new deployment, pending; {@code startedBy} is the key's name, or what started it on the hub's own. */
+    public Deployment insertPending(JsonNode document, String startedBy) {
         OffsetDateTime now = EdgeRegistry.now();
         jdbc.sql("""
                 INSERT INTO deployments (deployment_id, edge_id, venue_id, provider_id, document, status, history,
-                    created_at, updated_at)
-                VALUES (:id, :edge, :venue, :provider, :document, 'pending', :history, :now, :now)""")
+                    started_by, created_at, updated_at)
+                VALUES (:id, :edge, :venue, :provider, :document, 'pending', :history, :startedBy, :now, :now)""")
                 .param("id", document.get("deploymentId").asText())
                 .param("edge", document.get("edgeId").asText())
                 .param("venue", document.get("venueId").asText())
                 .param("provider", document.get("provider").get("providerId").asText())
                 .param("document", document.toString())
                 .param("history", json.write(List.of(new Step("pending", now, null))))
+                .param("startedBy", startedBy)
                 .param("now", now)
                 .update();
         return find(document.get("deploymentId").asText()).orElseThrow();
@@ -161,7 +164,7 @@ public class DeploymentStore {
             return new Deployment(rs.getString("deployment_id"), rs.getString("edge_id"), rs.getString("venue_id"),
                     rs.getString("provider_id"), rs.getString("status"), rs.getString("error"),
                     json.tree(rs.getString("document")), json.read(rs.getString("history"), STEPS),
-                    rs.getObject("created_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class));
+                    rs.getString("started_by"), rs.getObject("created_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class));
         } catch (JsonProcessingException e) {
             throw new SQLException("deployment " + rs.getString("deployment_id") + " has unreadable JSON", e);
         }

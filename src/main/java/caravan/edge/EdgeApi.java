@@ -149,14 +149,17 @@ public class EdgeApi {
         return registry.lidars(edgeId);
     }
 
-    /** {@code deploy-her}: the request's venue and provider, planned as the reference's deployment document. */
-    public Deployment planDeployment(String edgeId, DeployHerRequest request) {
+    /**
+     * {@code deploy-her}: the request's venue and provider, planned as the reference's deployment document;
+     * {@code startedBy} names who asked.
+     */
+    public Deployment planDeployment(String edgeId, DeployHerRequest request, String startedBy) {
         Problems problems = new Problems();
         problems.required(request.venueId(), "venueId");
         problems.required(request.providerId(), "providerId");
         problems.rejectIfAny();
         return planner.plan(edge(edgeId), venue(request.venueId()), planner.deployableProvider(request.providerId()),
-                request.mqttBrokerUrl(), null);
+                request.mqttBrokerUrl(), null, startedBy);
     }
 
     public static DeploymentAccepted accepted(Deployment deployment) {

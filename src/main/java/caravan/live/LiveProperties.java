@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxFrameTracks  a venue's batch is sent at once when it holds this many tracks
  * @param maxQueuedFrames frames a client may be behind; beyond, its oldest are dropped
  * @param sendTimeLimit   a client that takes longer than this to accept a frame is disconnected
- * @param allowedOrigins  origins allowed to open the feed from a page served elsewhere
+ * @param allowedOrigins  origins allowed to open the feed from a page served elsewhere; none: the hub's own pages only
  */
 @ConfigurationProperties("caravan.live")
 public record LiveProperties(
@@ -21,5 +21,5 @@ public record LiveProperties(
         @DefaultValue("200") int maxFrameTracks,
         @DefaultValue("200") int maxQueuedFrames,
         @DefaultValue("5s") Duration sendTimeLimit,
-        @DefaultValue("*") String[] allowedOrigins) {
+        @DefaultValue String[] allowedOrigins) {
 }

@@ -23,5 +23,6 @@ public record Build(
         String error,
         OffsetDateTime createdAt,
         OffsetDateTime updatedAt,
-        OffsetDateTime finishedAt) {
+        OffsetDateTime finishedAt,
+        String startedBy) {
 }

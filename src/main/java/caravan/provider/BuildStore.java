@@ -32,9 +32,9 @@ public class BuildStore {
     public void insert(Build build) {
         jdbc.sql("""
                 INSERT INTO provider_builds (build_id, provider_id, status, step, total_steps, source, input_dir,
-                    metadata, deb_files, inputs_hash, created_at, updated_at)
+                    metadata, deb_files, inputs_hash, started_by, created_at, updated_at)
                 VALUES (:buildId, :providerId, :status, :step, :totalSteps, :source, :inputDir,
-                    :metadata, :debFiles, :inputsHash, :now, :now)""")
+                    :metadata, :debFiles, :inputsHash, :startedBy, :now, :now)""")
                 .param("buildId", build.buildId())
                 .param("providerId", build.providerId())
                 .param("status", build.status().name())
@@ -45,6 +45,7 @@ public class BuildStore {
                 .param("metadata", json.write(build.metadata()))
                 .param("debFiles", json.write(build.debFiles()))
                 .param("inputsHash", build.inputsHash())
+                .param("startedBy", build.startedBy())
                 .param("now", now())
                 .update();
     }
@@ -150,7 +151,8 @@ public class BuildStore {
                     rs.getString("error"),
                     rs.getObject("created_at", OffsetDateTime.class),
                     rs.getObject("updated_at", OffsetDateTime.class),
-                    rs.getObject("finished_at", OffsetDateTime.class));
+                    rs.getObject("finished_at", OffsetDateTime.class),
+                    rs.getString("started_by"));
         } catch (JsonProcessingException e) {
             throw new SQLException("build " + rs.getString("build_id") + " has unreadable JSON columns", e);
         }

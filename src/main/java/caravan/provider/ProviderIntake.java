@@ -29,6 +29,7 @@ import org.springframework.stereotype.Component;
 
 import caravan.api.InputRejectedException;
 import caravan.docker.RegistryProperties;
+import caravan.security.Actors;
 
 /**
  * The two doors into the provider pipeline, REST upload and inbox folder, validated the same way. An accepted
@@ -166,7 +167,8 @@ public class ProviderIntake {
         ProviderMetadata normalized = metadata.normalized();
         int totalSteps = registry.configured() ? 3 : 2;
         Build build = new Build(buildId, metadata.providerId(), BuildStatus.QUEUED, 0, totalSteps, source, inputDir,
-                normalized, debs, inputsHash(normalized, debs), null, null, null, null, null, null, null, null);
+                normalized, debs, inputsHash(normalized, debs), null, null, null, null, null, null, null, null,
+                "folder".equals(source) ? "inbox folder" : Actors.currentOr("unknown"));
         builds.insert(build);
         providers.recordSubmission(normalized, buildId);
         buildLog.append(buildId, "queued: " + metadata.providerId() + " " + metadata.version() + " from " + source + ", "

@@ -55,6 +55,9 @@ class EdgeDeploymentIT {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** How the audit and the deployments name the suite's bootstrap admin key. */
+    private static final String SUITE_KEY_NAME = "CARAVAN_API_KEYS[0]";
+
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
         Services.register(registry, Services.tempDir("caravan-edge-it"));
@@ -86,7 +89,7 @@ class EdgeDeploymentIT {
                 String deploymentId = UUID.randomUUID().toString();
                 deploymentStore.insertPending(MAPPER.readTree("{\"deploymentId\": \"" + deploymentId + "\", "
                         + "\"edgeId\": \"race-edge\", \"venueId\": \"race-venue\", "
-                        + "\"provider\": {\"providerId\": \"race-provider\"}}"));
+                        + "\"provider\": {\"providerId\": \"race-provider\"}}"), "race test");
                 CyclicBarrier together = new CyclicBarrier(1 + reports.size());
                 List<Future<?>> done = new ArrayList<>();
                 done.add(reporters.submit(() -> {
@@ -185,6 +188,17 @@ class EdgeDeploymentIT {
             assertThat(rollbackCommand.get("deployment").get("rollbackOf").asText()).isEqualTo(deploymentId);
             assertThat(rollbackCommand.get("deployment").get("provider")).isEqualTo(document.get("provider"));
             agent.status(rollbackId, "healthy", null);
+
+            // Who did it: on the deployments, and in the audit trail with the endpoint and the outcome
+            assertThat(get("/api/deployments/" + deploymentId).get("startedBy").asText()).isEqualTo(SUITE_KEY_NAME);
+            assertThat(get("/api/deployments/" + rollbackId).get("startedBy").asText()).isEqualTo(SUITE_KEY_NAME);
+            JsonNode deployAudit = HubClient.audit(http, SUITE_KEY_NAME,
+                    "POST /api/edge-commissioning/edge/{edgeId}/deploy-her");
+            assertThat(deployAudit.findValuesAsText("target")).contains("/api/edge-commissioning/edge/" + edge + "/deploy-her");
+            assertThat(deployAudit.get(0).get("outcome").asText()).isEqualTo("202 done");
+            JsonNode rollbackAudit = HubClient.audit(http, null, "POST /api/edges/{edgeId}/rollback");
+            assertThat(rollbackAudit.get(0).get("target").asText()).isEqualTo("/api/edges/" + edge + "/rollback");
+            assertThat(rollbackAudit.get(0).get("actor").asText()).isEqualTo(SUITE_KEY_NAME);
 
             await().atMost(Duration.ofSeconds(15)).until(() -> get("/api/edges/" + edge).get("status").asText().equals("offline"));
         } finally {

@@ -54,7 +54,8 @@ class DockerOutageIT {
                 "CARAVAN_DB_USERNAME", Services.jdbcUser(),
                 "CARAVAN_DB_PASSWORD", Services.jdbcPassword(),
                 "CARAVAN_TRAJECTORY_TOPIC", "it-" + UUID.randomUUID() + "/trajectories/#"));
-        http = new TestRestTemplate(new RestTemplateBuilder().rootUri("http://127.0.0.1:" + port));
+        http = new TestRestTemplate(new RestTemplateBuilder().rootUri("http://127.0.0.1:" + port)
+                .defaultHeader(Services.API_KEY_HEADER, Services.ADMIN_KEY));
         deb = TestDebs.helloDeb(Services.tempDir("caravan-debs"), "caravan-hello", "all", "gzip");
     }
 

@@ -5,9 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +31,12 @@ import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -47,6 +55,7 @@ import caravan.testing.TestDebs;
  * Mosquitto (started by scripts/services.sh) holds port 1883.
  */
 @CamelSpringBootTest
+@ExtendWith(OutputCaptureExtension.class) // before the context starts: its log says where the admin key went
 @DisableJmx(false) // Camel's test support turns JMX off; Hawtio needs it, as in the real run
 @AutoConfigureObservability
 @ActiveProfiles("dev") // as scripts/run.sh starts it
@@ -108,12 +117,29 @@ class EmbeddedDefaultsIT {
                 "edge-command", "deployment-groups", "deployment-group-create", "deployment-group-get", "edge-silence",
                 "venue-save", "venue-list", "venue-get", "ssh-deploy", "ssh-deploy-steps", "ssh-edge-probe", "edge-save", "edge-list",
                 "edge-get", "lidar-save", "lidar-list", "deployment-get", "edge-deployments", "json-response",
-                "site-heartbeat");
+                "key-create", "key-list", "key-revoke", "audit-list", "site-heartbeat");
 
         assertThat(camel.getRoutes()).extracting(Route::getRouteId).containsAll(expected);
         for (String routeId : expected) {
             assertThat(camel.getRouteController().getRouteStatus(routeId)).as(routeId).isEqualTo(ServiceStatus.Started);
         }
+    }
+
+    @Test
+    void withNoKeyConfiguredTheHubMadeAnAdminKey_onlyItsUserCanReadIt_andSaidWhere(CapturedOutput output)
+            throws Exception {
+        Path keyFile = DATA_DIR.resolve("admin.key").toAbsolutePath().normalize();
+        assertThat(Files.getPosixFilePermissions(keyFile))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(output.getAll()).containsOnlyOnce("created an admin key and wrote it to " + keyFile);
+
+        String url = http.getRootUri() + "/api/edges";
+        HttpClient client = HttpClient.newHttpClient();
+        assertThat(client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(401);
+        assertThat(client.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + Files.readString(keyFile).strip()).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     }
 
     @Test

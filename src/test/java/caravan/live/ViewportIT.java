@@ -54,6 +54,8 @@ class ViewportIT {
     @BeforeAll
     static void chromium() throws Exception {
         Files.createDirectories(ARTIFACTS);
+        // Playwright unpacks its driver into java.io.tmpdir (target/it-tmp), which may not exist yet when this runs first
+        Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
         playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
@@ -81,9 +83,7 @@ class ViewportIT {
     @Test
     void publishedTracksBecomeDotsAndReplayFromStorage() throws Exception {
         String venue = "venue-" + UUID.randomUUID();
-        Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1280, 800));
-        page.navigate("http://127.0.0.1:" + port + "/?venueId=" + venue);
-        page.waitForFunction("() => window.caravanViewport.connected");
+        Page page = loggedInViewport("/?venueId=" + venue);
 
         long now = System.currentTimeMillis();
         publish("edge-1", track(venue, "person-1", "person", now, 2.0, 3.0));
@@ -112,8 +112,7 @@ class ViewportIT {
         String venue = "venue-registered-" + UUID.randomUUID().toString().substring(0, 8);
         HubClient.putJson(http, "/api/venues/" + venue, "{\"name\": \"Hall B\", "
                 + "\"venueBounds\": {\"minX\": -2, \"maxX\": 48, \"minZ\": 0, \"maxZ\": 30}}");
-        Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1280, 800));
-        page.navigate("http://127.0.0.1:" + port + "/?venueId=" + venue);
+        Page page = loggedInViewport("/?venueId=" + venue);
 
         page.waitForFunction("() => window.caravanViewport.venueBounds !== null");
         assertThat(page.evaluate("() => JSON.stringify(window.caravanViewport.venueBounds)"))
@@ -126,9 +125,7 @@ class ViewportIT {
     void anAlertRuleFromTheRulesFileShowsOnThePageAndCanBeAcknowledged() throws Exception {
         // alerts/rules.yaml, as shipped: a person entering the loading dock of example-venue.
         String person = "person-" + UUID.randomUUID().toString().substring(0, 8);
-        Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1280, 800));
-        page.navigate("http://127.0.0.1:" + port + "/?venueId=example-venue");
-        page.waitForFunction("() => window.caravanViewport.connected");
+        Page page = loggedInViewport("/?venueId=example-venue");
 
         long now = System.currentTimeMillis();
         publish("edge-1", track("example-venue", person, "person", now, 20.0, 20.0));
@@ -143,6 +140,21 @@ class ViewportIT {
                 .locator("button").click();
         page.waitForFunction("id => [...document.querySelectorAll('#alerts li.acknowledged')]"
                 + ".some(li => li.textContent.includes(id))", person);
+    }
+
+    /**
+     * Opens the viewport as a person would: the hub sends the browser to its login page, the admin key is typed in
+     * once, and the page comes back on a session (changes from it then carry the CSRF token).
+     */
+    private Page loggedInViewport(String path) {
+        Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1280, 800));
+        page.navigate("http://127.0.0.1:" + port + path);
+        assertThat(page.url()).contains("/login.html?next=");
+        page.fill("#key", Services.ADMIN_KEY);
+        page.click("button[type=submit]");
+        page.waitForFunction("() => window.caravanViewport && window.caravanViewport.connected");
+        assertThat(page.url()).isEqualTo("http://127.0.0.1:" + port + path);
+        return page;
     }
 
     private static String track(String venue, String id, String type, long timestamp, double x, double z) {

@@ -232,13 +232,14 @@ class ProviderPipelineIT {
                 List.of(), false, "22.04", "linux/amd64", null, List.of());
         DebPackage deb = new DebPackage("hello.deb", Files.size(helloDeb), "0".repeat(64), "caravan-hello", "1.0.0", "all", "");
         buildStore.insert(new Build(buildId, providerId, BuildStatus.QUEUED, 0, 3, "rest", inputDir, metadata,
-                List.of(deb), "resume-" + buildId, null, null, null, null, null, null, null, null));
+                List.of(deb), "resume-" + buildId, null, null, null, null, null, null, null, null, "resume test"));
         buildStore.advance(buildId, BuildStatus.BUILDING, 2, 3); // as a crash mid-build leaves it
         // Another hub sharing the database is in the middle of its own build: not this hub's to resume.
         String foreignId = UUID.randomUUID().toString();
         Path foreignInputs = Services.tempDir("caravan-other-hub").resolve("work/builds").resolve(foreignId).resolve("input");
         buildStore.insert(new Build(foreignId, providerId + "-other", BuildStatus.QUEUED, 0, 3, "rest", foreignInputs,
-                metadata, List.of(deb), "resume-" + foreignId, null, null, null, null, null, null, null, null));
+                metadata, List.of(deb), "resume-" + foreignId, null, null, null, null, null, null, null, null,
+                "another hub"));
         buildStore.advance(foreignId, BuildStatus.BUILDING, 2, 3);
 
         camel.getRouteController().stopRoute("provider-build-resume");

@@ -26,6 +26,7 @@ public final class FrameCollector implements WebSocket.Listener {
     public static FrameCollector connect(int port, String path) throws Exception {
         FrameCollector collector = new FrameCollector();
         collector.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .header(Services.API_KEY_HEADER, Services.ADMIN_KEY)
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + path), collector).get(10, TimeUnit.SECONDS);
         return collector;
     }

@@ -1,5 +1,8 @@
 package caravan.testing;
 
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -39,6 +42,21 @@ public final class HubClient {
         return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(
                 () -> http.getForObject("/api/algorithm-providers/conversion/builds/" + buildId, JsonNode.class),
                 build -> build != null && build.path("status").asText().matches("succeeded|failed"));
+    }
+
+    /**
+     * {@code GET /api/audit}, newest first, filtered by actor and action when not null (an action such as
+     * {@code POST /api/edges/{edgeId}/rollback} is sent encoded, not as a URI template).
+     */
+    public static JsonNode audit(TestRestTemplate http, String actor, String action) {
+        StringBuilder query = new StringBuilder("/api/audit?limit=1000");
+        if (actor != null) {
+            query.append("&actor=").append(URLEncoder.encode(actor, StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        if (action != null) {
+            query.append("&action=").append(URLEncoder.encode(action, StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        return http.getForObject(URI.create(query.toString()), JsonNode.class);
     }
 
     public static JsonNode getJson(TestRestTemplate http, String path) {

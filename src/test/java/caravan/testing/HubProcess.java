@@ -42,11 +42,13 @@ public final class HubProcess {
 
     /**
      * Starts the jar with its data in {@code data}, which is also its working directory (not the repository's: what
-     * the hub needs ships in its jar), on HTTP port {@code port}, and waits until it is ready.
+     * the hub needs ships in its jar), on HTTP port {@code port}, with the suite's admin key unless {@code env} sets
+     * {@code CARAVAN_API_KEYS}, and waits until it is ready.
      */
     public static ServiceProcess start(Path data, int port, Map<String, String> env)
             throws IOException, InterruptedException {
         Map<String, String> all = new HashMap<>(env);
+        all.putIfAbsent("CARAVAN_API_KEYS", Services.ADMIN_KEY);
         all.put("CARAVAN_DATA_DIR", data.toString());
         all.put("CARAVAN_HTTP_PORT", Integer.toString(port));
         return ServiceProcess.start("hub", command(jar(), ""), data, data, all,

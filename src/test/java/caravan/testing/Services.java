@@ -22,6 +22,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  */
 public final class Services {
 
+    /** The bootstrap admin key every hub under test is given ({@code CARAVAN_API_KEYS}). */
+    public static final String ADMIN_KEY = "cvk_suite-admin-key-used-only-by-the-integration-tests";
+    public static final String API_KEY_HEADER = "X-API-Key";
+
     private Services() {
     }
 
@@ -92,6 +96,7 @@ public final class Services {
     /** Points a hub under test at the real services, with its data under {@code dataDir}. */
     public static void register(DynamicPropertyRegistry registry, Path dataDir) {
         registry.add("caravan.data-dir", dataDir::toString);
+        registry.add("caravan.security.api-keys", () -> ADMIN_KEY);
         registry.add("caravan.providers.inbox-settle", () -> "300ms");
         registry.add("caravan.providers.base-images[22.04]", Services::baseImage);
         registry.add("caravan.registry.url", Services::registry);

@@ -630,7 +630,8 @@ class TrajectoryIntakeIT {
         socket.connect(new InetSocketAddress("127.0.0.1", port));
         socket.getOutputStream().write(("GET /tracking HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + "Sec-WebSocket-Version: 13\r\n" + Services.API_KEY_HEADER + ": " + Services.ADMIN_KEY + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         StringBuilder response = new StringBuilder();
         while (!response.toString().endsWith("\r\n\r\n")) {
             response.append((char) socket.getInputStream().read());

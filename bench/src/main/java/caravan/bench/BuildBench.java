@@ -26,6 +26,7 @@ import caravan.provider.DockerfileGenerator;
 import caravan.testing.HubProcess;
 import caravan.testing.ServiceProcess;
 import caravan.testing.TestDebs;
+import caravan.testing.Services;
 
 /**
  * The build benchmark, run by {@code bench/build.sh}: a {@code .deb} through the hub (REST upload until the image
@@ -89,7 +90,7 @@ public final class BuildBench {
                         "CARAVAN_DATA_DIR", "{data}", "SERVER_PORT", Integer.toString(HUB_PORT),
                         "CARAVAN_MQTT_EMBEDDED_PORT", "18831", "CARAVAN_REGISTRY_URL", registry,
                         "CARAVAN_REGISTRY_USERNAME", args.get("registryUsername"), "CARAVAN_REGISTRY_PASSWORD", password,
-                        "CARAVAN_BASE_IMAGE_2204", args.get("baseImage")),
+                        "CARAVAN_BASE_IMAGE_2204", args.get("baseImage"), "CARAVAN_API_KEYS", Services.ADMIN_KEY),
                 URI.create("http://127.0.0.1:" + HUB_PORT + "/actuator/health/readiness"), true)) {
             for (int round = 0; round <= rounds; round++) {
                 Round result = round(hub, registry, round);
@@ -139,11 +140,13 @@ public final class BuildBench {
     /** Uploads as the reference's curl does, then follows the build's status until it is pushed. */
     private JsonNode upload(Path deb, String metadata) throws Exception {
         String accepted = run(null, "curl", "--silent", "--show-error", "--fail-with-body",
+                "-H", Services.API_KEY_HEADER + ": " + Services.ADMIN_KEY,
                 "-F", "debFiles[]=@" + deb, "-F", "metadata=" + metadata,
                 "http://127.0.0.1:" + HUB_PORT + "/api/algorithm-providers/conversion/build");
         URI status = URI.create("http://127.0.0.1:" + HUB_PORT + json.readTree(accepted).get("statusUrl").asText());
         for (long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos(); System.nanoTime() < deadline; ) {
-            JsonNode build = json.readTree(http.send(HttpRequest.newBuilder(status).build(),
+            JsonNode build = json.readTree(http.send(HttpRequest.newBuilder(status)
+                            .header(Services.API_KEY_HEADER, Services.ADMIN_KEY).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             switch (build.get("status").asText()) {
                 case "succeeded" -> {

@@ -15,6 +15,8 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 
+import caravan.testing.Services;
+
 /**
  * The far end of a run: a bare MQTT subscriber (the ceiling), or browsers on a WebSocket (the hub, Node-RED) or on
  * a Socket.IO namespace (the seed service). Every kind counts tracks the same way ({@link Receipts}), so what the
@@ -47,7 +49,8 @@ final class Receivers implements AutoCloseable {
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < clients; i++) {
             Receipts receipts = new Receipts();
-            WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(url), new FrameListener(receipts)).join();
+            WebSocket socket = http.newWebSocketBuilder().header(Services.API_KEY_HEADER, Services.ADMIN_KEY)
+                    .buildAsync(URI.create(url), new FrameListener(receipts)).join();
             receivers.add(receipts, socket);
         }
         return receivers;

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import caravan.testing.HubProcess;
 import caravan.testing.ServiceProcess;
+import caravan.testing.Services;
 
 /**
  * What a run measures: a bare MQTT subscriber (the ceiling), or a service between the broker and browser clients,
@@ -40,7 +41,7 @@ final class Target implements AutoCloseable {
     static Target hub(Path jar, String javaOpts, String broker, int port) throws Exception {
         ServiceProcess hub = ServiceProcess.start("hub", HubProcess.command(jar, javaOpts), Path.of("."), Map.of(
                         "CARAVAN_DATA_DIR", "{data}", "CARAVAN_MQTT_BROKER_URL", broker,
-                        "SERVER_PORT", Integer.toString(port)),
+                        "SERVER_PORT", Integer.toString(port), "CARAVAN_API_KEYS", Services.ADMIN_KEY),
                 URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"), true);
         return new Target("hub", hub, (count, qos) -> Receivers.webSockets("ws://127.0.0.1:" + port + "/tracking", count));
     }

@@ -1,0 +1,40 @@
+package routes;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.model.rest.RestBindingMode;
+import org.springframework.stereotype.Component;
+
+import caravan.security.ApiKeys.KeyRequest;
+import caravan.security.Actors;
+
+/** API keys (made, listed, revoked) and the audit trail: for admins. Logging in is {@code SessionController}. */
+@Component
+public class SecurityApiRoute extends JsonApiRouteBuilder {
+
+    @Override
+    public void configure() {
+        rest("/api").bindingMode(RestBindingMode.off)
+                .post("/keys").id("rest-key-create").consumes("application/json").produces("application/json")
+                    .responseMessage(201, "the key, its secret shown this once").responseMessage(400, "every problem named")
+                    .to("direct:key-create")
+                .get("/keys").id("rest-key-list").produces("application/json").to("direct:key-list")
+                .delete("/keys/{keyId}").id("rest-key-revoke").produces("application/json")
+                    .responseMessage(404, "no such key").to("direct:key-revoke")
+                .get("/audit").id("rest-audit").produces("application/json")
+                    .param().name("actor").description("one actor (a key's name)").endParam()
+                    .param().name("action").description("one action, e.g. POST /api/keys").endParam()
+                    .param().name("since").description("ISO-8601 time").endParam()
+                    .param().name("limit").description("at most 1000; default 100").endParam()
+                    .to("direct:audit-list");
+
+        from("direct:key-create").routeId("key-create").routeConfigurationId(ApiErrorsConfiguration.ID)
+                .setHeader(Actors.HEADER, method("requestActor"))
+                .unmarshal().json(KeyRequest.class).process(JsonApiRouteBuilder::requireBody)
+                .bean("apiKeys", "create(${body}, ${header.CamelCaravanActor})")
+                .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(201))
+                .to(JsonResponseRoute.ENDPOINT);
+        jsonRoute("key-list", "apiKeys", "list");
+        jsonRoute("key-revoke", "apiKeys", "revoke(${header.keyId})");
+        jsonRoute("audit-list", "auditLog", "find(${header.actor}, ${header.action}, ${header.since}, ${header.limit})");
+    }
+}
