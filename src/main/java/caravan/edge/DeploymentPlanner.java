@@ -48,6 +48,10 @@ public class DeploymentPlanner {
         if (provider.dockerImage() == null) {
             throw new ConflictException("provider " + providerId + " has no image yet: its build has not succeeded");
         }
+        if (provider.imageDigest() == null) {
+            throw new ConflictException("provider " + providerId + " has no image digest to pin its deployments to:"
+                    + " build it with a registry configured (CARAVAN_REGISTRY_URL), or register it again");
+        }
         return provider;
     }
 

@@ -9,7 +9,9 @@ import java.util.List;
 
 import org.springframework.stereotype.Component;
 
+import caravan.api.InputRejectedException;
 import caravan.api.NotFoundException;
+import caravan.docker.RegistryDigests;
 
 /** What the provider REST routes answer. */
 @Component
@@ -22,14 +24,16 @@ public class ProviderApi {
     private final BuildLog buildLog;
     private final ProviderProperties properties;
     private final MetadataParser metadataParser;
+    private final RegistryDigests digests;
 
     public ProviderApi(BuildStore builds, ProviderStore providers, BuildLog buildLog, ProviderProperties properties,
-            MetadataParser metadataParser) {
+            MetadataParser metadataParser, RegistryDigests digests) {
         this.builds = builds;
         this.providers = providers;
         this.buildLog = buildLog;
         this.properties = properties;
         this.metadataParser = metadataParser;
+        this.digests = digests;
     }
 
     /** The answer to an accepted submission: 202 with where to follow it. */
@@ -73,7 +77,18 @@ public class ProviderApi {
         return providers.find(providerId).orElseThrow(() -> new NotFoundException("no provider " + providerId));
     }
 
+    /**
+     * A provider from an image that already exists, pinned to the digest its registry serves now: what is deployed
+     * later is that content, whatever the tag points at by then.
+     */
     public Provider register(String json) {
-        return providers.registerImage(metadataParser.parseImageRegistration(json));
+        ImageProvider registration = metadataParser.parseImageRegistration(json);
+        String digest;
+        try {
+            digest = digests.resolve(registration.dockerImage());
+        } catch (RegistryDigests.DigestUnavailableException e) {
+            throw new InputRejectedException(List.of(e.getMessage()));
+        }
+        return providers.registerImage(registration, digest);
     }
 }

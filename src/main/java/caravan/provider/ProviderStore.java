@@ -69,18 +69,19 @@ public class ProviderStore {
 
     /** Registers (or replaces) a provider that already is a Docker image. */
     @Transactional
-    public Provider registerImage(ImageProvider registration) {
+    public Provider registerImage(ImageProvider registration, String digest) {
         OffsetDateTime now = BuildStore.now();
         jdbc.sql("DELETE FROM providers WHERE provider_id = :id").param("id", registration.providerId()).update();
         jdbc.sql("""
-                INSERT INTO providers (provider_id, display_name, version, source, docker_image_ref, run_command,
-                    supported_lidars, requires_gpu, platform, trajectory_format, created_at, updated_at)
-                VALUES (:id, :displayName, :version, 'image', :image, :runCommand, :lidars, :gpu, :platform, :format,
-                    :now, :now)""")
+                INSERT INTO providers (provider_id, display_name, version, source, docker_image_ref, image_digest,
+                    run_command, supported_lidars, requires_gpu, platform, trajectory_format, created_at, updated_at)
+                VALUES (:id, :displayName, :version, 'image', :image, :digest, :runCommand, :lidars, :gpu, :platform,
+                    :format, :now, :now)""")
                 .param("id", registration.providerId())
                 .param("displayName", registration.displayName())
                 .param("version", registration.version())
                 .param("image", registration.dockerImage())
+                .param("digest", digest)
                 .param("runCommand", registration.runCommand().isEmpty() ? null : json.write(registration.runCommand()))
                 .param("lidars", json.write(registration.supportedLidars()))
                 .param("gpu", registration.requiresGpu())

@@ -127,7 +127,7 @@ class EdgeAgentIT {
                 .containsExactly("pending", "dispatched", "pulling", "starting", "running", "healthy");
         assertThat(healthy.path("history").get(5).path("detail").asText()).contains("trajectories received");
 
-        TrackerDeployments.assertReferenceContainer(inspect(), EDGE, venue, good, GOOD_IMAGE);
+        TrackerDeployments.assertReferenceContainer(inspect(), EDGE, venue, good, TrackerDeployments.pinned(GOOD_IMAGE));
         JsonNode config = MAPPER.readTree(run("docker", "exec", CONTAINER, "cat", "/config/extrinsics.json"));
         assertThat(config).isEqualTo(get("/api/deployments/" + good).path("document"));
         // The deploy stopped the simulator: what arrives now is the provider's.

@@ -27,6 +27,7 @@ import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -41,6 +42,7 @@ import caravan.CaravanApplication;
 import caravan.provider.ProviderMetadata;
 import caravan.provider.ProviderStore;
 import caravan.testing.HubClient;
+import caravan.testing.MosquittoProcess;
 import caravan.testing.Services;
 
 /**
@@ -55,16 +57,31 @@ class EdgeDeploymentIT {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** The simulated agents pull nothing: their providers are registered pinned to a digest of their own. */
+    private static final String DIGEST = "sha256:" + "0123456789abcdef".repeat(4);
     /** How the audit and the deployments name the suite's bootstrap admin key. */
     private static final String SUITE_KEY_NAME = "CARAVAN_API_KEYS[0]";
 
+    /**
+     * A broker of this class's own: the suite's other hubs share the services' Mosquitto and the edge events'
+     * subscription group, and one of them, not this hub, would take some of these edges' events.
+     */
+    static MosquittoProcess broker;
+
     @DynamicPropertySource
-    static void services(DynamicPropertyRegistry registry) {
+    static void services(DynamicPropertyRegistry registry) throws Exception {
         Services.register(registry, Services.tempDir("caravan-edge-it"));
+        broker = MosquittoProcess.start(Services.tempDir("caravan-edge-it-broker"));
+        registry.add("caravan.mqtt.broker-url", broker::url);
         registry.add("caravan.edges.offline-after", () -> "2s");
         registry.add("caravan.edges.ack-timeout", () -> "3s");
         registry.add("caravan.edges.progress-timeout", () -> "6s");
         registry.add("caravan.edges.group-tick", () -> "300ms");
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        broker.close();
     }
 
     @Autowired
@@ -128,7 +145,7 @@ class EdgeDeploymentIT {
         put("/api/edges/" + edge + "/lidars/LVX-001", """
                 {"model": "Livox Mid-360", "extrinsics": {"x": 1.5, "y": 3.0, "z": 0.5, "roll": 0, "pitch": 0, "yaw": 90}}""");
         post("/api/algorithm-providers", "{\"providerId\": \"" + provider + "\", \"version\": \"1.2\", "
-                + "\"dockerImage\": \"registry.example.com/vendor/tracker:1.2\"}");
+                + "\"dockerImage\": \"registry.example.com/vendor/tracker:1.2@" + DIGEST + "\"}");
 
         Agent agent = Agent.connect(edge);
         try {
@@ -157,7 +174,8 @@ class EdgeDeploymentIT {
                       "extrinsics": {"x": 1.5, "y": 3.0, "z": 0.5, "roll": 0, "pitch": 0, "yaw": 90}}]"""));
             assertThat(document.get("coordinateFrame").get("units").asText()).isEqualTo("m");
             assertThat(document.get("venueBounds").get("maxX").asInt()).isEqualTo(60);
-            assertThat(document.get("provider").get("image").asText()).isEqualTo("registry.example.com/vendor/tracker:1.2");
+            assertThat(document.get("provider").get("image").asText()).isEqualTo("registry.example.com/vendor/tracker:1.2@" + DIGEST);
+            assertThat(document.get("provider").get("digest").asText()).isEqualTo(DIGEST);
             assertThat(document.get("resources").get("memory").asText()).isEqualTo("2g");
             assertThat(get("/api/deployments/" + deploymentId).get("status").asText()).isEqualTo("dispatched");
 
@@ -250,7 +268,7 @@ class EdgeDeploymentIT {
         // No agent on this edge: the deployment fails after the acknowledgement timeout instead of hanging.
         String image = "image-" + UUID.randomUUID().toString().substring(0, 8);
         post("/api/algorithm-providers", "{\"providerId\": \"" + image + "\", \"version\": \"1\", "
-                + "\"dockerImage\": \"registry.example.com/vendor/x:1\"}");
+                + "\"dockerImage\": \"registry.example.com/vendor/x:1@" + DIGEST + "\"}");
         String unanswered = deploy(edge, venue, image).getBody().get("deploymentId").asText();
         JsonNode failed = await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/deployments/" + unanswered),
                 d -> d.get("status").asText().equals("failed"));
@@ -306,7 +324,7 @@ class EdgeDeploymentIT {
         String provider = "fleet-" + run;
         put("/api/venues/" + venue, "{\"name\": \"Fleet hall\"}");
         post("/api/algorithm-providers", "{\"providerId\": \"" + provider + "\", \"version\": \"2.0\", "
-                + "\"dockerImage\": \"registry.example.com/vendor/fleet:2.0\"}");
+                + "\"dockerImage\": \"registry.example.com/vendor/fleet:2.0@" + DIGEST + "\"}");
         List<String> edges = List.of("fleet-" + run + "-a", "fleet-" + run + "-b", "fleet-" + run + "-c");
         List<Agent> agents = new java.util.ArrayList<>();
         for (String edge : edges) {
@@ -405,7 +423,7 @@ class EdgeDeploymentIT {
         }
 
         static Agent connect(String edgeId) throws Exception {
-            Agent agent = new Agent(new MqttClient(Services.mqttUrl(), "agent-" + edgeId, new MemoryPersistence()), edgeId);
+            Agent agent = new Agent(new MqttClient(broker.url(), "agent-" + edgeId, new MemoryPersistence()), edgeId);
             agent.client.connect();
             // The (topic, qos, listener) overload of Paho 1.2.5 recurses forever; the array form does not.
             agent.client.subscribe(new MqttSubscription[] {new MqttSubscription("caravan/edges/" + edgeId + "/commands", 1)},

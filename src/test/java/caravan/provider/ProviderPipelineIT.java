@@ -255,14 +255,26 @@ class ProviderPipelineIT {
     }
 
     @Test
-    void providersThatAreImagesCanBeRegisteredAndListed() {
+    void providersThatAreImagesCanBeRegisteredAndListed_pinnedToTheDigestTheirRegistryServes() throws Exception {
         String providerId = "image-provider-" + shortId();
         HttpHeaders headers = new HttpHeaders();
         headers.setContentType(MediaType.APPLICATION_JSON);
+        // An image already in the registry, by tag: the hub asks the registry which content that is
+        String repository = "caravan-it/registered-" + shortId();
+        String image = Services.registry() + "/" + repository + ":4.2";
+        Services.dockerLogin();
+        assertThat(Services.run("docker", "tag", Services.baseImage(), image).exitCode()).isZero();
+        try {
+            assertThat(Services.run("docker", "push", image).exitCode()).isZero();
+        } finally {
+            Services.run("docker", "rmi", image);
+        }
+        String servedDigest = Services.registryManifest(repository, "4.2").headers()
+                .firstValue("Docker-Content-Digest").orElseThrow();
 
         ResponseEntity<JsonNode> created = http.postForEntity("/api/algorithm-providers", new HttpEntity<>(
                 "{\"providerId\": \"" + providerId + "\", \"version\": \"4.2\", "
-                        + "\"dockerImage\": \"registry.example.com/vendor/tracker:4.2\", \"requiresGpu\": true}",
+                        + "\"dockerImage\": \"" + image + "\", \"requiresGpu\": true}",
                 headers), JsonNode.class);
 
         assertThat(created.getStatusCode()).isEqualTo(HttpStatus.CREATED);
@@ -270,8 +282,17 @@ class ProviderPipelineIT {
         JsonNode listed = http.getForObject("/api/algorithm-providers", JsonNode.class);
         assertThat(listed.findValuesAsText("providerId")).contains(providerId);
         JsonNode fetched = http.getForObject("/api/algorithm-providers/" + providerId, JsonNode.class);
-        assertThat(fetched.get("dockerImage").asText()).isEqualTo("registry.example.com/vendor/tracker:4.2");
+        assertThat(fetched.get("dockerImage").asText()).isEqualTo(image);
+        assertThat(fetched.get("imageDigest").asText()).isEqualTo(servedDigest);
         assertThat(fetched.get("requiresGpu").asBoolean()).isTrue();
+
+        ResponseEntity<JsonNode> unknownTag = http.postForEntity("/api/algorithm-providers", new HttpEntity<>(
+                "{\"providerId\": \"" + providerId + "-x\", \"version\": \"1\", \"dockerImage\": \""
+                        + Services.registry() + "/" + repository + ":no-such-tag\"}", headers), JsonNode.class);
+        assertThat(unknownTag.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(unknownTag.getBody().get("problems").get(0).asText()).isEqualTo("cannot pin " + Services.registry()
+                + "/" + repository + ":no-such-tag to a digest: registry " + Services.registry()
+                + " answered 404 (no such image or tag)");
 
         ResponseEntity<JsonNode> invalid = http.postForEntity("/api/algorithm-providers",
                 new HttpEntity<>("{\"providerId\": \"x\"}", headers), JsonNode.class);

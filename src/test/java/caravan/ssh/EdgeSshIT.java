@@ -111,6 +111,7 @@ class EdgeSshIT {
 
         TrackerDeployments.registerProvider(http, "ssh-ok-" + RUN, GOOD_IMAGE);
         TrackerDeployments.registerProvider(http, "ssh-crash-" + RUN, FAILING_IMAGE);
+        String approved = TrackerDeployments.pinned(GOOD_IMAGE);
 
         String good = deploy(EDGE, venue, "ssh-ok-" + RUN);
         JsonNode healthy = awaitFinal(good);
@@ -120,7 +121,7 @@ class EdgeSshIT {
         assertThat(healthy.path("history").get(5).path("detail").asText()).contains("trajectories received");
 
         JsonNode container = inspect();
-        TrackerDeployments.assertReferenceContainer(container, EDGE, venue, good, GOOD_IMAGE);
+        TrackerDeployments.assertReferenceContainer(container, EDGE, venue, good, approved);
         assertThat(container.at("/HostConfig/Binds").get(0).asText())
                 .isEqualTo(edgeHome().resolve(STATE_DIR).resolve("config") + ":/config:ro");
         JsonNode document = get("/api/deployments/" + good).path("document");
@@ -136,6 +137,15 @@ class EdgeSshIT {
         JsonNode restored = inspect();
         assertThat(restored.at("/Config/Labels/caravan.deployment").asText()).isEqualTo(good);
         assertThat(restored.at("/State/Running").asBoolean()).isTrue();
+
+        // The good tag pushed again with the crashing tracker: a rollback restores the healthy digest, not the tag.
+        TrackerDeployments.repushFailingAs(GOOD_IMAGE);
+        assertThat(TrackerDeployments.pinned(GOOD_IMAGE)).isNotEqualTo(approved);
+        ResponseEntity<JsonNode> rollback = HubClient.postJson(http, "/api/edges/" + EDGE + "/rollback", "");
+        assertThat(rollback.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        JsonNode rolledBack = awaitFinal(rollback.getBody().get("deploymentId").asText());
+        assertThat(rolledBack.path("status").asText()).as("%s", rolledBack).isEqualTo("healthy");
+        assertThat(inspect().at("/Config/Image").asText()).isEqualTo(approved);
 
         // Container operations are answered at once over SSH.
         JsonNode logs = containerCommand(EDGE, "logs?tail=3");

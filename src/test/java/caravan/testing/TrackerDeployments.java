@@ -41,6 +41,23 @@ public final class TrackerDeployments {
         run("docker", "rmi", good, failing);
     }
 
+    /** Pushes the failing tracker under {@code image}'s tag: the tag now names other content than was approved. */
+    public static void repushFailingAs(String image) throws Exception {
+        run("docker", "build", "--network", "host", "--build-arg", "BASE_IMAGE=" + Services.baseImage(),
+                "--build-arg", "FAIL=yes", "-t", image, "src/test/resources/edge-agent-it");
+        Services.dockerLogin();
+        run("docker", "push", image);
+        run("docker", "rmi", image);
+    }
+
+    /** {@code registry/path@sha256:…}: the image as the registry serves its tag now, pinned. */
+    public static String pinned(String image) throws Exception {
+        String path = image.substring(image.indexOf('/') + 1, image.lastIndexOf(':'));
+        String digest = Services.registryManifest(path, image.substring(image.lastIndexOf(':') + 1)).headers()
+                .firstValue("Docker-Content-Digest").orElseThrow();
+        return image.substring(0, image.lastIndexOf(':')) + "@" + digest;
+    }
+
     public static void registerProvider(TestRestTemplate http, String providerId, String image) {
         ResponseEntity<JsonNode> created = HubClient.postJson(http, "/api/algorithm-providers",
                 "{\"providerId\": \"" + providerId + "\", \"version\": \"1.0\", \"dockerImage\": \"" + image + "\"}");
@@ -63,11 +80,14 @@ public final class TrackerDeployments {
                         d -> d.path("status").asText().matches("healthy|failed"));
     }
 
-    /** {@code docker inspect} of the provider container shows the reference's settings for this deployment. */
+    /**
+     * {@code docker inspect} of the provider container shows the reference's settings for this deployment, and the
+     * image it runs is the one registered, pinned to its digest.
+     */
     public static void assertReferenceContainer(JsonNode container, String edge, String venue, String deploymentId,
-            String image) {
+            String pinnedImage) {
         assertThat(container.at("/Config/Labels/caravan.deployment").asText()).isEqualTo(deploymentId);
-        assertThat(container.at("/Config/Image").asText()).isEqualTo(image);
+        assertThat(container.at("/Config/Image").asText()).isEqualTo(pinnedImage);
         assertThat(MAPPER.convertValue(container.at("/Config/Env"), List.class)).contains(
                 "MQTT_BROKER=mqtt://127.0.0.1:1883", "MQTT_TOPIC=hyperspace/trajectories/" + edge, "MQTT_QOS=1",
                 "EDGE_ID=" + edge, "VENUE_ID=" + venue, "CONFIG_FILE=/config/extrinsics.json");

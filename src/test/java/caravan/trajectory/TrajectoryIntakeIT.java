@@ -501,7 +501,7 @@ class TrajectoryIntakeIT {
         HubClient.putJson(http, "/api/venues/" + DEPLOYED_VENUE, "{\"name\": \"Deployed hall\"}");
         HubClient.putJson(http, "/api/edges/" + edge, "{\"venueId\": \"" + DEPLOYED_VENUE + "\"}");
         assertThat(HubClient.postJson(http, "/api/algorithm-providers", "{\"providerId\": \"" + provider + "\", "
-                + "\"version\": \"1\", \"dockerImage\": \"registry.example.com/vendor/tracker:1\", "
+                + "\"version\": \"1\", \"dockerImage\": \"registry.example.com/vendor/tracker:1@sha256:" + "0123456789abcdef".repeat(4) + "\", "
                 + "\"trajectoryFormat\": \"vendor-array\"}").getStatusCode()).isEqualTo(HttpStatus.CREATED);
         String deployment = HubClient.postJson(http, "/api/edge-commissioning/edge/" + edge + "/deploy-her",
                 "{\"venueId\": \"" + DEPLOYED_VENUE + "\", \"providerId\": \"" + provider + "\"}")

@@ -52,7 +52,25 @@ public record AgentCommand(String type, String commandId, JsonNode deployment, H
         return deployment == null ? null : deployment.path("deploymentId").asText(null);
     }
 
+    /**
+     * The image to pull and run: pinned to the digest the hub recorded when it was pushed or registered
+     * ({@code repository@sha256:…}), so a tag pushed again later changes nothing here; the tag as given only for a
+     * document without a digest.
+     */
     public String image() {
-        return deployment == null ? null : deployment.path("provider").path("image").asText(null);
+        if (deployment == null) {
+            return null;
+        }
+        String image = deployment.path("provider").path("image").asText(null);
+        String digest = deployment.path("provider").path("digest").asText(null);
+        return image == null || digest == null || digest.isBlank() ? image : repository(image) + "@" + digest;
+    }
+
+    /** {@code registry:5000/path/name} of {@code registry:5000/path/name:tag} or {@code …@sha256:…}. */
+    static String repository(String image) {
+        int at = image.indexOf('@');
+        String named = at < 0 ? image : image.substring(0, at);
+        int colon = named.lastIndexOf(':');
+        return colon > named.lastIndexOf('/') ? named.substring(0, colon) : named;
     }
 }
