@@ -43,6 +43,7 @@ import caravan.provider.ProviderMetadata;
 import caravan.provider.ProviderStore;
 import caravan.testing.HubClient;
 import caravan.testing.MosquittoProcess;
+import caravan.testing.PostgresProcess;
 import caravan.testing.Services;
 
 /**
@@ -63,25 +64,33 @@ class EdgeDeploymentIT {
     private static final String SUITE_KEY_NAME = "CARAVAN_API_KEYS[0]";
 
     /**
-     * A broker of this class's own: the suite's other hubs share the services' Mosquitto and the edge events'
-     * subscription group, and one of them, not this hub, would take some of these edges' events.
+     * A broker and a database of this class's own, a hub installation apart: on the suite's shared ones, the other
+     * test classes' hubs take some of these edges' events (they share the subscription group) and run these
+     * groups' waves (they share the database), so what this test reads of its own hub would depend on luck.
      */
     static MosquittoProcess broker;
+    static PostgresProcess database;
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) throws Exception {
         Services.register(registry, Services.tempDir("caravan-edge-it"));
         broker = MosquittoProcess.start(Services.tempDir("caravan-edge-it-broker"));
+        database = PostgresProcess.start(Services.tempDir("caravan-edge-it-postgres"));
         registry.add("caravan.mqtt.broker-url", broker::url);
+        registry.add("spring.datasource.url", database::jdbcUrl);
+        registry.add("spring.datasource.username", database::user);
+        registry.add("spring.datasource.password", database::password);
         registry.add("caravan.edges.offline-after", () -> "2s");
         registry.add("caravan.edges.ack-timeout", () -> "3s");
         registry.add("caravan.edges.progress-timeout", () -> "6s");
         registry.add("caravan.edges.group-tick", () -> "300ms");
     }
 
+    /** After the class's tests; its hub (DirtiesContext) is closed right after and reaches neither again. */
     @AfterAll
-    static void stopBroker() throws Exception {
+    static void stopBrokerAndDatabase() throws Exception {
         broker.close();
+        database.close();
     }
 
     @Autowired
