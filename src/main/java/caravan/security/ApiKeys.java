@@ -82,11 +82,9 @@ public class ApiKeys {
         }
         StoredKey key = found.get();
         Instant now = Instant.now();
-        if (key.revokedAt() != null) {
-            return new Verdict(null, "key revoked", key.name());
-        }
-        if (key.expiresAt() != null && !key.expiresAt().isAfter(now)) {
-            return new Verdict(null, "key expired", key.name());
+        String refusal = refusal(key, now);
+        if (refusal != null) {
+            return new Verdict(null, refusal, key.name());
         }
         store.used(key.keyId(), now);
         return new Verdict(new ApiKeyPrincipal(key.keyId(), key.name(), Role.fromApiName(key.role())), null, null);
@@ -94,13 +92,16 @@ public class ApiKeys {
 
     /** A bootstrap key stays usable; a managed one until it is revoked or expires. */
     public boolean stillUsable(ApiKeyPrincipal principal) {
-        if (principal.keyId() == null) {
-            return true;
+        return principal.keyId() == null || store.byId(principal.keyId())
+                .filter(key -> refusal(key, Instant.now()) == null).isPresent();
+    }
+
+    /** Why a stored key may not be used now; null when it may. */
+    private static String refusal(StoredKey key, Instant now) {
+        if (key.revokedAt() != null) {
+            return "key revoked";
         }
-        Instant now = Instant.now();
-        return store.byId(principal.keyId())
-                .filter(key -> key.revokedAt() == null && (key.expiresAt() == null || key.expiresAt().isAfter(now)))
-                .isPresent();
+        return key.expiresAt() != null && !key.expiresAt().isAfter(now) ? "key expired" : null;
     }
 
     /** Makes a key; every problem with the request is named at once. */
