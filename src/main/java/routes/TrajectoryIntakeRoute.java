@@ -5,8 +5,11 @@ import org.apache.camel.Predicate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.component.seda.SedaEndpoint;
+import org.apache.camel.model.OnExceptionDefinition;
+import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.spi.InflightRepository;
 import org.apache.camel.util.concurrent.SynchronousExecutorService;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 
@@ -146,9 +149,20 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
         return "trajectory-lane-" + lane;
     }
 
+    /** Tried again, with back-off, until it passes or the hub stops; then given up, neither stored nor acknowledged. */
+    private static OnExceptionDefinition untilTheHubStops(OnExceptionDefinition failure) {
+        return failure.retryWhile(exchange -> exchange.getContext().isStarted())
+                .redeliveryDelay(100)
+                .useExponentialBackOff().backOffMultiplier(2).maximumRedeliveryDelay(5000)
+                .retryAttemptedLogLevel(LoggingLevel.WARN)
+                .handled(true);
+    }
+
     /**
-     * A batch that fails past its messages' own rejections (their JSON and mapping problems are rejected one by one
-     * as the lane takes them) has each of its messages counted and sampled as rejected, with the failure; their
+     * A batch whose edges' formats the database cannot tell (it is down, and the hub has not asked before) waits for
+     * it, as storage does: mapped with a guess, its messages could be rejected, and so acknowledged and lost. A batch
+     * that fails otherwise, past its messages' own rejections (their JSON and mapping problems are rejected one by
+     * one as the lane takes them), has each of its messages counted and sampled as rejected, with the failure; their
      * acknowledgements still go through storage, so they keep their order.
      */
     @Component
@@ -158,8 +172,13 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
 
         @Override
         public void configuration() {
-            routeConfiguration(ID)
-                    .onException(Exception.class).handled(true)
+            RouteConfigurationDefinition lanes = routeConfiguration(ID);
+            untilTheHubStops(lanes.onException(DataAccessException.class))
+                    .log(LoggingLevel.WARN, "caravan.trajectories", "${exchangeProperty." + TrajectoryIntake.LANE_BATCH
+                            + ".size} messages not mapped before the hub stopped: not acknowledged either, so a kept "
+                            + "session gets them again")
+                    .end();
+            lanes.onException(Exception.class).handled(true)
                         .bean("trajectoryRejections", "rejectAll(${exchangeProperty." + TrajectoryIntake.LANE_BATCH
                                 + "}, 'processing-failed', ${exception.message})")
                         .removeProperty(TrajectoryIntake.VALID_TRACKS)
@@ -181,17 +200,10 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
 
         @Override
         public void configuration() {
-            routeConfiguration(ID)
-                    .onException(DataIntegrityViolationException.class).handled(true)
-                        .bean("trajectoryStorage", "insertOneByOne")
-                    .end()
-                    .onException(Exception.class)
-                        .retryWhile(exchange -> exchange.getContext().isStarted()) // until it passes or the hub stops
-                        .redeliveryDelay(100)
-                        .useExponentialBackOff().backOffMultiplier(2).maximumRedeliveryDelay(5000)
-                        .retryAttemptedLogLevel(LoggingLevel.WARN)
-                        .onRedeliveryRef("trajectoryStorageRetry")
-                        .handled(true)
+            RouteConfigurationDefinition storage = routeConfiguration(ID);
+            storage.onException(DataIntegrityViolationException.class).handled(true)
+                    .bean("trajectoryStorage", "insertOneByOne");
+            untilTheHubStops(storage.onException(Exception.class).onRedeliveryRef("trajectoryStorageRetry"))
                         .log(LoggingLevel.WARN, "caravan.trajectories", "${body.tracks.size} tracks not stored before "
                                 + "the hub stopped: not acknowledged either, so a kept session gets them again")
                     .end();

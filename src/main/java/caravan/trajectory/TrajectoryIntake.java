@@ -1,6 +1,7 @@
 package caravan.trajectory;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 import caravan.edge.RunningDeployments;
@@ -84,8 +87,17 @@ public class TrajectoryIntake {
     private static final int MAX_EDGE_ID = 255;
     private static final int MAX_EDGES_CACHED = 10_000;
 
+    private final Clock clock;
+
+    @Autowired
     public TrajectoryIntake(TrajectoryProperties properties, TrajectoryRejections rejections, MeterRegistry meters,
             RunningDeployments running, MappingCatalog mappings) {
+        this(properties, rejections, meters, running, mappings, Clock.systemUTC());
+    }
+
+    TrajectoryIntake(TrajectoryProperties properties, TrajectoryRejections rejections, MeterRegistry meters,
+            RunningDeployments running, MappingCatalog mappings, Clock clock) {
+        this.clock = clock;
         this.properties = properties;
         this.rejections = rejections;
         this.meters = meters;
@@ -106,7 +118,7 @@ public class TrajectoryIntake {
         message.setHeader(LANE, Math.floorMod(edgeId.hashCode(), properties.lanes()));
         EdgeMeters edge = edgeMeters.computeIfAbsent(edgeId, this::registerMeters);
         edge.messages().increment();
-        edge.lastMessage().set(System.currentTimeMillis() / 1000);
+        edge.lastMessage().set(clock.millis() / 1000);
         Acknowledgement acknowledgement = message.getHeader(HiveMqttConsumer.ACKNOWLEDGEMENT, Acknowledgement.class);
         return new TrajectoryMessage(edgeId, message.getBody(byte[].class),
                 acknowledgement == null ? Acknowledgement.NONE : acknowledgement);
@@ -116,8 +128,12 @@ public class TrajectoryIntake {
      * A batch's fresh tracks (not a QoS 1 redelivery: same edge, track id and timestamp as a recent one), in the
      * order of the messages; all its valid tracks go in {@link #VALID_TRACKS}. A message that is not JSON, or that
      * its edge's mapping cannot handle, is rejected with its reason, and the batch goes on without it.
+     *
+     * @throws DataAccessException when the database cannot say which mapping an edge of the batch uses: thrown
+     *                             before any message is judged, so the lane can try the batch again
      */
     public List<Track> acceptAll(List<TrajectoryMessage> batch, Exchange exchange) {
+        batch.stream().map(TrajectoryMessage::edgeId).distinct().forEach(this::format);
         List<Track> valid = new ArrayList<>();
         for (TrajectoryMessage message : batch) {
             try {
@@ -199,14 +215,28 @@ public class TrajectoryIntake {
                 lastMessage);
     }
 
+    /**
+     * The edge's running deployment, looked up at most every few seconds. While the database cannot answer, the last
+     * answer stands (deployments change seldom); with none yet, the failure stands: a message mapped without knowing
+     * its edge's format could be rejected for it, and a rejected message is acknowledged, so lost.
+     */
     private Optional<Running> deployed(String edgeId) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         Deployed cached = deployed.get(edgeId);
         if (cached == null || now - cached.lookedUpAt() > DEPLOYED_LOOKUP_MILLIS) {
             if (deployed.size() > MAX_EDGES_CACHED) {
                 deployed.clear(); // topics name edges, so a misbehaving publisher must not grow this without end
             }
-            cached = new Deployed(running.of(edgeId), now);
+            Optional<Running> current;
+            try {
+                current = running.of(edgeId);
+            } catch (DataAccessException unavailable) {
+                if (cached == null) {
+                    throw unavailable;
+                }
+                current = cached.running();
+            }
+            cached = new Deployed(current, now);
             deployed.put(edgeId, cached);
         }
         return cached.running();
@@ -223,7 +253,7 @@ public class TrajectoryIntake {
             return new ArrayList<>();
         }
         List<Track> valid = new ArrayList<>();
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         for (JsonNode node : tracks) {
             List<Problem> problems = new ArrayList<>();
             Track track = toTrack(node, edgeId, now, problems);

@@ -40,6 +40,7 @@ class DatabaseOutageIT {
     static final Duration OUTAGE = Duration.ofSeconds(30);
     static final ObjectMapper JSON = new ObjectMapper();
     static final Pattern RECEIVED = Pattern.compile("caravan_trajectories_messages_total\\{edge=\"edge-1\",?} (\\S+)");
+    static final Pattern REJECTED = Pattern.compile("caravan_trajectories_rejected_total\\{[^}]*} (\\S+)");
 
     final HttpClient http = HttpClient.newHttpClient();
     int port;
@@ -74,6 +75,7 @@ class DatabaseOutageIT {
                 await().atMost(Duration.ofMinutes(1)).until(() -> get("/actuator/health").statusCode() == 200);
                 int published = edge.awaitPublished();
                 await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> assertThat(stored(db)).isEqualTo(published));
+                assertThat(metrics()).as("no valid track was rejected for the outage").doesNotContainPattern(REJECTED);
             } finally {
                 hub.close();
             }
@@ -82,13 +84,20 @@ class DatabaseOutageIT {
 
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header(Services.API_KEY_HEADER, Services.ADMIN_KEY)
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The messages the hub's intake has taken from the broker, from its Prometheus metrics. */
     private long received() throws Exception {
-        Matcher count = RECEIVED.matcher(get("/actuator/prometheus").body());
+        Matcher count = RECEIVED.matcher(metrics());
         return count.find() ? (long) Double.parseDouble(count.group(1)) : 0;
+    }
+
+    private String metrics() throws Exception {
+        HttpResponse<String> metrics = get("/actuator/prometheus");
+        assertThat(metrics.statusCode()).as("the hub's metrics").isEqualTo(200);
+        return metrics.body();
     }
 
     private static int stored(PostgresProcess db) throws SQLException {
