@@ -11,8 +11,10 @@ STATE=$(mktemp -d)
 LOG=$(mktemp)
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$STATE" "$LOG"' EXIT
 
+# The agent needs a hub's command key to start; no command is sent, so a throwaway key pair serves.
+COMMAND_KEY="$(openssl ecparam -name prime256v1 -genkey -noout | openssl ec -pubout 2>/dev/null)"
 CARAVAN_AGENT_EDGE_ID="bench-$$" CARAVAN_AGENT_STATE_DIR="$STATE" CARAVAN_AGENT_CONTAINER_NAME="bench-provider-$$" \
-    CARAVAN_AGENT_BROKER_URL="${CARAVAN_AGENT_BROKER_URL:-tcp://127.0.0.1:1883}" \
+    CARAVAN_AGENT_COMMAND_KEY="$COMMAND_KEY" CARAVAN_AGENT_BROKER_URL="${CARAVAN_AGENT_BROKER_URL:-tcp://127.0.0.1:1883}" \
     "$AGENT" >"$LOG" 2>&1 &
 PID=$!
 

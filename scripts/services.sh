@@ -108,17 +108,27 @@ EOF
 fi
 
 # --- Mosquitto --------------------------------------------------------------
+# As the hub expects its broker: no anonymous clients, the hub's account administering the dynamic security plugin.
+MQTT_USER=caravan-hub
+MQTT_DIR="$STATE_DIR/mosquitto"
+if [ ! -s "$STATE_DIR/mqtt.password" ]; then
+  random_secret >"$STATE_DIR/mqtt.password"
+  chmod 600 "$STATE_DIR/mqtt.password"
+fi
+MQTT_PASSWORD="$(cat "$STATE_DIR/mqtt.password")"
+anonymous_accepted() { mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -t caravan/services-probe -n >/dev/null 2>&1; }
+if port_open "$MQTT_PORT" && anonymous_accepted; then
+  log "the MQTT broker on 127.0.0.1:$MQTT_PORT lets anonymous clients in: replacing it with one that does not"
+  pkill -f "mosquitto -c $STATE_DIR/mosquitto" ||
+    die "the broker on 127.0.0.1:$MQTT_PORT is not one this script started: stop it, or choose another port"
+  for _ in $(seq 1 40); do port_open "$MQTT_PORT" || break; sleep 0.25; done
+fi
 if port_open "$MQTT_PORT"; then
   log "MQTT broker already listening on 127.0.0.1:$MQTT_PORT"
 else
-  cat >"$STATE_DIR/mosquitto.conf" <<EOF
-listener $MQTT_PORT 127.0.0.1
-allow_anonymous true
-persistence false
-max_queued_messages 100000
-EOF
-  log "starting mosquitto on 127.0.0.1:$MQTT_PORT"
-  setsid nohup mosquitto -c "$STATE_DIR/mosquitto.conf" >"$STATE_DIR/mosquitto.log" 2>&1 &
+  bash "$(dirname "$0")/mosquitto-conf.sh" "$MQTT_DIR" "$MQTT_PORT" "$MQTT_USER" "$STATE_DIR/mqtt.password"
+  log "starting mosquitto on 127.0.0.1:$MQTT_PORT (dynamic security, no anonymous clients)"
+  setsid nohup mosquitto -c "$MQTT_DIR/mosquitto.conf" >"$STATE_DIR/mosquitto.log" 2>&1 &
   wait_for "mosquitto" 15 port_open "$MQTT_PORT"
 fi
 
@@ -244,6 +254,8 @@ CARAVAN_TEST_REGISTRY=127.0.0.1:$REGISTRY_PORT
 CARAVAN_TEST_REGISTRY_USERNAME=$REGISTRY_USER
 CARAVAN_TEST_REGISTRY_PASSWORD=$REGISTRY_PASSWORD
 CARAVAN_TEST_MQTT_URL=tcp://127.0.0.1:$MQTT_PORT
+CARAVAN_TEST_MQTT_USERNAME=$MQTT_USER
+CARAVAN_TEST_MQTT_PASSWORD=$MQTT_PASSWORD
 CARAVAN_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB
 CARAVAN_TEST_JDBC_USERNAME=$PG_USER
 CARAVAN_TEST_JDBC_PASSWORD=$PG_PASSWORD

@@ -25,7 +25,14 @@ public class SecurityApiRoute extends JsonApiRouteBuilder {
                     .param().name("action").description("one action, e.g. POST /api/keys").endParam()
                     .param().name("since").description("ISO-8601 time").endParam()
                     .param().name("limit").description("at most 1000; default 100").endParam()
-                    .to("direct:audit-list");
+                    .to("direct:audit-list")
+                .post("/edges/{edgeId}/credentials").id("rest-edge-credentials-issue").produces("application/json")
+                    .responseMessage(201, "the edge's credential, shown this once; any earlier one no longer works")
+                    .responseMessage(404, "unknown edge").to("direct:edge-credentials-issue")
+                .delete("/edges/{edgeId}/credentials").id("rest-edge-credentials-revoke").produces("application/json")
+                    .responseMessage(404, "the edge has no credential").to("direct:edge-credentials-revoke")
+                .get("/hub/command-key").id("rest-command-key").produces("application/json")
+                    .to("direct:command-key");
 
         from("direct:key-create").routeId("key-create").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .setHeader(Actors.HEADER, method("requestActor"))
@@ -33,6 +40,14 @@ public class SecurityApiRoute extends JsonApiRouteBuilder {
                 .bean("apiKeys", "create(${body}, ${header.CamelCaravanActor})")
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(201))
                 .to(JsonResponseRoute.ENDPOINT);
+        from("direct:edge-credentials-issue").routeId("edge-credentials-issue")
+                .routeConfigurationId(ApiErrorsConfiguration.ID)
+                .setHeader(Actors.HEADER, method("requestActor"))
+                .bean("edgeCredentials", "issue(${header.edgeId}, ${header.CamelCaravanActor})")
+                .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(201))
+                .to(JsonResponseRoute.ENDPOINT);
+        jsonRoute("edge-credentials-revoke", "edgeCredentials", "revoke(${header.edgeId})");
+        jsonRoute("command-key", "edgeCredentials", "commandKey");
         jsonRoute("key-list", "apiKeys", "list");
         jsonRoute("key-revoke", "apiKeys", "revoke(${header.keyId})");
         jsonRoute("audit-list", "auditLog", "find(${header.actor}, ${header.action}, ${header.since}, ${header.limit})");

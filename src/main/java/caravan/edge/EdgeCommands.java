@@ -16,10 +16,14 @@ import caravan.api.InputRejectedException;
 import caravan.api.NotFoundException;
 import caravan.docker.RegistryProperties;
 import caravan.edge.DeploymentStore.Deployment;
+import caravan.security.CommandSigningKey;
+import caravan.security.EdgeCredentials;
 
 /**
  * Commands for edge agents: deploys (the document plus the health gate and, for images in our registry, the pull
- * credentials, which are never stored) and container operations, whose answers are kept in edge_commands.
+ * credentials, which are never stored) and container operations, whose answers are kept in edge_commands. What goes
+ * to an agent is signed by the hub and expires when the hub would stop waiting for its answer, with the pull
+ * credentials sealed to the edge.
  */
 @Component
 public class EdgeCommands {
@@ -36,8 +40,13 @@ public class EdgeCommands {
     private final RegistryProperties registry;
     private final EdgeApi api;
 
+    private final CommandSigningKey signingKey;
+    private final EdgeCredentials credentials;
+
     public EdgeCommands(JdbcClient jdbc, ObjectMapper mapper, EdgeProperties properties, RegistryProperties registry,
-            EdgeApi api) {
+            EdgeApi api, CommandSigningKey signingKey, EdgeCredentials credentials) {
+        this.signingKey = signingKey;
+        this.credentials = credentials;
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.properties = properties;
@@ -63,6 +72,14 @@ public class EdgeCommands {
             auth.put("password", registry.password());
         }
         return command.toString();
+    }
+
+    /**
+     * The command as it crosses the broker to the edge's agent: its pull credentials sealed to the edge, the whole
+     * signed by the hub, expiring after {@code caravan.edges.ack-timeout}, when the hub stops waiting for it.
+     */
+    public String forAgent(String edgeId, String commandJson) {
+        return signingKey.sign(edgeId, credentials.secret(edgeId).orElse(null), commandJson, properties.ackTimeout());
     }
 
     /** Records a container operation for an edge's agent and returns it; the route sends it. */

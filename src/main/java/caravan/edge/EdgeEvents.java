@@ -7,25 +7,35 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
+
+import caravan.security.AuditLog;
 
 /**
  * What edge agents report on {@code caravan/edges/{edgeId}/events}, one method per event type (the {@code edge-events}
- * route chooses): heartbeats (which also register an edge on first contact), deployment statuses and answers to
- * container operations; and the timeouts of silent edges and deployments.
+ * route chooses): heartbeats (which also register an edge on first contact), deployment statuses, answers to
+ * container operations and refusals of commands; and the timeouts of silent edges and deployments.
  */
 @Component
 public class EdgeEvents {
 
     static final List<String> DEPLOYMENT_STATUSES = List.of("pulling", "starting", "running", "healthy", "failed");
+    /** Refusals of commands whose signature held: the hub did send them, so they will not be applied. */
+    static final List<String> REFUSALS_OF_THE_HUBS_COMMANDS = List.of("expired", "sealed");
 
     private final EdgeRegistry registry;
     private final DeploymentStore deployments;
     private final EdgeCommands commands;
     private final EdgeProperties properties;
+    private final AuditLog audit;
+    private final MeterRegistry meters;
 
     public EdgeEvents(EdgeRegistry registry, DeploymentStore deployments, EdgeCommands commands,
-            EdgeProperties properties) {
+            EdgeProperties properties, AuditLog audit, MeterRegistry meters) {
+        this.audit = audit;
+        this.meters = meters;
         this.registry = registry;
         this.deployments = deployments;
         this.commands = commands;
@@ -58,6 +68,27 @@ public class EdgeEvents {
     public void commandResult(String edgeId, JsonNode event) {
         registry.heartbeat(edgeId, event.path("agentVersion").asText(null), null);
         commands.recordResult(edgeId, event);
+    }
+
+    /**
+     * {@code command-refused}: the agent would not apply a command (not the hub's, for another edge, expired,
+     * applied before, or sealed to another credential). Audited and counted; a command of the hub's that the agent
+     * refused for its age or its seal fails, saying why, rather than wait for its timeout.
+     */
+    public void commandRefused(String edgeId, JsonNode event) {
+        String commandId = event.path("commandId").asText("");
+        String reason = event.path("reason").asText("unknown");
+        String detail = event.path("detail").asText("");
+        audit.record("edge " + edgeId, "command refused", "caravan/edges/" + edgeId + "/commands " + commandId,
+                reason + ": " + detail, "mqtt");
+        meters.counter("caravan.edges.commands.refused", "edge", edgeId, "reason", reason).increment();
+        if (REFUSALS_OF_THE_HUBS_COMMANDS.contains(reason)) {
+            String why = "refused by the edge's agent: " + detail;
+            deployments.find(commandId).filter(deployment -> deployment.edgeId().equals(edgeId))
+                    .ifPresent(deployment -> deployments.advance(commandId, "failed", why));
+            commands.recordResult(edgeId, JsonNodeFactory.instance.objectNode().put("commandId", commandId)
+                    .put("ok", false).put("error", why));
+        }
     }
 
     /** When the agent says the event happened ({@code at}, epoch ms); when it arrived if the agent does not say. */

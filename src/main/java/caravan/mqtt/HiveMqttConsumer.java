@@ -1,6 +1,7 @@
 package caravan.mqtt;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -122,6 +123,10 @@ public class HiveMqttConsumer extends DefaultConsumer {
                 .addDisconnectedListener(this::disconnected)
                 .addConnectedListener(connected -> LOG.info("Connected to {} for {}", endpoint.getBrokerUrl(),
                         endpoint.getTopicFilter()));
+        if (endpoint.getUserName() != null && !endpoint.getUserName().isBlank()) {
+            builder = builder.simpleAuth().username(endpoint.getUserName())
+                    .password(endpoint.getPassword().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+        }
         if (tls) {
             builder = builder.sslWithDefaultConfig();
         }

@@ -31,6 +31,8 @@ public class HiveMqttEndpoint extends DefaultEndpoint {
     private String clientId;
     private long sessionExpiry;
     private boolean manualAcknowledgement;
+    private String userName;
+    private String password;
 
     HiveMqttEndpoint(String uri, HiveMqttComponent component, String topicFilter) {
         super(uri, component);
@@ -125,5 +127,22 @@ public class HiveMqttEndpoint extends DefaultEndpoint {
 
     public void setManualAcknowledgement(boolean manualAcknowledgement) {
         this.manualAcknowledgement = manualAcknowledgement;
+    }
+
+    /** The account to log in with; none when blank. */
+    public String getUserName() {
+        return userName;
+    }
+
+    public void setUserName(String userName) {
+        this.userName = userName;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
     }
 }

@@ -8,15 +8,20 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.ExtensionMain;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.stereotype.Component;
@@ -27,6 +32,8 @@ import org.springframework.stereotype.Component;
  * is held by another process (say a local Mosquitto), it listens on a free port instead of failing the hub.
  * The chosen URL is published as the property {@value #URL_PROPERTY}, which MQTT endpoints in routes name as
  * {@code brokerUrl: "{{caravan.mqtt.url}}"}; routes are built after every singleton, this one included, exists.
+ * It also names the hub's own account on that broker (the embedded one makes it at each start) and what keeps the
+ * edges' accounts there ({@link #accounts()}): the embedded broker's own door, or Mosquitto's dynamic security.
  */
 @Component
 public class MqttBroker {
@@ -34,18 +41,41 @@ public class MqttBroker {
     private static final Logger LOG = LoggerFactory.getLogger(MqttBroker.class);
     public static final String URL_PROPERTY = "caravan.mqtt.url";
 
+    /** The hub's account on the embedded broker. */
+    static final String EMBEDDED_HUB_USERNAME = "caravan-hub";
+
     private final String url;
     private final EmbeddedHiveMQ embedded;
+    private final String username;
+    private final String password;
+    private final BrokerAccounts accounts;
 
-    public MqttBroker(MqttProperties properties, ConfigurableEnvironment environment) throws InterruptedException {
+    public MqttBroker(MqttProperties properties, ConfigurableEnvironment environment, EdgeTopics topics,
+            ObjectProvider<EdgeLogins> edgeLogins) throws InterruptedException {
         if (properties.external()) {
             this.url = properties.brokerUrl();
             this.embedded = null;
+            this.username = properties.username();
+            this.password = properties.password();
             LOG.info("MQTT: using the external broker at {} (caravan.mqtt.broker-url)", url);
+            if (properties.dynamicSecurity()) {
+                MosquittoDynamicSecurity dynamicSecurity = new MosquittoDynamicSecurity(url, username, password, topics);
+                dynamicSecurity.prepare();
+                this.accounts = dynamicSecurity;
+            } else {
+                this.accounts = NO_ACCOUNTS;
+                LOG.warn("MQTT: the broker at {} is not told of the edges' credentials (caravan.mqtt.dynamic-security "
+                        + "is off): it must check them itself, or it lets anyone in", url);
+            }
         } else {
             MqttProperties.Embedded config = properties.embedded();
             int port = listenPort(config);
-            this.embedded = start(config, port);
+            this.username = EMBEDDED_HUB_USERNAME;
+            this.password = randomPassword();
+            EmbeddedBrokerSecurity security = new EmbeddedBrokerSecurity(username, password, edgeLogins::getObject,
+                    topics);
+            this.accounts = security;
+            this.embedded = start(config, port, security);
             this.url = "tcp://" + ("0.0.0.0".equals(config.bindAddress()) ? "127.0.0.1" : config.bindAddress()) + ":" + port;
             LOG.info("MQTT: using the embedded MQTT 5 broker at {} (listening on {}:{})", url, config.bindAddress(), port);
         }
@@ -65,16 +95,48 @@ public class MqttBroker {
         return fallback;
     }
 
+    /** For a broker that checks edges' credentials itself, if at all: nothing to tell it. */
+    private static final BrokerAccounts NO_ACCOUNTS = new BrokerAccounts() {
+        @Override
+        public void issued(String edgeId, String password) {
+        }
+
+        @Override
+        public void revoked(String edgeId) {
+        }
+    };
+
     /** The URL Camel's MQTT endpoints connect to. */
     public String url() {
         return url;
+    }
+
+    /** The hub's account on the broker; empty for a broker that takes anyone. */
+    public String username() {
+        return username == null ? "" : username;
+    }
+
+    public String password() {
+        return password == null ? "" : password;
+    }
+
+    /** Told of every edge credential issued and revoked. */
+    public BrokerAccounts accounts() {
+        return accounts;
+    }
+
+    private static String randomPassword() {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
     public boolean isEmbedded() {
         return embedded != null;
     }
 
-    private static EmbeddedHiveMQ start(MqttProperties.Embedded config, int port) throws InterruptedException {
+    private static EmbeddedHiveMQ start(MqttProperties.Embedded config, int port, ExtensionMain security)
+            throws InterruptedException {
         Path conf = config.dataDir().resolve("conf");
         try {
             Files.createDirectories(conf);
@@ -107,6 +169,9 @@ public class MqttBroker {
                 .withDataFolder(config.dataDir().resolve("data"))
                 .withExtensionsFolder(config.dataDir().resolve("extensions"))
                 .withoutLoggingBootstrap()
+                .withEmbeddedExtension(EmbeddedExtension.builder().withId("caravan-security")
+                        .withName("Caravan edge accounts").withVersion("1").withAuthor("Caravan")
+                        .withPriority(1000).withStartPriority(1000).withExtensionMain(security).build())
                 .build();
         try {
             hivemq.start().get(60, TimeUnit.SECONDS);

@@ -8,11 +8,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The MQTT broker the hub talks to.
  *
- * @param brokerUrl an external broker ({@code tcp://host:1883}); when empty the hub runs an embedded MQTT 5 broker
- * @param embedded  the embedded broker's listener and data folder
+ * @param brokerUrl       an external broker ({@code tcp://host:1883}); when empty the hub runs an embedded MQTT 5 broker
+ * @param username        the hub's account on the external broker
+ * @param password        its password
+ * @param dynamicSecurity the external broker is a Mosquitto with its dynamic security plugin, and the hub's account
+ *                        may administer it: the hub keeps each edge's account and ACL there
+ * @param embedded        the embedded broker's listener and data folder
  */
 @ConfigurationProperties("caravan.mqtt")
-public record MqttProperties(String brokerUrl, @DefaultValue Embedded embedded) {
+public record MqttProperties(String brokerUrl, String username, String password, boolean dynamicSecurity,
+        @DefaultValue Embedded embedded) {
 
     /**
      * @param port        preferred port; when another process holds it, a free port is used and logged

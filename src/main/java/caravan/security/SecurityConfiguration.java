@@ -12,6 +12,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.AuthenticationEntryPoint;
@@ -22,6 +23,7 @@ import org.springframework.security.web.context.HttpSessionSecurityContextReposi
 import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.security.web.header.HeaderWriterFilter;
 import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
@@ -76,6 +78,16 @@ public class SecurityConfiguration {
                     }
                     chain.doFilter(request, response);
                 }, CsrfFilter.class)
+                // Camel answers on a thread of its own (platform-http is asynchronous): written when the response
+                // commits, the security headers could be added from both threads at once, and a response went out
+                // with a broken header. Written before the request goes on, they are written by one thread.
+                .headers(headers -> headers.withObjectPostProcessor(new ObjectPostProcessor<HeaderWriterFilter>() {
+                    @Override
+                    public <O extends HeaderWriterFilter> O postProcess(O filter) {
+                        filter.setShouldWriteHeadersEagerly(true);
+                        return filter;
+                    }
+                }))
                 .httpBasic(basic -> basic.disable())
                 .formLogin(form -> form.disable())
                 .logout(logout -> logout.disable())
@@ -90,7 +102,8 @@ public class SecurityConfiguration {
                         .requestMatchers(HttpMethod.POST, SessionController.PATH).permitAll()
                         .requestMatchers("/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia",
                                 "/actuator/jolokia/**").hasRole(admin)
-                        .requestMatchers("/api/keys", "/api/keys/**", "/api/audit").hasRole(admin)
+                        .requestMatchers("/api/keys", "/api/keys/**", "/api/audit", "/api/edges/*/credentials")
+                            .hasRole(admin)
                         // An edge's registration carries its SSH credentials
                         .requestMatchers(HttpMethod.PUT, "/api/edges/*").hasRole(admin)
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole(viewer)

@@ -17,11 +17,13 @@ import caravan.deploy.AgentSettings;
 import caravan.deploy.AgentState;
 import caravan.deploy.ContainerCommands;
 import caravan.deploy.DeploySteps;
+import caravan.deploy.MqttLogin;
 import caravan.edge.DeploymentStore;
 import caravan.edge.EdgeCommands.EdgeCommand;
 import caravan.edge.EdgeCommands;
 import caravan.edge.EdgeRegistry.Edge;
 import caravan.edge.EdgeRegistry;
+import caravan.security.EdgeCredentials;
 
 /**
  * The hub acting as the agent of an agentless edge: the agent's deploy steps and container operations, run here
@@ -48,9 +50,11 @@ public class SshDeployments {
     private final DeploymentStore deployments;
     private final EdgeCommands commands;
     private final ObjectMapper mapper;
+    private final EdgeCredentials credentials;
 
     public SshDeployments(SshConnections connections, SshProperties properties, EdgeRegistry registry,
-            DeploymentStore deployments, EdgeCommands commands, ObjectMapper mapper) {
+            DeploymentStore deployments, EdgeCommands commands, ObjectMapper mapper, EdgeCredentials credentials) {
+        this.credentials = credentials;
         this.connections = connections;
         this.properties = properties;
         this.registry = registry;
@@ -62,9 +66,11 @@ public class SshDeployments {
     /** Logs in to the deployment's edge; from here on, each step records its status. */
     public SshDeploy connect(String deployCommand) throws JsonProcessingException {
         AgentCommand command = mapper.readValue(deployCommand, AgentCommand.class);
-        SshSession session = connections.open(command.deployment().path("edgeId").asText());
+        String edgeId = command.deployment().path("edgeId").asText();
+        MqttLogin login = credentials.loginFor(edgeId);
+        SshSession session = connections.open(edgeId);
         try {
-            EdgeOverSsh edge = edgeOver(session);
+            EdgeOverSsh edge = edgeOver(session, login);
             registry.heartbeat(session.edgeId(), null, edge.runtime().dockerVersion());
             return new SshDeploy(command, session, new DeploySteps(edge.runtime(), edge.state(), deployments::advance,
                     edge.settings(), () -> { })); // no simulator on an agentless edge
@@ -117,7 +123,7 @@ public class SshDeployments {
                 result = Map.of("ok", false, "error", "edge " + command.edgeId() + " is busy with a deployment; "
                         + "try again when it has finished");
             } else {
-                EdgeOverSsh edge = edgeOver(session);
+                EdgeOverSsh edge = edgeOver(session, null);
                 result = new ContainerCommands(edge.runtime(), edge.state(), edge.settings()).execute(command.action(), tail);
             }
         } catch (SshRefusedException e) {
@@ -143,7 +149,7 @@ public class SshDeployments {
     public void probe(String edgeId) throws InterruptedException {
         try (SshSession session = connections.openIfFree(edgeId, Duration.ZERO).orElse(null)) {
             if (session != null) {
-                registry.heartbeat(edgeId, null, edgeOver(session).runtime().dockerVersion());
+                registry.heartbeat(edgeId, null, edgeOver(session, null).runtime().dockerVersion());
             }
         } catch (SshRefusedException e) {
             if (registry.markUnreachable(edgeId, e.wrongHostKey() ? "error" : "offline")) {
@@ -156,9 +162,11 @@ public class SshDeployments {
         }
     }
 
-    private EdgeOverSsh edgeOver(SshSession session) {
+    /** @param login the edge's broker login for its provider, when deploying one */
+    private EdgeOverSsh edgeOver(SshSession session, MqttLogin login) {
         AgentSettings settings = new AgentSettings(session.edgeId(), null, session.path(properties.stateDir()), "",
-                properties.minFreeDiskMb() * 1024 * 1024, properties.containerName(), properties.stepTimeout(), null);
+                properties.minFreeDiskMb() * 1024 * 1024, properties.containerName(), properties.stepTimeout(), null,
+                login);
         return new EdgeOverSsh(new RemoteDockerRuntime(session, properties, mapper),
                 new AgentState(settings, mapper, session::replace), settings);
     }

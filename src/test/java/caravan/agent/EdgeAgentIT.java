@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jwt.SignedJWT;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -32,15 +35,20 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
+import caravan.security.CommandSigningKey;
 import caravan.testing.EdgeAgentProcess;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
+import caravan.testing.TestCommandSigner;
 import caravan.testing.TrackerDeployments;
 
 /**
  * The packaged edge agent ({@code edge-agent/target/caravan-edge-agent}, started as on a device) against the hub, the real
- * Mosquitto, Docker engine and registry: registration, the simulator, deploy-her with pull-before-replace and the
- * health gate, automatic rollback of a provider that fails it, redelivered commands applied once, container operations.
+ * Mosquitto, Docker engine and registry: installation with the edge's credential and the hub's command key, the
+ * simulator, deploy-her with pull-before-replace and the health gate, automatic rollback of a provider that fails
+ * it, container operations, and commands that are not the hub's (unsigned, signed with another key, for another
+ * edge, expired, replayed) refused and reported while the provider keeps running. Pull credentials never cross the
+ * broker readable.
  */
 @CamelSpringBootTest
 @SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -58,6 +66,10 @@ class EdgeAgentIT {
     static EdgeAgentProcess agent;
     static MqttClient observer;
     static final List<JsonNode> trajectories = new CopyOnWriteArrayList<>();
+    /** Every message on the broker while the test runs, as a client subscribed to {@code #} sees it. */
+    static final List<String> everything = new CopyOnWriteArrayList<>();
+    /** The commands the hub sent the edge, as they crossed the broker. */
+    static final List<String> commands = new CopyOnWriteArrayList<>();
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
@@ -75,14 +87,12 @@ class EdgeAgentIT {
         TrackerDeployments.pushImages(GOOD_IMAGE, FAILING_IMAGE);
 
         observer = new MqttClient(Services.mqttUrl(), "agent-it-observer-" + RUN, new MemoryPersistence());
-        observer.connect();
-        observer.subscribe(new MqttSubscription[] {new MqttSubscription("hyperspace/trajectories/" + EDGE, 0)},
-                new IMqttMessageListener[] {(topic, message) -> trajectories.add(MAPPER.readTree(message.getPayload()))});
-
-        agent = EdgeAgentProcess.start(EDGE, Services.mqttUrl(), AGENT_STATE, AGENT_LOG, Map.of(
-                "CARAVAN_AGENT_CONTAINER_NAME", CONTAINER,
-                "CARAVAN_AGENT_SIMULATOR_INTERVAL_MS", "200",
-                "CARAVAN_AGENT_MIN_FREE_DISK_MB", "64"));
+        observer.connect(Services.mqttHubLogin());
+        observer.subscribe(new MqttSubscription[] {new MqttSubscription("hyperspace/trajectories/" + EDGE, 0),
+                        new MqttSubscription("caravan/edges/" + EDGE + "/commands", 1), new MqttSubscription("#", 0)},
+                new IMqttMessageListener[] {(topic, message) -> trajectories.add(MAPPER.readTree(message.getPayload())),
+                        (topic, message) -> commands.add(new String(message.getPayload(), StandardCharsets.UTF_8)),
+                        (topic, message) -> everything.add(new String(message.getPayload(), StandardCharsets.UTF_8))});
     }
 
     @AfterAll
@@ -97,9 +107,23 @@ class EdgeAgentIT {
         Services.run("docker", "rm", "-f", CONTAINER);
     }
 
+    @Autowired
+    CommandSigningKey hubKey;
+
     @Test
-    void deploysWithTheHealthGate_rollsBackAFailingProvider_appliesCommandsOnce_andOperatesTheContainer() throws Exception {
-        // The agent registers itself and, with nothing deployed, simulates trajectories in the reference's format.
+    void deploysWithTheHealthGate_rollsBackAFailingProvider_refusesWhatIsNotTheHubs_andOperatesTheContainer()
+            throws Exception {
+        // Commissioned as an installer would: registered, then the agent given its credential and the hub's key.
+        String venue = "venue-" + RUN;
+        HubClient.putJson(http, "/api/venues/" + venue, "{\"name\": \"Hall\", \"coordinateFrame\": {\"units\": \"m\"}, "
+                + "\"venueBounds\": {\"minX\": 0, \"maxX\": 60, \"minZ\": 0, \"maxZ\": 40}}");
+        HubClient.putJson(http, "/api/edges/" + EDGE, "{\"name\": \"Agent IT\", \"venueId\": \"" + venue + "\"}");
+        Map<String, String> env = new HashMap<>(HubClient.installAgent(http, EDGE, AGENT_STATE.getParent()));
+        env.putAll(Map.of("CARAVAN_AGENT_CONTAINER_NAME", CONTAINER, "CARAVAN_AGENT_SIMULATOR_INTERVAL_MS", "200",
+                "CARAVAN_AGENT_MIN_FREE_DISK_MB", "64"));
+        agent = EdgeAgentProcess.start(EDGE, Services.mqttUrl(), AGENT_STATE, AGENT_LOG, env);
+
+        // The agent reports in and, with nothing deployed, simulates trajectories in the reference's format.
         JsonNode edge = await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/edges/" + EDGE),
                 e -> e != null && "online".equals(e.path("status").asText()));
         assertThat(edge.path("agentVersion").asText()).startsWith("caravan-edge-agent ");
@@ -110,10 +134,6 @@ class EdgeAgentIT {
         assertThat(simulated.path("position").has("x")).isTrue();
         assertThat(simulated.path("objectType").asText()).isEqualTo("person");
 
-        String venue = "venue-" + RUN;
-        HubClient.putJson(http, "/api/venues/" + venue, "{\"name\": \"Hall\", \"coordinateFrame\": {\"units\": \"m\"}, "
-                + "\"venueBounds\": {\"minX\": 0, \"maxX\": 60, \"minZ\": 0, \"maxZ\": 40}}");
-        HubClient.putJson(http, "/api/edges/" + EDGE, "{\"name\": \"Agent IT\", \"venueId\": \"" + venue + "\"}");
         HubClient.putJson(http, "/api/edges/" + EDGE + "/lidars/LVX-9", "{\"model\": \"Livox Mid-360\", "
                 + "\"extrinsics\": {\"x\": 1, \"y\": 2, \"z\": 3, \"roll\": 0, \"pitch\": 0, \"yaw\": 0}}");
         TrackerDeployments.registerProvider(http, "tracker-ok-" + RUN, GOOD_IMAGE);
@@ -142,23 +162,39 @@ class EdgeAgentIT {
         assertThat(restored.at("/Config/Labels/caravan.deployment").asText()).isEqualTo(good);
         assertThat(restored.at("/State/Running").asBoolean()).isTrue();
 
-        // The first deploy command again, as a QoS 1 redelivery would bring it: not applied a second time. Commands
-        // are applied in order, so once the logs command after it is answered, the repeat has been dealt with.
+        // The first deploy command again, exactly as the hub signed it (a replay, or a QoS 1 redelivery): refused,
+        // not applied a second time. Then commands that are not the hub's. Commands are applied in order, so once the
+        // logs command after them is answered, they have all been dealt with.
         String restoredId = restored.path("Id").asText();
-        publishCommand("{\"type\": \"deploy\", \"commandId\": \"" + good + "\", \"deployment\": "
-                + get("/api/deployments/" + good).path("document") + "}");
+        publish(firstCommandOf(good));
+        String stop = "{\"type\": \"container\", \"commandId\": \"%s\", \"action\": \"stop\"}";
+        publish(stop.formatted("unsigned-" + RUN));
+        publish(new TestCommandSigner().sign(EDGE, stop.formatted("other-key-" + RUN)));
+        publish(hubKey.sign("another-edge", null, stop.formatted("wrong-edge-" + RUN), Duration.ofMinutes(5)));
+        publish(hubKey.sign(EDGE, null, stop.formatted("expired-" + RUN), Duration.ofMinutes(-5)));
         JsonNode logs = containerCommand("logs?tail=3");
         assertThat(logs.path("status").asText()).as("%s", logs).isEqualTo("done");
         assertThat(logs.at("/result/output").asText()).contains("tracker for " + EDGE);
         assertThat(inspect().path("Id").asText()).isEqualTo(restoredId);
+        assertThat(inspect().at("/State/Running").asBoolean()).as("the provider keeps running").isTrue();
         assertThat(get("/api/deployments/" + good).path("history").size()).isEqualTo(6);
+        JsonNode refusals = await().atMost(Duration.ofSeconds(20)).until(
+                () -> HubClient.audit(http, "edge " + EDGE, "command refused"), r -> r.size() >= 5);
+        assertThat(refusals.findValuesAsText("outcome")).anyMatch(o -> o.startsWith("replayed: "))
+                .anyMatch(o -> o.startsWith("unsigned: ")).anyMatch(o -> o.startsWith("bad-signature: "))
+                .anyMatch(o -> o.startsWith("wrong-edge: ")).anyMatch(o -> o.startsWith("expired: "));
+        assertThat(refusals.findValuesAsText("target")).contains("caravan/edges/" + EDGE + "/commands " + good,
+                "caravan/edges/" + EDGE + "/commands expired-" + RUN);
 
         JsonNode stats = containerCommand("stats");
         assertThat(stats.path("status").asText()).as("%s", stats).isEqualTo("done");
         assertThat(stats.at("/result/stats/memoryUsageBytes").asLong()).isPositive();
         JsonNode stopped = containerCommand("stop");
         assertThat(stopped.at("/result/container/running").asBoolean()).isFalse();
-        // The pull credentials came in the commands; they are neither on the edge's disk nor in its log.
+        // The pull credentials came in the commands, sealed: no other broker client read them, and they are neither
+        // on the edge's disk nor in its log.
+        assertThat(everything).as("messages on the broker").isNotEmpty()
+                .noneMatch(message -> message.contains(Services.registryPassword()));
         try (var files = Files.walk(AGENT_STATE)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 assertThat(Files.readString(file)).as("%s", file).doesNotContain(Services.registryPassword());
@@ -195,8 +231,18 @@ class EdgeAgentIT {
         return MAPPER.readTree(run("docker", "inspect", CONTAINER)).get(0);
     }
 
-    private static void publishCommand(String json) throws Exception {
-        MqttMessage message = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
+    /** The signed command the hub sent first for {@code commandId}. */
+    private static String firstCommandOf(String commandId) throws ParseException {
+        for (String command : commands) {
+            if (SignedJWT.parse(command).getJWTClaimsSet().getJWTID().equals(commandId)) {
+                return command;
+            }
+        }
+        throw new AssertionError("no command " + commandId + " seen on the broker");
+    }
+
+    private static void publish(String command) throws Exception {
+        MqttMessage message = new MqttMessage(command.getBytes(StandardCharsets.UTF_8));
         message.setQos(1);
         observer.publish("caravan/edges/" + EDGE + "/commands", message);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import caravan.testing.Services;
+import caravan.testing.TestCommandSigner;
 
 /**
  * The agent's container image, built by {@code scripts/build-edge-agent-image.sh} and run as the Dockerfile
@@ -51,7 +53,7 @@ class EdgeAgentImageIT {
         List<JsonNode> heartbeats = new CopyOnWriteArrayList<>();
         List<JsonNode> trajectories = new CopyOnWriteArrayList<>();
         observer = new MqttClient(Services.mqttUrl(), "image-it-observer-" + run, new MemoryPersistence());
-        observer.connect();
+        observer.connect(Services.mqttHubLogin());
         observer.subscribe(new MqttSubscription[] {new MqttSubscription("caravan/edges/" + edge + "/events", 1),
                         new MqttSubscription("hyperspace/trajectories/" + edge, 0)},
                 new IMqttMessageListener[] {
@@ -59,10 +61,15 @@ class EdgeAgentImageIT {
                         (topic, message) -> trajectories.add(MAPPER.readTree(message.getPayload()))});
 
         String state = Services.tempDir("caravan-agent-image-state").toString();
-        Services.CommandResult started = Services.run("docker", "run", "-d", "--name", "caravan-edge-agent-" + run,
+        List<String> dockerRun = new ArrayList<>(List.of("docker", "run", "-d", "--name", "caravan-edge-agent-" + run,
                 "--network", "host", "-v", "/var/run/docker.sock:/var/run/docker.sock", "-v", state + ":" + state,
                 "-e", "CARAVAN_AGENT_EDGE_ID=" + edge, "-e", "CARAVAN_AGENT_BROKER_URL=" + Services.mqttUrl(),
-                "-e", "CARAVAN_AGENT_STATE_DIR=" + state, "-e", "CARAVAN_AGENT_HEARTBEAT_INTERVAL_MS=1000", tag);
+                "-e", "CARAVAN_AGENT_STATE_DIR=" + state, "-e", "CARAVAN_AGENT_HEARTBEAT_INTERVAL_MS=1000"));
+        TestCommandSigner signer = new TestCommandSigner();
+        Services.addEdgeAccount(edge, signer.edgeSecret());
+        signer.agentEnvironment().forEach((name, value) -> dockerRun.addAll(List.of("-e", name + "=" + value)));
+        dockerRun.add(tag);
+        Services.CommandResult started = Services.run(dockerRun.toArray(String[]::new));
         assertThat(started.exitCode()).as(started.output()).isZero();
 
         JsonNode heartbeat = await().atMost(Duration.ofSeconds(90)).until(

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,13 +28,15 @@ import org.junit.jupiter.api.Test;
 import caravan.testing.EdgeAgentProcess;
 import caravan.testing.MosquittoProcess;
 import caravan.testing.Services;
+import caravan.testing.TestCommandSigner;
 import caravan.testing.TrackerDeployments;
 
 /**
  * The edge agent through outages, on a Mosquitto of its own that the test stops and starts: a command sent while the
  * edge is offline arrives when the agent is back (its persistent session), and after the broker was down — and, not
  * persisting, forgot every session — the agent reconnects, subscribes again, heartbeats and answers commands; an
- * agent killed in the middle of a deploy finishes it when started again, leaving one container.
+ * agent killed in the middle of a deploy finishes it when started again, leaving one container. The test plays the
+ * hub, with a command-signing key and an edge credential of its own.
  */
 class EdgeAgentOutageIT {
 
@@ -41,6 +44,7 @@ class EdgeAgentOutageIT {
     final String edge = "outage-it-" + UUID.randomUUID().toString().substring(0, 8);
     final Path dir = Services.tempDir("caravan-outage-it");
     final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    final TestCommandSigner signer = new TestCommandSigner();
     MosquittoProcess broker;
     MqttClient hub;
     EdgeAgentProcess agent;
@@ -48,6 +52,7 @@ class EdgeAgentOutageIT {
     @BeforeEach
     void startBrokerAndHub() throws Exception {
         broker = MosquittoProcess.start(dir);
+        broker.addEdge(edge, signer.edgeSecret());
         connectHub();
     }
 
@@ -69,8 +74,7 @@ class EdgeAgentOutageIT {
     void commandsReachAnEdgeThatWasOffline_andTheAgentComesBackAfterABrokerOutage() throws Exception {
         Path state = Files.createDirectories(dir.resolve("agent"));
         Path log = dir.resolve("agent.log");
-        Map<String, String> env = Map.of("CARAVAN_AGENT_SIMULATOR_ENABLED", "false",
-                "CARAVAN_AGENT_CONTAINER_NAME", "her-provider-" + edge);
+        Map<String, String> env = agentEnvironment();
 
         agent = EdgeAgentProcess.start(edge, broker.url(), state, log, env);
         awaitHeartbeatAfter(0);
@@ -104,8 +108,7 @@ class EdgeAgentOutageIT {
         TrackerDeployments.pushImages(image, image + "-crash");
         Path state = Files.createDirectories(dir.resolve("agent"));
         Path log = dir.resolve("agent.log");
-        Map<String, String> env = Map.of("CARAVAN_AGENT_SIMULATOR_ENABLED", "false",
-                "CARAVAN_AGENT_CONTAINER_NAME", "her-provider-" + edge);
+        Map<String, String> env = agentEnvironment();
         agent = EdgeAgentProcess.start(edge, broker.url(), state, log, env);
         awaitHeartbeatAfter(0);
 
@@ -141,8 +144,15 @@ class EdgeAgentOutageIT {
                 .findFirst().orElse(null), e -> e != null);
     }
 
+    private Map<String, String> agentEnvironment() {
+        Map<String, String> env = new HashMap<>(signer.agentEnvironment());
+        env.put("CARAVAN_AGENT_SIMULATOR_ENABLED", "false");
+        env.put("CARAVAN_AGENT_CONTAINER_NAME", "her-provider-" + edge);
+        return env;
+    }
+
     private void send(String command) throws Exception {
-        MqttMessage message = new MqttMessage(command.getBytes(StandardCharsets.UTF_8));
+        MqttMessage message = new MqttMessage(signer.sign(edge, command).getBytes(StandardCharsets.UTF_8));
         message.setQos(1);
         hub.publish("caravan/edges/" + edge + "/commands", message);
     }
@@ -168,7 +178,7 @@ class EdgeAgentOutageIT {
         if (hub == null) {
             hub = new MqttClient(broker.url(), "outage-it-hub-" + edge, new MemoryPersistence());
         }
-        MqttConnectionOptions options = new MqttConnectionOptions();
+        MqttConnectionOptions options = broker.hubLogin();
         options.setCleanStart(false);
         options.setSessionExpiryInterval(600L);
         hub.connect(options);

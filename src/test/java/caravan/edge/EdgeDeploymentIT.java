@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -39,6 +41,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
+import caravan.deploy.SignedCommands;
 import caravan.provider.ProviderMetadata;
 import caravan.provider.ProviderStore;
 import caravan.testing.HubClient;
@@ -77,6 +80,8 @@ class EdgeDeploymentIT {
         broker = MosquittoProcess.start(Services.tempDir("caravan-edge-it-broker"));
         database = PostgresProcess.start(Services.tempDir("caravan-edge-it-postgres"));
         registry.add("caravan.mqtt.broker-url", broker::url);
+        registry.add("caravan.mqtt.username", broker::hubUser);
+        registry.add("caravan.mqtt.password", broker::hubPassword);
         registry.add("spring.datasource.url", database::jdbcUrl);
         registry.add("spring.datasource.username", database::user);
         registry.add("spring.datasource.password", database::password);
@@ -156,7 +161,7 @@ class EdgeDeploymentIT {
         post("/api/algorithm-providers", "{\"providerId\": \"" + provider + "\", \"version\": \"1.2\", "
                 + "\"dockerImage\": \"registry.example.com/vendor/tracker:1.2@" + DIGEST + "\"}");
 
-        Agent agent = Agent.connect(edge);
+        Agent agent = Agent.connect(edge, hubKey());
         try {
             agent.heartbeat();
             await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/edges/" + edge).get("status").asText().equals("online"));
@@ -236,7 +241,7 @@ class EdgeDeploymentIT {
     @Test
     void anEventTheHubCannotApplyIsCounted_andTheEdgesNextEventsStillApply() throws Exception {
         String edge = "edge-" + UUID.randomUUID().toString().substring(0, 8);
-        Agent agent = Agent.connect(edge);
+        Agent agent = Agent.connect(edge, hubKey());
         try {
             double unapplied = unappliedEvents();
             agent.status("no-such-deployment", "exploded", null);
@@ -246,6 +251,37 @@ class EdgeDeploymentIT {
             JsonNode registered = await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/edges/" + edge),
                     e -> e.path("agentVersion").asText().equals("test-agent 1.0"));
             assertThat(registered.get("status").asText()).isEqualTo("online");
+        } finally {
+            agent.close();
+        }
+    }
+
+    @Test
+    void aDeployTheAgentRefusesAsExpiredFailsWithItsReason_andTheRefusalIsAudited() throws Exception {
+        String edge = "edge-" + UUID.randomUUID().toString().substring(0, 8);
+        String venue = "venue-" + UUID.randomUUID();
+        String provider = "tracker-" + UUID.randomUUID().toString().substring(0, 8);
+        put("/api/venues/" + venue, "{\"name\": \"Hall B\"}");
+        put("/api/edges/" + edge, "{\"name\": \"Late Pi\", \"venueId\": \"" + venue + "\"}");
+        post("/api/algorithm-providers", "{\"providerId\": \"" + provider + "\", \"version\": \"1\", "
+                + "\"dockerImage\": \"registry.example.com/vendor/tracker:1@" + DIGEST + "\"}");
+        Agent agent = Agent.connect(edge, hubKey());
+        try {
+            String deploymentId = post("/api/edge-commissioning/edge/" + edge + "/deploy-her", "{\"venueId\": \""
+                    + venue + "\", \"providerId\": \"" + provider + "\"}").getBody().get("deploymentId").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !agent.commands.isEmpty());
+            agent.send("{\"type\": \"command-refused\", \"commandId\": \"" + deploymentId + "\", \"reason\": "
+                    + "\"expired\", \"detail\": \"expired: the command expired at 2026-12-02T10:00:00Z\"}");
+
+            JsonNode failed = await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/deployments/" + deploymentId),
+                    d -> d.get("status").asText().equals("failed"));
+            assertThat(failed.get("error").asText())
+                    .isEqualTo("refused by the edge's agent: expired: the command expired at 2026-12-02T10:00:00Z");
+            JsonNode refusal = HubClient.audit(http, "edge " + edge, "command refused").get(0);
+            assertThat(refusal.get("target").asText()).isEqualTo("caravan/edges/" + edge + "/commands " + deploymentId);
+            assertThat(refusal.get("outcome").asText()).startsWith("expired: ");
+            assertThat(meters.find("caravan.edges.commands.refused").tag("edge", edge).tag("reason", "expired")
+                    .counter().count()).isEqualTo(1);
         } finally {
             agent.close();
         }
@@ -284,7 +320,7 @@ class EdgeDeploymentIT {
         assertThat(failed.get("error").asText()).startsWith("no agent acknowledged the deploy command within 3 s");
 
         // An agent that started the deploy and then went silent: the deployment fails after the progress timeout.
-        Agent silent = Agent.connect(edge);
+        Agent silent = Agent.connect(edge, hubKey());
         try {
             String interrupted = deploy(edge, venue, image).getBody().get("deploymentId").asText();
             await().atMost(Duration.ofSeconds(10)).until(() -> silent.commands.size() == 1);
@@ -338,7 +374,7 @@ class EdgeDeploymentIT {
         List<Agent> agents = new java.util.ArrayList<>();
         for (String edge : edges) {
             put("/api/edges/" + edge, "{\"venueId\": \"" + venue + "\", \"labels\": {\"rollout\": \"" + run + "\"}}");
-            agents.add(Agent.connect(edge));
+            agents.add(Agent.connect(edge, hubKey()));
         }
         try {
             ResponseEntity<JsonNode> invalid = post("/api/deployments", "{\"providerId\": \"" + provider + "\", "
@@ -409,6 +445,10 @@ class EdgeDeploymentIT {
         }
     }
 
+    private ECPublicKey hubKey() {
+        return SignedCommands.publicKey(get("/api/hub/command-key").get("publicKey").asText());
+    }
+
     private JsonNode get(String path) {
         return HubClient.getJson(http, path);
     }
@@ -431,12 +471,15 @@ class EdgeDeploymentIT {
             this.edgeId = edgeId;
         }
 
-        static Agent connect(String edgeId) throws Exception {
+        /** Takes only commands signed with {@code hubKey} for this edge, as the real agent does. */
+        static Agent connect(String edgeId, ECPublicKey hubKey) throws Exception {
             Agent agent = new Agent(new MqttClient(broker.url(), "agent-" + edgeId, new MemoryPersistence()), edgeId);
-            agent.client.connect();
+            agent.client.connect(broker.hubLogin()); // as the hub: these tests are about what it makes of events
             // The (topic, qos, listener) overload of Paho 1.2.5 recurses forever; the array form does not.
             agent.client.subscribe(new MqttSubscription[] {new MqttSubscription("caravan/edges/" + edgeId + "/commands", 1)},
-                    new IMqttMessageListener[] {(topic, message) -> agent.commands.add(MAPPER.readTree(message.getPayload()))});
+                    new IMqttMessageListener[] {(topic, message) -> agent.commands.add(MAPPER.readTree(
+                            SignedCommands.verify(hubKey, edgeId, null, new String(message.getPayload(),
+                                    StandardCharsets.UTF_8), Instant.now())))});
             return agent;
         }
 
@@ -451,7 +494,7 @@ class EdgeDeploymentIT {
                     + (detail == null ? "" : ", \"detail\": \"" + detail + "\"") + "}");
         }
 
-        private void send(String json) throws Exception {
+        void send(String json) throws Exception {
             MqttMessage message = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
             message.setQos(1);
             client.publish("caravan/edges/" + edgeId + "/events", message);

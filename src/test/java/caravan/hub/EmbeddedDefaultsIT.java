@@ -28,6 +28,7 @@ import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
 import caravan.mqtt.MqttBroker;
+import caravan.testing.BrokerAccess;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
 import caravan.testing.TestDebs;
@@ -153,18 +155,24 @@ class EmbeddedDefaultsIT {
     }
 
     @Test
-    void usesTheEmbeddedBrokerOnAnotherPortWhileMosquittoHolds1883() throws Exception {
+    void usesTheEmbeddedBrokerOnAnotherPortWhileMosquittoHolds1883_whichLetsInOnlyTheHubAndEdgesToTheirOwnTopics()
+            throws Exception {
         assertThat(broker.isEmbedded()).isTrue();
         assertThat(broker.url()).as("Mosquitto from scripts/services.sh should hold 1883").doesNotEndWith(":1883");
 
         MqttClient client = new MqttClient(broker.url(), "defaults-it-" + UUID.randomUUID(), new MemoryPersistence());
-        client.connect();
+        client.connect(hubLogin());
         try {
             assertThat(client.isConnected()).isTrue();
         } finally {
             client.disconnect();
             client.close();
         }
+        BrokerAccess.assertEnforced(http, broker.url(), hubLogin());
+    }
+
+    private MqttConnectionOptions hubLogin() {
+        return BrokerAccess.login(broker.username(), broker.password());
     }
 
     @Test
@@ -172,7 +180,7 @@ class EmbeddedDefaultsIT {
         String providerId = "no-docker-" + UUID.randomUUID().toString().substring(0, 8);
         List<JsonNode> events = new CopyOnWriteArrayList<>();
         MqttClient subscriber = new MqttClient(broker.url(), "events-" + providerId, new MemoryPersistence());
-        subscriber.connect();
+        subscriber.connect(hubLogin());
         // The (topic, qos, listener) overload of Paho 1.2.5 recurses forever; the array form does not.
         subscriber.subscribe(new MqttSubscription[] {new MqttSubscription("caravan/builds/" + providerId, 1)},
                 new IMqttMessageListener[] {(topic, message) -> events.add(mapper.readTree(message.getPayload()))});
@@ -215,8 +223,9 @@ class EmbeddedDefaultsIT {
 
         // Per-edge trajectory meters are MBeans too, so Hawtio shows them next to the routes.
         String edge = "defaults-edge-" + UUID.randomUUID().toString().substring(0, 8);
-        Services.CommandResult published = Services.run("mosquitto_pub", "-L", broker.url()
-                .replace("tcp://", "mqtt://") + "/hyperspace/trajectories/" + edge, "-q", "1", "-m", "not json");
+        Services.CommandResult published = Services.run("mosquitto_pub", "-L", broker.url().replace("tcp://",
+                "mqtt://" + broker.username() + ":" + broker.password() + "@") + "/hyperspace/trajectories/" + edge,
+                "-q", "1", "-m", "not json");
         assertThat(published.exitCode()).as(published.output()).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> http.getForObject("/actuator/jolokia/search/metrics:*",
                 JsonNode.class).path("value").toString().contains("caravanTrajectoriesMessages.edge." + edge));

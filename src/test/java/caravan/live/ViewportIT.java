@@ -166,7 +166,7 @@ class ViewportIT {
 
     private static void publish(String edgeId, String message) throws Exception {
         Services.CommandResult result = Services.run("mosquitto_pub", "-L",
-                Services.mqttUrl().replace("tcp://", "mqtt://") + "/" + PREFIX + "/" + edgeId, "-q", "1", "-m", message);
+                Services.mqttLoginUrl() + "/" + PREFIX + "/" + edgeId, "-q", "1", "-m", message);
         assertThat(result.exitCode()).as(result.output()).isZero();
     }
 }

@@ -72,6 +72,7 @@ class HiveMqttConsumerIT {
 
     @BeforeAll
     static void startBroker() throws Exception {
+        Services.prepareBroker();
         restartedBroker = MosquittoProcess.start(Services.tempDir("caravan-hivemq-consumer-it"));
     }
 
@@ -85,14 +86,20 @@ class HiveMqttConsumerIT {
     static void brokers(DynamicPropertyRegistry registry) {
         registry.add("it.broker", Services::mqttUrl); // the test services' Mosquitto: it queues 100,000 per client
         registry.add("it.restarted-broker", () -> restartedBroker.url());
+        registry.add("it.login", () -> login(Services.mqttUser(), Services.mqttPassword()));
+        registry.add("it.restarted-login", () -> login(restartedBroker.hubUser(), restartedBroker.hubPassword()));
     }
 
     @Autowired
     CamelContext camel;
 
+    private static String login(String user, String password) {
+        return "&userName=" + user + "&password=RAW(" + password + ")";
+    }
+
     @Test
     void aRouteThatIsHeldUpHoldsTheClientBack_andEveryQos0MessageArrivesInOrderWhenItGoesOn() throws Exception {
-        try (Publisher publisher = new Publisher(Services.mqttUrl())) {
+        try (Publisher publisher = Publisher.onSuiteBroker()) {
             byte[] padding = new byte[PAYLOAD_BYTES];
             Arrays.fill(padding, (byte) ' ');
             for (int i = 0; i < MESSAGES; i++) {
@@ -116,7 +123,7 @@ class HiveMqttConsumerIT {
 
     @Test
     void aConsumerWhoseBrokerRestartedSubscribesAgain() throws Exception {
-        try (Publisher publisher = new Publisher(restartedBroker.url())) {
+        try (Publisher publisher = Publisher.onRestartedBroker()) {
             publisher.send(RESTARTED, MqttQos.AT_LEAST_ONCE, "before".getBytes(StandardCharsets.UTF_8));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> restartedReceived.contains("before"));
@@ -125,7 +132,7 @@ class HiveMqttConsumerIT {
         restartedBroker.start(); // a broker that forgot every session
 
         // Until the consumer has reconnected and subscribed, the broker has no one to send to: publish until it has.
-        try (Publisher publisher = new Publisher(restartedBroker.url())) {
+        try (Publisher publisher = Publisher.onRestartedBroker()) {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 publisher.send(RESTARTED, MqttQos.AT_LEAST_ONCE, "after".getBytes(StandardCharsets.UTF_8));
                 return restartedReceived.contains("after");
@@ -139,7 +146,7 @@ class HiveMqttConsumerIT {
             throws Exception {
         long clientThreads = clientThreads();
         camel.getRouteController().stopRoute("kept-subscriber");
-        try (Publisher publisher = new Publisher(Services.mqttUrl())) {
+        try (Publisher publisher = Publisher.onSuiteBroker()) {
             publisher.send(KEPT, MqttQos.AT_LEAST_ONCE, "while-stopped".getBytes(StandardCharsets.UTF_8));
         }
         camel.getRouteController().startRoute("kept-subscriber");
@@ -151,7 +158,7 @@ class HiveMqttConsumerIT {
 
     @Test
     void withManualAcknowledgement_whatTheRouteDidNotAcknowledgeComesAgainOnTheNextConnection() throws Exception {
-        try (Publisher publisher = new Publisher(Services.mqttUrl())) {
+        try (Publisher publisher = Publisher.onSuiteBroker()) {
             publisher.send(MANUAL, MqttQos.AT_LEAST_ONCE, "acknowledged".getBytes(StandardCharsets.UTF_8));
             publisher.send(MANUAL, MqttQos.AT_LEAST_ONCE, "unacknowledged".getBytes(StandardCharsets.UTF_8));
         }
@@ -168,7 +175,7 @@ class HiveMqttConsumerIT {
 
     @Test
     void withManualAcknowledgement_theRouteNeverHoldsMoreThanReceiveMaximumUnacknowledged() throws Exception {
-        try (Publisher publisher = new Publisher(Services.mqttUrl())) {
+        try (Publisher publisher = Publisher.onSuiteBroker()) {
             for (int i = 0; i < 10; i++) {
                 publisher.send(BOUNDED, MqttQos.AT_LEAST_ONCE, ("m" + i).getBytes(StandardCharsets.UTF_8));
             }
@@ -230,9 +237,18 @@ class HiveMqttConsumerIT {
 
         private final Mqtt5BlockingClient client;
 
-        Publisher(String brokerUrl) {
+        static Publisher onSuiteBroker() {
+            return new Publisher(Services.mqttUrl(), Services.mqttUser(), Services.mqttPassword());
+        }
+
+        static Publisher onRestartedBroker() {
+            return new Publisher(restartedBroker.url(), restartedBroker.hubUser(), restartedBroker.hubPassword());
+        }
+
+        Publisher(String brokerUrl, String user, String password) {
             URI broker = URI.create(brokerUrl);
             client = MqttClient.builder().useMqttVersion5().serverHost(broker.getHost()).serverPort(broker.getPort())
+                    .simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
                     .buildBlocking();
             client.connect();
         }
@@ -257,23 +273,23 @@ class HiveMqttConsumerIT {
             return new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("hivemq-mqtt5:" + HELD + "?brokerUrl={{it.broker}}&qos=0").routeId("held-subscriber")
+                    from("hivemq-mqtt5:" + HELD + "?brokerUrl={{it.broker}}{{it.login}}&qos=0").routeId("held-subscriber")
                             .process(exchange -> {
                                 heldUntil.await(2, TimeUnit.MINUTES);
                                 String payload = exchange.getMessage().getBody(String.class);
                                 heldReceived.add(Integer.parseInt(payload.strip()));
                             });
-                    from("hivemq-mqtt5:" + RESTARTED + "?brokerUrl={{it.restarted-broker}}&qos=1")
+                    from("hivemq-mqtt5:" + RESTARTED + "?brokerUrl={{it.restarted-broker}}{{it.restarted-login}}&qos=1")
                             .routeId("restarted-subscriber")
                             .process(exchange -> restartedReceived.add(exchange.getMessage().getBody(String.class)));
-                    from("hivemq-mqtt5:" + KEPT + "?brokerUrl={{it.broker}}&qos=1&clientId=" + RUN + "-kept"
+                    from("hivemq-mqtt5:" + KEPT + "?brokerUrl={{it.broker}}{{it.login}}&qos=1&clientId=" + RUN + "-kept"
                             + "&sessionExpiry=60").routeId("kept-subscriber")
                             .process(exchange -> keptReceived.add(exchange.getMessage().getBody(String.class)));
-                    from("hivemq-mqtt5:" + BOUNDED + "?brokerUrl={{it.broker}}&qos=1&manualAcknowledgement=true"
+                    from("hivemq-mqtt5:" + BOUNDED + "?brokerUrl={{it.broker}}{{it.login}}&qos=1&manualAcknowledgement=true"
                             + "&receiveMaximum=3").routeId("bounded-subscriber")
                             .process(exchange -> boundedHeld.add(exchange.getMessage().getHeader(
                                     HiveMqttConsumer.ACKNOWLEDGEMENT, Acknowledgement.class)));
-                    from("hivemq-mqtt5:" + MANUAL + "?brokerUrl={{it.broker}}&qos=1&clientId=" + RUN + "-manual"
+                    from("hivemq-mqtt5:" + MANUAL + "?brokerUrl={{it.broker}}{{it.login}}&qos=1&clientId=" + RUN + "-manual"
                             + "&sessionExpiry=60&manualAcknowledgement=true").routeId("manual-subscriber")
                             .process(exchange -> {
                                 String payload = exchange.getMessage().getBody(String.class);

@@ -49,6 +49,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 import caravan.CaravanApplication;
+import caravan.testing.BrokerAccess;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
 
@@ -102,6 +103,9 @@ class SecurityIT {
             entry("GET /api/keys", Role.ADMIN),
             entry("DELETE /api/keys/{keyId}", Role.ADMIN),
             entry("GET /api/audit", Role.ADMIN),
+            entry("POST /api/edges/{edgeId}/credentials", Role.ADMIN),
+            entry("DELETE /api/edges/{edgeId}/credentials", Role.ADMIN),
+            entry("GET /api/hub/command-key", Role.VIEWER),
             entry("GET /api/session", Role.VIEWER),
             entry("DELETE /api/session", Role.VIEWER));
     private static final List<String> OPEN = List.of("POST /api/session");
@@ -238,6 +242,16 @@ class SecurityIT {
         assertThat(creations).contains("201 done");
         assertThat(HubClient.audit(http, SUITE_KEY_NAME, "DELETE /api/keys/{keyId}").get(0).get("target").asText())
                 .isEqualTo("/api/keys/" + keyId);
+    }
+
+    /** The suite's Mosquitto, whose dynamic security this hub keeps: the embedded broker's is EmbeddedDefaultsIT's. */
+    @Test
+    void mosquittoLetsInOnlyTheHubAndEdgesWithTheirCredential_eachToItsOwnTopics() throws Exception {
+        BrokerAccess.assertEnforced(http, Services.mqttUrl(), Services.mqttHubLogin());
+        JsonNode edges = HubClient.audit(http, SUITE_KEY_NAME, "POST /api/edges/{edgeId}/credentials");
+        assertThat(edges.get(0).get("outcome").asText()).isEqualTo("201 done");
+        assertThat(HubClient.audit(http, SUITE_KEY_NAME, "DELETE /api/edges/{edgeId}/credentials").get(0)
+                .get("outcome").asText()).isEqualTo("200 done");
     }
 
     @Test

@@ -1,10 +1,14 @@
 package caravan.testing;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.awaitility.Awaitility;
@@ -57,6 +61,24 @@ public final class HubClient {
             query.append("&action=").append(URLEncoder.encode(action, StandardCharsets.UTF_8).replace("+", "%20"));
         }
         return http.getForObject(URI.create(query.toString()), JsonNode.class);
+    }
+
+    /**
+     * What an edge's installer does with the hub's answers: the edge's credential (issued now) into a file only its
+     * owner may read, and the hub's command-signing key; as the agent's environment. The edge must be registered.
+     */
+    public static Map<String, String> installAgent(TestRestTemplate http, String edgeId, Path dir) throws IOException {
+        ResponseEntity<JsonNode> issued = postJson(http, "/api/edges/" + edgeId + "/credentials", "");
+        if (issued.getStatusCode().value() != 201) {
+            throw new IllegalStateException("credentials for " + edgeId + ": " + issued);
+        }
+        Path file = dir.resolve("credentials-" + edgeId);
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, "username=" + issued.getBody().get("username").asText() + "\npassword="
+                + issued.getBody().get("password").asText() + "\n");
+        return Map.of("CARAVAN_AGENT_COMMAND_KEY", getJson(http, "/api/hub/command-key").get("publicKey").asText(),
+                "CARAVAN_AGENT_CREDENTIALS_FILE", file.toString());
     }
 
     public static JsonNode getJson(TestRestTemplate http, String path) {

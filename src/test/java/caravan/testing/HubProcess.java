@@ -43,12 +43,19 @@ public final class HubProcess {
     /**
      * Starts the jar with its data in {@code data}, which is also its working directory (not the repository's: what
      * the hub needs ships in its jar), on HTTP port {@code port}, with the suite's admin key unless {@code env} sets
-     * {@code CARAVAN_API_KEYS}, and waits until it is ready.
+     * {@code CARAVAN_API_KEYS}, logged in to the suite's broker with its hub account when it uses that broker, and
+     * waits until it is ready.
      */
     public static ServiceProcess start(Path data, int port, Map<String, String> env)
             throws IOException, InterruptedException {
         Map<String, String> all = new HashMap<>(env);
         all.putIfAbsent("CARAVAN_API_KEYS", Services.ADMIN_KEY);
+        all.putIfAbsent("CARAVAN_SECRETS_KEY", Services.SECRETS_KEY);
+        if (Services.mqttUrl().equals(all.get("CARAVAN_MQTT_BROKER_URL"))) {
+            all.put("CARAVAN_MQTT_USERNAME", Services.mqttUser());
+            all.put("CARAVAN_MQTT_PASSWORD", Services.mqttPassword());
+            all.put("CARAVAN_MQTT_DYNAMIC_SECURITY", "true");
+        }
         all.put("CARAVAN_DATA_DIR", data.toString());
         all.put("CARAVAN_HTTP_PORT", Integer.toString(port));
         return ServiceProcess.start("hub", command(jar(), ""), data, data, all,

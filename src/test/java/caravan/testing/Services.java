@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
@@ -52,6 +53,42 @@ public final class Services {
 
     public static String mqttUrl() {
         return get("CARAVAN_TEST_MQTT_URL");
+    }
+
+    /** The hub's account on the suite's broker: it administers the broker's dynamic security, and may do anything. */
+    public static String mqttUser() {
+        return get("CARAVAN_TEST_MQTT_USERNAME");
+    }
+
+    public static String mqttPassword() {
+        return get("CARAVAN_TEST_MQTT_PASSWORD");
+    }
+
+    /** The broker as {@code mosquitto_pub -L} takes it, logged in as the hub: {@code mqtt://user:password@host:port}. */
+    public static String mqttLoginUrl() {
+        return mqttUrl().replace("tcp://", "mqtt://" + mqttUser() + ":" + mqttPassword() + "@");
+    }
+
+    /** An account on the suite's broker for {@code edgeId}, with its topics only, as the hub makes one. */
+    public static void addEdgeAccount(String edgeId, String password) {
+        MosquittoProcess.accounts(mqttUrl(), mqttUser(), mqttPassword()).issued(edgeId, password);
+    }
+
+    /** The suite's broker as a hub leaves it at its start, for tests that use it without one. */
+    public static void prepareBroker() {
+        MosquittoProcess.accounts(mqttUrl(), mqttUser(), mqttPassword()).prepare();
+    }
+
+    /** The key every hub of the suite encrypts its secrets with: they share one database, as a cluster's do. */
+    public static final String SECRETS_KEY = Base64.getEncoder().encodeToString(
+            "caravan integration suite key 32".getBytes(StandardCharsets.US_ASCII));
+
+    /** Paho options logged in as the hub: what tests that play the hub or watch the broker connect with. */
+    public static MqttConnectionOptions mqttHubLogin() {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setUserName(mqttUser());
+        options.setPassword(mqttPassword().getBytes(StandardCharsets.UTF_8));
+        return options;
     }
 
     public static String jdbcUrl() {
@@ -97,12 +134,16 @@ public final class Services {
     public static void register(DynamicPropertyRegistry registry, Path dataDir) {
         registry.add("caravan.data-dir", dataDir::toString);
         registry.add("caravan.security.api-keys", () -> ADMIN_KEY);
+        registry.add("caravan.secrets.key", () -> SECRETS_KEY);
         registry.add("caravan.providers.inbox-settle", () -> "300ms");
         registry.add("caravan.providers.base-images[22.04]", Services::baseImage);
         registry.add("caravan.registry.url", Services::registry);
         registry.add("caravan.registry.username", Services::registryUser);
         registry.add("caravan.registry.password", Services::registryPassword);
         registry.add("caravan.mqtt.broker-url", Services::mqttUrl);
+        registry.add("caravan.mqtt.username", Services::mqttUser);
+        registry.add("caravan.mqtt.password", Services::mqttPassword);
+        registry.add("caravan.mqtt.dynamic-security", () -> "true");
         registry.add("spring.datasource.url", Services::jdbcUrl);
         registry.add("spring.datasource.username", Services::jdbcUser);
         registry.add("spring.datasource.password", Services::jdbcPassword);

@@ -32,6 +32,8 @@ public final class TrackStream implements AutoCloseable {
     private TrackStream(String brokerUrl, String topic, String venueId, int perSecond, int total) {
         URI broker = URI.create(brokerUrl);
         this.client = Mqtt5Client.builder().identifier("it-edge-" + UUID.randomUUID()).serverHost(broker.getHost())
+                .simpleAuth().username(Services.mqttUser())
+                    .password(Services.mqttPassword().getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
                 .serverPort(broker.getPort()).buildAsync();
         this.topic = topic;
         this.venueId = venueId;

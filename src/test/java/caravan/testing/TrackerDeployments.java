@@ -90,7 +90,7 @@ public final class TrackerDeployments {
         assertThat(container.at("/Config/Image").asText()).isEqualTo(pinnedImage);
         assertThat(MAPPER.convertValue(container.at("/Config/Env"), List.class)).contains(
                 "MQTT_BROKER=mqtt://127.0.0.1:1883", "MQTT_TOPIC=hyperspace/trajectories/" + edge, "MQTT_QOS=1",
-                "EDGE_ID=" + edge, "VENUE_ID=" + venue, "CONFIG_FILE=/config/extrinsics.json");
+                "EDGE_ID=" + edge, "VENUE_ID=" + venue, "CONFIG_FILE=/config/extrinsics.json", "MQTT_USERNAME=" + edge);
         assertThat(container.at("/HostConfig/NetworkMode").asText()).isEqualTo("host");
         assertThat(container.at("/HostConfig/RestartPolicy/Name").asText()).isEqualTo("unless-stopped");
         assertThat(container.at("/HostConfig/Memory").asLong()).isEqualTo(2L * 1024 * 1024 * 1024);

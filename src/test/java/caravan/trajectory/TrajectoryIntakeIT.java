@@ -176,7 +176,7 @@ class TrajectoryIntakeIT {
     void alertRulesFireOncePerCooldownToEverySink() throws Exception {
         List<JsonNode> mqttAlerts = new CopyOnWriteArrayList<>();
         MqttClient subscriber = new MqttClient(Services.mqttUrl(), "alerts-" + UUID.randomUUID(), new MemoryPersistence());
-        subscriber.connect();
+        subscriber.connect(Services.mqttHubLogin());
         subscriber.subscribe(new MqttSubscription[] {new MqttSubscription("caravan/alerts/" + ALERT_VENUE, 1)},
                 new IMqttMessageListener[] {(topic, message) -> mqttAlerts.add(MAPPER.readTree(message.getPayload()))});
         FrameCollector page = FrameCollector.connect(port, "/tracking?venueId=" + ALERT_VENUE);
@@ -324,7 +324,7 @@ class TrajectoryIntakeIT {
         String venue = "venue-" + UUID.randomUUID();
         int tracks = 50;
         Process edge = new ProcessBuilder("mosquitto_pub", "-L",
-                Services.mqttUrl().replace("tcp://", "mqtt://") + "/" + PREFIX + "/edge-trickle", "-q", "1", "-l")
+                Services.mqttLoginUrl() + "/" + PREFIX + "/edge-trickle", "-q", "1", "-l")
                 .redirectErrorStream(true).start();
         AtomicInteger sent = new AtomicInteger();
         ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
@@ -507,7 +507,7 @@ class TrajectoryIntakeIT {
                 "{\"venueId\": \"" + DEPLOYED_VENUE + "\", \"providerId\": \"" + provider + "\"}")
                 .getBody().get("deploymentId").asText();
         // The edge's agent reports the provider running.
-        Services.CommandResult reported = Services.run("mosquitto_pub", "-L", Services.mqttUrl().replace("tcp://", "mqtt://")
+        Services.CommandResult reported = Services.run("mosquitto_pub", "-L", Services.mqttLoginUrl()
                 + "/caravan/edges/" + edge + "/events", "-q", "1", "-m", "{\"type\": \"deployment-status\", "
                 + "\"deploymentId\": \"" + deployment + "\", \"status\": \"running\"}");
         assertThat(reported.exitCode()).as(reported.output()).isZero();
@@ -658,7 +658,7 @@ class TrajectoryIntakeIT {
     /** Many messages through one {@code mosquitto_pub -l}, a line each. */
     private static void publishLines(String edgeId, List<String> lines) throws Exception {
         Process process = new ProcessBuilder("mosquitto_pub", "-L",
-                Services.mqttUrl().replace("tcp://", "mqtt://") + "/" + PREFIX + "/" + edgeId, "-q", "1", "-l")
+                Services.mqttLoginUrl() + "/" + PREFIX + "/" + edgeId, "-q", "1", "-l")
                 .redirectErrorStream(true).start();
         try (var stdin = process.getOutputStream()) {
             for (String line : lines) {
@@ -676,7 +676,7 @@ class TrajectoryIntakeIT {
 
     private static void publish(String edgeId, String message) throws Exception {
         Services.CommandResult result = Services.run("mosquitto_pub", "-L",
-                Services.mqttUrl().replace("tcp://", "mqtt://") + "/" + PREFIX + "/" + edgeId, "-q", "1", "-m", message);
+                Services.mqttLoginUrl() + "/" + PREFIX + "/" + edgeId, "-q", "1", "-m", message);
         assertThat(result.exitCode()).as(result.output()).isZero();
     }
 

@@ -69,7 +69,7 @@ class TrajectoryStopIT {
 
     private static void publish(String trackId) throws Exception {
         Services.CommandResult published = Services.run("mosquitto_pub", "-L",
-                Services.mqttUrl().replace("tcp://", "mqtt://") + "/" + PREFIX + "/edge-stop", "-q", "1", "-m", """
+                Services.mqttLoginUrl() + "/" + PREFIX + "/edge-stop", "-q", "1", "-m", """
                         {"id": "%s", "deviceId": "d1", "venueId": "%s", "timestamp": %d,
                          "position": {"x": 1, "y": 0, "z": 2}, "velocity": {"x": 0, "y": 0, "z": 0},
                          "objectType": "person", "confidence": 0.9}""".formatted(trackId, VENUE, System.currentTimeMillis()));

@@ -16,9 +16,11 @@ import java.time.Duration;
  * @param containerName the provider container
  * @param stepTimeout   longest a pull may take
  * @param simulatorVenueId the venue id the simulator puts in its messages
+ * @param mqttLogin     the edge's account on the broker, for the health gate and the provider; null for a broker
+ *                      that takes anyone
  */
 public record AgentSettings(String edgeId, String dockerHost, Path stateDir, String diskPath, long minFreeDisk,
-        String containerName, Duration stepTimeout, String simulatorVenueId) {
+        String containerName, Duration stepTimeout, String simulatorVenueId, MqttLogin mqttLogin) {
 
     public Path configDir() {
         return stateDir.resolve("config");

@@ -92,7 +92,8 @@ public class DeploySteps {
         JsonNode mqtt = command.deployment().path("mqtt");
         long started = System.currentTimeMillis();
         try (TrajectoryWatch watch = gate.requireTrajectories()
-                ? TrajectoryWatch.start(mqtt.path("broker").asText(), mqtt.path("topic").asText()) : null) {
+                ? TrajectoryWatch.start(mqtt.path("broker").asText(), mqtt.path("topic").asText(),
+                        settings.mqttLogin()) : null) {
             while (System.currentTimeMillis() - started < gate.windowSeconds() * 1000L) {
                 ContainerState container = runtime.state(settings.containerName()).orElse(null);
                 if (container == null || !container.running() || container.restartCount() > 0) {
@@ -187,6 +188,10 @@ public class DeploySteps {
                 "EDGE_ID=" + deployment.path("edgeId").asText(),
                 "VENUE_ID=" + deployment.path("venueId").asText(),
                 "CONFIG_FILE=/config/" + AgentState.CONFIG_FILE));
+        if (settings.mqttLogin() != null) {
+            env.add("MQTT_USERNAME=" + settings.mqttLogin().username());
+            env.add("MQTT_PASSWORD=" + settings.mqttLogin().password());
+        }
         deployment.path("env").fields().forEachRemaining(value -> env.add(value.getKey() + "=" + value.getValue().asText()));
         JsonNode resources = deployment.path("resources");
         return runtime.start(settings.containerName(), image, env, settings.configDir().toAbsolutePath().toString(),

@@ -1,5 +1,6 @@
 package caravan.deploy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,13 +24,20 @@ public final class TrajectoryWatch implements AutoCloseable {
         this.client = client;
     }
 
-    /** Subscribes to {@code topic} on {@code brokerUrl} ({@code mqtt://host:port} as in the reference, or tcp://). */
-    public static TrajectoryWatch start(String brokerUrl, String topic) throws MqttException {
+    /**
+     * Subscribes to {@code topic} on {@code brokerUrl} ({@code mqtt://host:port} as in the reference, or tcp://),
+     * logged in as {@code login} unless null.
+     */
+    public static TrajectoryWatch start(String brokerUrl, String topic, MqttLogin login) throws MqttException {
         String serverUri = brokerUrl.replaceFirst("^mqtt://", "tcp://").replaceFirst("^mqtts://", "ssl://");
         MqttClient client = new MqttClient(serverUri, "caravan-health-" + UUID.randomUUID(), new MemoryPersistence());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         options.setConnectionTimeout(10);
+        if (login != null) {
+            options.setUserName(login.username());
+            options.setPassword(login.password().getBytes(StandardCharsets.UTF_8));
+        }
         client.connect(options);
         TrajectoryWatch watch = new TrajectoryWatch(client);
         // The array form: Paho 1.2.5's single-subscription overload with a listener calls itself.

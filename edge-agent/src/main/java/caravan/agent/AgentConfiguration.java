@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.component.paho.mqtt5.PahoMqtt5Component;
+import org.apache.camel.component.paho.mqtt5.PahoMqtt5Configuration;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 
 import caravan.deploy.AgentSettings;
@@ -14,6 +16,8 @@ import caravan.deploy.AgentState;
 import caravan.deploy.ContainerCommands;
 import caravan.deploy.ContainerRuntime;
 import caravan.deploy.DeploySteps;
+import caravan.deploy.MqttLogin;
+import caravan.deploy.SignedCommands;
 
 /** The beans the edge routes call, made from the {@code caravan.agent.*} properties. */
 public class AgentConfiguration implements CamelConfiguration {
@@ -38,14 +42,35 @@ public class AgentConfiguration implements CamelConfiguration {
     private String brokerUrl;
     @PropertyInject("caravan.agent.session-expiry-seconds")
     private long sessionExpirySeconds;
+    @PropertyInject(value = "caravan.agent.command-key", defaultValue = "")
+    private String commandKey;
+    @PropertyInject(value = "caravan.agent.credentials-file", defaultValue = "")
+    private String credentialsFile;
+    @PropertyInject(value = "caravan.agent.mqtt-username", defaultValue = "")
+    private String mqttUsername;
+    @PropertyInject(value = "caravan.agent.mqtt-password", defaultValue = "")
+    private String mqttPassword;
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         if (edgeId == null || edgeId.isBlank()) {
             throw new IllegalStateException("caravan.agent.edge-id is not set: give this edge's id in CARAVAN_AGENT_EDGE_ID");
         }
+        if (commandKey.isBlank()) {
+            throw new IllegalStateException("caravan.agent.command-key is not set: give the hub's command-signing key "
+                    + "(GET /api/hub/command-key) in CARAVAN_AGENT_COMMAND_KEY; the agent applies only commands it signed");
+        }
+        MqttLogin credentials = AgentCredentials.load(credentialsFile, mqttUsername.isBlank() ? edgeId
+                : mqttUsername, mqttPassword);
+        if (credentials != null) {
+            PahoMqtt5Configuration mqtt = camelContext.getComponent("paho-mqtt5", PahoMqtt5Component.class)
+                    .getConfiguration();
+            mqtt.setUserName(credentials.username());
+            mqtt.setPassword(credentials.password());
+        }
         AgentSettings settings = new AgentSettings(edgeId, dockerHost, Path.of(stateDir).toAbsolutePath(), diskPath,
-                minFreeDiskMb * 1024 * 1024, containerName, Duration.ofSeconds(stepTimeoutSeconds), simulatorVenueId);
+                minFreeDiskMb * 1024 * 1024, containerName, Duration.ofSeconds(stepTimeoutSeconds), simulatorVenueId,
+                credentials);
         ContainerRuntime runtime = new EngineApiRuntime(settings);
         AgentState state = new AgentState(settings, new ObjectMapper());
         AgentEvents events = new AgentEvents(camelContext.createProducerTemplate(), runtime, settings);
@@ -54,7 +79,9 @@ public class AgentConfiguration implements CamelConfiguration {
                 () -> stopSimulator(camelContext)));
         camelContext.getRegistry().bind("containerCommands", new ContainerCommands(runtime, state, settings));
         camelContext.getRegistry().bind("simulator", new Simulator(settings));
-        camelContext.addService(new CommandReceiver(settings, brokerUrl, sessionExpirySeconds,
+        camelContext.getRegistry().bind("commandVerifier", new CommandVerifier(SignedCommands.publicKey(commandKey),
+                edgeId, credentials));
+        camelContext.addService(new CommandReceiver(settings, brokerUrl, credentials, sessionExpirySeconds,
                 camelContext.createProducerTemplate(), camelContext.getExecutorServiceManager()
                         .newSingleThreadScheduledExecutor(this, "agent-command-connect")));
         // Command ids already applied, on disk so a redelivery after a restart is still recognised.

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.apache.camel.ProducerTemplate;
 
 import caravan.deploy.AgentSettings;
+import caravan.deploy.CommandRefusedException;
 import caravan.deploy.ContainerRuntime;
 import caravan.deploy.DeploymentReporter;
 
@@ -39,6 +40,19 @@ public class AgentEvents implements DeploymentReporter {
         event.put("action", action);
         event.putAll(result);
         producer.sendBody(ENDPOINT, event);
+    }
+
+    /** A command not applied, and why: the hub audits it, and fails a command of its own that was refused. */
+    public void commandRefused(String commandId, String reason, String detail) {
+        Map<String, Object> event = event("command-refused");
+        event.put("commandId", commandId);
+        event.put("reason", reason);
+        event.put("detail", detail);
+        producer.sendBody(ENDPOINT, event);
+    }
+
+    public void commandRefused(CommandRefusedException refused) {
+        commandRefused(refused.commandId(), refused.reason(), refused.getMessage());
     }
 
     /** A heartbeat: versions and the provider container's state (or why the engine could not be asked). */

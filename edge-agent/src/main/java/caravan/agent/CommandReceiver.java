@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import caravan.deploy.AgentSettings;
+import caravan.deploy.MqttLogin;
 
 /**
  * Receives the hub's commands on {@code caravan/edges/{edgeId}/commands} (QoS 1, persistent session) and hands each
@@ -35,6 +36,7 @@ public class CommandReceiver extends ServiceSupport implements MqttCallback {
     private static final long RETRY_SECONDS = 5;
 
     private final String brokerUrl;
+    private final MqttLogin credentials;
     private final String topic;
     private final String clientId;
     private final long sessionExpirySeconds;
@@ -42,9 +44,10 @@ public class CommandReceiver extends ServiceSupport implements MqttCallback {
     private final ScheduledExecutorService retries;
     private MqttAsyncClient client;
 
-    public CommandReceiver(AgentSettings settings, String brokerUrl, long sessionExpirySeconds, ProducerTemplate producer,
-            ScheduledExecutorService retries) {
+    public CommandReceiver(AgentSettings settings, String brokerUrl, MqttLogin credentials,
+            long sessionExpirySeconds, ProducerTemplate producer, ScheduledExecutorService retries) {
         this.brokerUrl = brokerUrl;
+        this.credentials = credentials;
         this.topic = "caravan/edges/" + settings.edgeId() + "/commands";
         this.clientId = "caravan-agent-" + settings.edgeId();
         this.sessionExpirySeconds = sessionExpirySeconds;
@@ -65,6 +68,10 @@ public class CommandReceiver extends ServiceSupport implements MqttCallback {
         options.setSessionExpiryInterval(sessionExpirySeconds);
         options.setAutomaticReconnect(true);
         options.setConnectionTimeout(10);
+        if (credentials != null) {
+            options.setUserName(credentials.username());
+            options.setPassword(credentials.password().getBytes(StandardCharsets.UTF_8));
+        }
         try {
             client.connect(options, null, new MqttActionListener() {
                 @Override

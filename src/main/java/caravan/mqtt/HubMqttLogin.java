@@ -1,0 +1,29 @@
+package caravan.mqtt;
+
+import org.apache.camel.component.paho.mqtt5.PahoMqtt5Component;
+import org.apache.camel.spi.ComponentCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The routes' MQTT endpoints log in with the hub's account on the broker {@link MqttBroker} chose. */
+@Configuration
+public class HubMqttLogin {
+
+    @Bean
+    ComponentCustomizer pahoMqttHubLogin(MqttBroker broker) {
+        return ComponentCustomizer.builder(PahoMqtt5Component.class).build(component -> {
+            if (!broker.username().isEmpty()) {
+                component.getConfiguration().setUserName(broker.username());
+                component.getConfiguration().setPassword(broker.password());
+            }
+        });
+    }
+
+    @Bean
+    ComponentCustomizer hiveMqttHubLogin(MqttBroker broker) {
+        return ComponentCustomizer.builder(HiveMqttComponent.class).build(component -> {
+            component.setUserName(broker.username());
+            component.setPassword(broker.password());
+        });
+    }
+}
