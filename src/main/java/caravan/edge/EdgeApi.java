@@ -2,6 +2,7 @@ package caravan.edge;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,7 @@ import caravan.api.Problems;
 import caravan.edge.DeploymentStore.Deployment;
 import caravan.edge.EdgeRegistry.Edge;
 import caravan.edge.EdgeRegistry.Lidar;
+import caravan.edge.EdgeRegistry.SshLogin;
 import caravan.edge.EdgeRegistry.Venue;
 import caravan.edge.EdgeRequests.DeployHerRequest;
 import caravan.edge.EdgeRequests.EdgeRequest;
@@ -75,13 +77,19 @@ public class EdgeApi {
         return edge(edgeId);
     }
 
+    private static boolean sameHost(SshLogin stored, String address, String user, int port, SshHostKey hostKey) {
+        return stored.address().equals(address) && stored.user().equals(user) && stored.port() == port
+                && stored.hostKey().fingerprint().equals(hostKey.fingerprint());
+    }
+
     private record SshCommission(String user, int port, SshHostKey hostKey, String auth, String encryptedSecret) {
     }
 
     /**
      * An SSH edge needs an address, {@code ssh.user}, the host key to pin ({@code ssh.hostKey}, as ssh-keyscan prints
      * it) and {@code ssh.privateKey} (preferred) or {@code ssh.password}, which are encrypted at once. When the edge
-     * already has credentials, leaving both out keeps them.
+     * already has credentials, leaving both out keeps them, for the same host only: stored credentials never go to
+     * another address, user, port or host key than the one they were given for.
      */
     private SshCommission sshCommission(String edgeId, EdgeRequest request, Problems problems) {
         problems.check(request.address() != null, "address is required for an ssh edge: its Tailscale IP or host name");
@@ -107,8 +115,12 @@ public class EdgeApi {
             }
         }
         if (privateKey == null && password == null) {
-            if (registry.sshSecret(edgeId).isEmpty()) {
+            Optional<SshLogin> stored = registry.sshLogin(edgeId);
+            if (stored.isEmpty()) {
                 problems.add("ssh.privateKey (preferred) or ssh.password is required");
+            } else if (hostKey != null && !sameHost(stored.get(), request.address(), user, port, hostKey)) {
+                problems.add("ssh.privateKey or ssh.password is required again to change the edge's address, user, "
+                        + "port or host key: its stored credentials only go to the host they were given for");
             }
             return new SshCommission(user, port, hostKey, null, null);
         }

@@ -208,12 +208,6 @@ public class EdgeRegistry {
                 .param("id", edgeId).param("status", status).param("now", now()).update() > 0;
     }
 
-    /** The stored, encrypted credentials of an SSH edge, if it has any. */
-    public Optional<String> sshSecret(String edgeId) {
-        return jdbc.sql("SELECT secret FROM edge_ssh WHERE edge_id = :id").param("id", edgeId).query(String.class)
-                .optional();
-    }
-
     private JsonNode tree(String stored) {
         try {
             return json.tree(stored);

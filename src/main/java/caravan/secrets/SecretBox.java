@@ -76,13 +76,19 @@ public class SecretBox {
             }
             return key;
         }
-        return keyFromFile(properties.keyFile());
+        return keyFromFile(properties.keyFile(), properties.required());
     }
 
-    private static byte[] keyFromFile(Path file) {
+    private static byte[] keyFromFile(Path file, boolean required) {
         try {
             if (Files.exists(file)) {
                 return Base64.getDecoder().decode(Files.readString(file).trim());
+            }
+            if (required) {
+                throw new IllegalStateException("no secrets key: set CARAVAN_SECRETS_KEY (base64 of 32 bytes, e.g. "
+                        + "openssl rand -base64 32), or CARAVAN_SECRETS_KEY_FILE to a file holding it, such as a "
+                        + "docker-compose secret (" + file + " does not exist). The prod profile generates none: a "
+                        + "key kept beside the data it protects protects nothing");
             }
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -64,6 +66,10 @@ class ProviderPipelineIT {
     BuildStore buildStore;
     @Autowired
     CamelContext camel;
+    @Autowired
+    ProviderProperties providerProperties;
+    @LocalServerPort
+    int port;
 
     @Test
     void restUploadIsBuiltPushedAndRunnable_andAnIdenticalUploadReusesTheImage() throws Exception {
@@ -120,6 +126,51 @@ class ProviderPipelineIT {
         assertThat(second.get("reusedFromBuildId").asText()).isEqualTo(buildId);
         assertThat(second.get("digest").asText()).isEqualTo(digest);
         assertThat(second.get("logTail").toString()).contains("nothing rebuilt").doesNotContain("Step 1/");
+    }
+
+    /**
+     * Builds run with the host's network, so a maintainer script can reach the hub's API, Jolokia and broker on
+     * loopback: it is refused there like any stranger, and nothing of the hub's secrets is in its environment.
+     */
+    @Test
+    void aMaintainerScriptTryingTheHubOnLoopbackIsRefusedLikeAnyStranger_andFindsNoHubSecret() throws Exception {
+        String providerId = "prober-" + shortId();
+        String mqttPort = Integer.toString(URI.create(Services.mqttUrl()).getPort());
+        String postinst = """
+                #!/bin/bash
+                # What a hostile package could try during the build, each answer printed to the build log.
+                http() {
+                    exec 3<>/dev/tcp/127.0.0.1/%s || { echo "probe $1: no connection"; return; }
+                    printf 'GET %%s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' "$1" >&3
+                    IFS= read -r status <&3
+                    echo "probe $1: ${status%%$'\\r'}"
+                    exec 3<&-
+                }
+                http /api/keys
+                http /actuator/jolokia/read/java.lang:type=Runtime
+                exec 3<>/dev/tcp/127.0.0.1/%s || echo "probe mqtt: no connection"
+                printf '\\x10\\x0c\\x00\\x04MQTT\\x04\\x02\\x00\\x3c\\x00\\x00' >&3
+                echo "probe mqtt: connack $(head -c 4 <&3 | od -An -tx1 | tr -d ' \\n')"
+                exec 3<&-
+                env | sed 's/^/probe env: /'
+                exit 0
+                """.formatted(port, mqttPort);
+        Path deb = TestDebs.helloDeb(Services.tempDir("caravan-prober"), providerId, "all", "xz", postinst);
+
+        String buildId = upload(metadata(providerId, "1.0.0", null), deb).getBody().get("buildId").asText();
+        JsonNode build = awaitFinished(buildId);
+        assertThat(build.get("status").asText()).as("%s", build).isEqualTo("succeeded");
+        String log = Files.readString(providerProperties.buildDir(buildId).resolve("build.log"));
+        assertThat(log).contains("probe /api/keys: HTTP/1.1 401",
+                "probe /actuator/jolokia/read/java.lang:type=Runtime: HTTP/1.1 401",
+                "probe mqtt: connack 20020005", "probe env: PATH=");
+        String dockerfile = http.getForObject("/api/algorithm-providers/conversion/builds/" + buildId + "/dockerfile",
+                String.class);
+        for (String secret : List.of(Services.ADMIN_KEY, Services.SECRETS_KEY, Services.registryPassword(),
+                Services.mqttPassword(), Services.jdbcPassword())) {
+            assertThat(log).doesNotContain(secret);
+            assertThat(dockerfile).doesNotContain(secret);
+        }
     }
 
     @Test

@@ -191,12 +191,33 @@ class EdgeSshIT {
         assertThat(refused.path("history").findValuesAsText("status")).containsExactly("pending", "dispatched", "failed");
         assertThat(await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/edges/" + impostor).path("status").asText(),
                 "error"::equals)).isEqualTo("error");
+
+        // Its stored credentials go to no other host than the one they were given for: pointing the edge at another
+        // host key or address needs them again.
+        for (String moved : List.of(sshEdge(venue, "127.0.0.1", Services.sshHostKey(), null),
+                sshEdge(venue, "127.0.0.2", otherKey, null))) {
+            ResponseEntity<JsonNode> refusedMove = put("/api/edges/" + impostor, moved);
+            assertThat(refusedMove.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+            assertThat(refusedMove.getBody().get("problems").toString())
+                    .contains("ssh.privateKey or ssh.password is required again to change the edge's address");
+        }
+        assertThat(get("/api/edges/" + impostor).at("/ssh/hostKeyFingerprint").asText()).isEqualTo(fingerprint(otherKey));
+        assertThat(put("/api/edges/" + impostor, sshEdge(venue, "127.0.0.1", otherKey, null)).getStatusCode())
+                .as("the same host, credentials kept").isEqualTo(HttpStatus.OK);
+        assertThat(put("/api/edges/" + impostor, sshEdge(venue, "127.0.0.1", Services.sshHostKey(), "\"privateKey\": "
+                + MAPPER.writeValueAsString(Services.sshPrivateKey()))).getStatusCode()).isEqualTo(HttpStatus.OK);
     }
 
     private static String sshEdge(String venue, String hostKey, String credentials) throws Exception {
-        return "{\"name\": \"SSH edge\", \"venueId\": \"" + venue + "\", \"transport\": \"ssh\", \"address\": \"127.0.0.1\", "
-                + "\"ssh\": {\"user\": \"" + Services.sshUser() + "\", \"port\": " + Services.sshPort() + ", "
-                + "\"hostKey\": " + MAPPER.writeValueAsString(hostKey) + ", " + credentials + "}}";
+        return sshEdge(venue, "127.0.0.1", hostKey, credentials);
+    }
+
+    /** @param credentials the ssh object's credential field, or null for none */
+    private static String sshEdge(String venue, String address, String hostKey, String credentials) throws Exception {
+        return "{\"name\": \"SSH edge\", \"venueId\": \"" + venue + "\", \"transport\": \"ssh\", \"address\": \""
+                + address + "\", \"ssh\": {\"user\": \"" + Services.sshUser() + "\", \"port\": " + Services.sshPort()
+                + ", \"hostKey\": " + MAPPER.writeValueAsString(hostKey) + (credentials == null ? "" : ", " + credentials)
+                + "}}";
     }
 
     /** A freshly generated ed25519 host key line, which the test sshd does not have. */

@@ -28,6 +28,12 @@ public final class TestDebs {
      * {@code arg=[value]}, built with {@code dpkg-deb --build}.
      */
     public static Path helloDeb(Path dir, String name, String architecture, String compression) throws IOException {
+        return helloDeb(dir, name, architecture, compression, null);
+    }
+
+    /** As {@link #helloDeb(Path, String, String, String)}, with {@code postinst} as its maintainer script, if any. */
+    public static Path helloDeb(Path dir, String name, String architecture, String compression, String postinst)
+            throws IOException {
         Path root = dir.resolve(name + "-root");
         Files.createDirectories(root.resolve("DEBIAN"));
         Files.createDirectories(root.resolve("usr/bin"));
@@ -47,6 +53,11 @@ public final class TestDebs {
                 for arg in "$@"; do printf 'arg=[%%s]\\n' "$arg"; done
                 """.formatted(HELLO_LINE));
         Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+        if (postinst != null) {
+            Path script = root.resolve("DEBIAN/postinst");
+            Files.writeString(script, postinst);
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         Path deb = dir.resolve(name + ".deb");
         run(dir, "dpkg-deb", "-Z" + compression, "--root-owner-group", "--build", root.toString(), deb.toString());
         return deb;
