@@ -7,6 +7,7 @@ set -euo pipefail
 STATE_DIR="${CARAVAN_SERVICES_DIR:-/var/tmp/caravan-services}"
 REGISTRY_PORT="${CARAVAN_TEST_REGISTRY_PORT:-5000}"
 MQTT_PORT="${CARAVAN_TEST_MQTT_PORT:-1883}"
+MQTT_TLS_PORT="${CARAVAN_TEST_MQTT_TLS_PORT:-8883}"
 PG_PORT="${CARAVAN_TEST_PG_PORT:-5432}"
 SSH_PORT="${CARAVAN_TEST_SSH_PORT:-2222}"
 BASE_IMAGE="${CARAVAN_TEST_BASE_IMAGE:-caravan/base:bookworm}"
@@ -107,6 +108,29 @@ EOF
   wait_for "docker-registry" 30 registry_answers
 fi
 
+# --- TLS --------------------------------------------------------------------
+# A CA of the tests' own, a server certificate it signed for 127.0.0.1 and localhost (the hub's HTTPS and the
+# brokers' TLS listeners), and another CA that signed nothing here, to show a wrong CA is refused.
+TLS_DIR="$STATE_DIR/tls"
+mkdir -p "$TLS_DIR"
+chmod 700 "$TLS_DIR"
+make_ca() {
+  [ -s "$TLS_DIR/$1.pem" ] && return
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 -subj "/CN=Caravan tests $1" \
+    -keyout "$TLS_DIR/$1.key" -out "$TLS_DIR/$1.pem" 2>/dev/null || die "openssl could not make the test CA $1"
+}
+make_ca ca
+make_ca other-ca
+if [ ! -s "$TLS_DIR/server.pem" ]; then
+  log "making the test server certificate (127.0.0.1, localhost)"
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" 2>/dev/null || die "openssl could not make a key"
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$TLS_DIR/server.ext"
+  openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca.key" -CAcreateserial \
+    -days 3650 -extfile "$TLS_DIR/server.ext" -out "$TLS_DIR/server.pem" 2>/dev/null ||
+    die "openssl could not sign the test server certificate"
+fi
+
 # --- Mosquitto --------------------------------------------------------------
 # As the hub expects its broker: no anonymous clients, the hub's account administering the dynamic security plugin.
 MQTT_USER=caravan-hub
@@ -117,8 +141,8 @@ if [ ! -s "$STATE_DIR/mqtt.password" ]; then
 fi
 MQTT_PASSWORD="$(cat "$STATE_DIR/mqtt.password")"
 anonymous_accepted() { mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -t caravan/services-probe -n >/dev/null 2>&1; }
-if port_open "$MQTT_PORT" && anonymous_accepted; then
-  log "the MQTT broker on 127.0.0.1:$MQTT_PORT lets anonymous clients in: replacing it with one that does not"
+if port_open "$MQTT_PORT" && { anonymous_accepted || ! port_open "$MQTT_TLS_PORT"; }; then
+  log "the MQTT broker on 127.0.0.1:$MQTT_PORT lets anonymous clients in or has no TLS listener: replacing it"
   pkill -f "mosquitto -c $STATE_DIR/mosquitto" ||
     die "the broker on 127.0.0.1:$MQTT_PORT is not one this script started: stop it, or choose another port"
   for _ in $(seq 1 40); do port_open "$MQTT_PORT" || break; sleep 0.25; done
@@ -126,10 +150,11 @@ fi
 if port_open "$MQTT_PORT"; then
   log "MQTT broker already listening on 127.0.0.1:$MQTT_PORT"
 else
-  bash "$(dirname "$0")/mosquitto-conf.sh" "$MQTT_DIR" "$MQTT_PORT" "$MQTT_USER" "$STATE_DIR/mqtt.password"
-  log "starting mosquitto on 127.0.0.1:$MQTT_PORT (dynamic security, no anonymous clients)"
+  bash "$(dirname "$0")/mosquitto-conf.sh" "$MQTT_DIR" "$MQTT_PORT" "$MQTT_USER" "$STATE_DIR/mqtt.password" \
+    "$MQTT_TLS_PORT" "$TLS_DIR/server.pem" "$TLS_DIR/server.key"
+  log "starting mosquitto on 127.0.0.1:$MQTT_PORT and TLS on $MQTT_TLS_PORT (dynamic security, no anonymous clients)"
   setsid nohup mosquitto -c "$MQTT_DIR/mosquitto.conf" >"$STATE_DIR/mosquitto.log" 2>&1 &
-  wait_for "mosquitto" 15 port_open "$MQTT_PORT"
+  wait_for "mosquitto" 15 port_open "$MQTT_TLS_PORT"
 fi
 
 # --- PostgreSQL --------------------------------------------------------------
@@ -256,6 +281,11 @@ CARAVAN_TEST_REGISTRY_PASSWORD=$REGISTRY_PASSWORD
 CARAVAN_TEST_MQTT_URL=tcp://127.0.0.1:$MQTT_PORT
 CARAVAN_TEST_MQTT_USERNAME=$MQTT_USER
 CARAVAN_TEST_MQTT_PASSWORD=$MQTT_PASSWORD
+CARAVAN_TEST_MQTT_TLS_URL=ssl://127.0.0.1:$MQTT_TLS_PORT
+CARAVAN_TEST_TLS_CA=$TLS_DIR/ca.pem
+CARAVAN_TEST_TLS_OTHER_CA=$TLS_DIR/other-ca.pem
+CARAVAN_TEST_TLS_CERT=$TLS_DIR/server.pem
+CARAVAN_TEST_TLS_KEY=$TLS_DIR/server.key
 CARAVAN_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB
 CARAVAN_TEST_JDBC_USERNAME=$PG_USER
 CARAVAN_TEST_JDBC_PASSWORD=$PG_PASSWORD

@@ -2,6 +2,8 @@ package caravan.mqtt;
 
 import java.util.Map;
 
+import javax.net.ssl.TrustManagerFactory;
+
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
 import org.springframework.stereotype.Component;
@@ -19,12 +21,14 @@ public class HiveMqttComponent extends DefaultComponent {
 
     private String userName;
     private String password;
+    private TrustManagerFactory trustManagers;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         HiveMqttEndpoint endpoint = new HiveMqttEndpoint(uri, this, remaining);
         endpoint.setUserName(userName);
         endpoint.setPassword(password);
+        endpoint.setTrustManagers(trustManagers);
         setProperties(endpoint, parameters);
         return endpoint;
     }
@@ -36,5 +40,10 @@ public class HiveMqttComponent extends DefaultComponent {
 
     public void setPassword(String password) {
         this.password = password;
+    }
+
+    /** Whom its endpoints trust on an {@code ssl://} broker; null for the JVM's public roots. */
+    public void setTrustManagers(TrustManagerFactory trustManagers) {
+        this.trustManagers = trustManagers;
     }
 }

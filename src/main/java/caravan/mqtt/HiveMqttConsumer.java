@@ -128,7 +128,8 @@ public class HiveMqttConsumer extends DefaultConsumer {
                     .password(endpoint.getPassword().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
         }
         if (tls) {
-            builder = builder.sslWithDefaultConfig();
+            builder = endpoint.getTrustManagers() == null ? builder.sslWithDefaultConfig()
+                    : builder.sslConfig().trustManagerFactory(endpoint.getTrustManagers()).applySslConfig();
         }
         if (webSocket) {
             String path = broker.getPath() == null ? "" : broker.getPath();

@@ -3,6 +3,8 @@ package caravan.mqtt;
 import java.net.URI;
 import java.util.Set;
 
+import javax.net.ssl.TrustManagerFactory;
+
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
@@ -33,6 +35,7 @@ public class HiveMqttEndpoint extends DefaultEndpoint {
     private boolean manualAcknowledgement;
     private String userName;
     private String password;
+    private TrustManagerFactory trustManagers;
 
     HiveMqttEndpoint(String uri, HiveMqttComponent component, String topicFilter) {
         super(uri, component);
@@ -144,5 +147,14 @@ public class HiveMqttEndpoint extends DefaultEndpoint {
 
     public void setPassword(String password) {
         this.password = password;
+    }
+
+    /** Whom to trust on an {@code ssl://} broker; null for the JVM's public roots. */
+    public TrustManagerFactory getTrustManagers() {
+        return trustManagers;
+    }
+
+    public void setTrustManagers(TrustManagerFactory trustManagers) {
+        this.trustManagers = trustManagers;
     }
 }

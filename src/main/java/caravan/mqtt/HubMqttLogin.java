@@ -5,7 +5,12 @@ import org.apache.camel.spi.ComponentCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The routes' MQTT endpoints log in with the hub's account on the broker {@link MqttBroker} chose. */
+import caravan.deploy.TrustedCa;
+
+/**
+ * The routes' MQTT endpoints log in with the hub's account on the broker {@link MqttBroker} chose, and trust only its
+ * CA ({@code CARAVAN_MQTT_CA}) on an {@code ssl://} URL.
+ */
 @Configuration
 public class HubMqttLogin {
 
@@ -16,6 +21,10 @@ public class HubMqttLogin {
                 component.getConfiguration().setUserName(broker.username());
                 component.getConfiguration().setPassword(broker.password());
             }
+            if (broker.ca() != null) {
+                component.getConfiguration().setSocketFactory(TrustedCa.sslContext(broker.ca()).getSocketFactory());
+                component.getConfiguration().setHttpsHostnameVerificationEnabled(true);
+            }
         });
     }
 
@@ -24,6 +33,9 @@ public class HubMqttLogin {
         return ComponentCustomizer.builder(HiveMqttComponent.class).build(component -> {
             component.setUserName(broker.username());
             component.setPassword(broker.password());
+            if (broker.ca() != null) {
+                component.setTrustManagers(TrustedCa.trustManagers(broker.ca()));
+            }
         });
     }
 }

@@ -1,6 +1,7 @@
 package caravan.mqtt;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,6 +28,8 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import caravan.deploy.TrustedCa;
+
 /**
  * Edges' accounts and ACLs on a Mosquitto with its dynamic security plugin, kept by the hub over the plugin's control
  * topic as credentials are issued and revoked: no ACL file, no broker restart. Hand-written because no Java client
@@ -46,9 +49,12 @@ public final class MosquittoDynamicSecurity implements BrokerAccounts {
     private final String username;
     private final String password;
     private final EdgeTopics topics;
+    private final Path ca;
     private final ObjectMapper json = new ObjectMapper();
 
-    public MosquittoDynamicSecurity(String brokerUrl, String username, String password, EdgeTopics topics) {
+    /** @param ca the CA the broker's certificate must be signed by, for an {@code ssl://} URL; null: public roots */
+    public MosquittoDynamicSecurity(String brokerUrl, String username, String password, EdgeTopics topics, Path ca) {
+        this.ca = ca;
         this.brokerUrl = brokerUrl;
         this.username = username;
         this.password = password;
@@ -159,6 +165,9 @@ public final class MosquittoDynamicSecurity implements BrokerAccounts {
             options.setUserName(username);
             options.setPassword(password.getBytes(StandardCharsets.UTF_8));
             options.setConnectionTimeout((int) TIMEOUT_SECONDS);
+            if (ca != null) {
+                options.setSocketFactory(TrustedCa.sslContext(ca).getSocketFactory());
+            }
             client.connect(options);
             client.subscribe(new MqttSubscription[] {new MqttSubscription(CONTROL + "/response", 1)},
                     new IMqttMessageListener[] {(topic, response) -> {

@@ -1,6 +1,7 @@
 package caravan.mqtt;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,6 +9,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
@@ -22,6 +26,8 @@ import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.stereotype.Component;
@@ -43,7 +49,10 @@ public class MqttBroker {
 
     /** The hub's account on the embedded broker. */
     static final String EMBEDDED_HUB_USERNAME = "caravan-hub";
+    /** The hub's own certificate (spring.ssl.bundle.pem.caravan): its HTTPS, and the embedded TLS listener. */
+    static final String HUB_BUNDLE = "caravan";
 
+    private final Path ca;
     private final String url;
     private final EmbeddedHiveMQ embedded;
     private final String username;
@@ -51,7 +60,8 @@ public class MqttBroker {
     private final BrokerAccounts accounts;
 
     public MqttBroker(MqttProperties properties, ConfigurableEnvironment environment, EdgeTopics topics,
-            ObjectProvider<EdgeLogins> edgeLogins) throws InterruptedException {
+            ObjectProvider<EdgeLogins> edgeLogins, SslBundles sslBundles) throws InterruptedException {
+        this.ca = properties.ca();
         if (properties.external()) {
             this.url = properties.brokerUrl();
             this.embedded = null;
@@ -59,7 +69,8 @@ public class MqttBroker {
             this.password = properties.password();
             LOG.info("MQTT: using the external broker at {} (caravan.mqtt.broker-url)", url);
             if (properties.dynamicSecurity()) {
-                MosquittoDynamicSecurity dynamicSecurity = new MosquittoDynamicSecurity(url, username, password, topics);
+                MosquittoDynamicSecurity dynamicSecurity = new MosquittoDynamicSecurity(url, username, password, topics,
+                        ca);
                 dynamicSecurity.prepare();
                 this.accounts = dynamicSecurity;
             } else {
@@ -75,7 +86,7 @@ public class MqttBroker {
             EmbeddedBrokerSecurity security = new EmbeddedBrokerSecurity(username, password, edgeLogins::getObject,
                     topics);
             this.accounts = security;
-            this.embedded = start(config, port, security);
+            this.embedded = start(config, port, security, config.tlsPort() > 0 ? sslBundles.getBundle(HUB_BUNDLE) : null);
             this.url = "tcp://" + ("0.0.0.0".equals(config.bindAddress()) ? "127.0.0.1" : config.bindAddress()) + ":" + port;
             LOG.info("MQTT: using the embedded MQTT 5 broker at {} (listening on {}:{})", url, config.bindAddress(), port);
         }
@@ -120,6 +131,11 @@ public class MqttBroker {
         return password == null ? "" : password;
     }
 
+    /** The CA an external broker's certificate must be signed by; null for the JVM's public roots. */
+    public Path ca() {
+        return ca;
+    }
+
     /** Told of every edge credential issued and revoked. */
     public BrokerAccounts accounts() {
         return accounts;
@@ -135,7 +151,8 @@ public class MqttBroker {
         return embedded != null;
     }
 
-    private static EmbeddedHiveMQ start(MqttProperties.Embedded config, int port, ExtensionMain security)
+    /** @param tls the hub's certificate for a TLS listener on {@code config.tlsPort()}; null for none */
+    private static EmbeddedHiveMQ start(MqttProperties.Embedded config, int port, ExtensionMain security, SslBundle tls)
             throws InterruptedException {
         Path conf = config.dataDir().resolve("conf");
         try {
@@ -150,6 +167,7 @@ public class MqttBroker {
                                 <port>%d</port>
                                 <bind-address>%s</bind-address>
                             </tcp-listener>
+                            %s
                         </listeners>
                         <mqtt>
                             <queued-messages>
@@ -160,7 +178,8 @@ public class MqttBroker {
                             <enabled>false</enabled>
                         </anonymous-usage-statistics>
                     </hivemq>
-                    """.formatted(port, config.bindAddress(), config.maxQueueSize()), StandardCharsets.UTF_8);
+                    """.formatted(port, config.bindAddress(), tls == null ? "" : tlsListener(config, conf, tls),
+                    config.maxQueueSize()), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the embedded MQTT broker in " + config.dataDir(), e);
         }
@@ -179,6 +198,49 @@ public class MqttBroker {
             throw new IllegalStateException("the embedded MQTT broker did not start on port " + port, e);
         }
         return hivemq;
+    }
+
+    /**
+     * A TLS listener with the hub's certificate, written for the broker as a key store of its own (readable by the
+     * hub's user only, under a password made for this start).
+     */
+    private static String tlsListener(MqttProperties.Embedded config, Path conf, SslBundle tls) throws IOException {
+        try {
+            KeyStore hub = tls.getStores().getKeyStore();
+            if (hub == null) {
+                throw new IllegalStateException("caravan.mqtt.embedded.tls-port needs the hub's certificate: set "
+                        + "CARAVAN_TLS_CERT and CARAVAN_TLS_KEY");
+            }
+            String password = randomPassword();
+            String alias = hub.aliases().nextElement();
+            KeyStore broker = KeyStore.getInstance("JKS");
+            broker.load(null, null);
+            broker.setKeyEntry("hub", hub.getKey(alias, tls.getKey().getPassword() == null ? null
+                    : tls.getKey().getPassword().toCharArray()), password.toCharArray(), hub.getCertificateChain(alias));
+            Path file = conf.resolve("tls-keystore.jks");
+            Files.deleteIfExists(file);
+            try (OutputStream out = Files.newOutputStream(Files.createFile(file,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))) {
+                broker.store(out, password.toCharArray());
+            }
+            LOG.info("MQTT: the embedded broker listens for TLS on {}:{}", config.bindAddress(), config.tlsPort());
+            return """
+                    <tls-tcp-listener>
+                        <port>%d</port>
+                        <bind-address>%s</bind-address>
+                        <tls>
+                            <keystore>
+                                <path>%s</path>
+                                <password>%s</password>
+                                <private-key-password>%s</private-key-password>
+                            </keystore>
+                        </tls>
+                    </tls-tcp-listener>""".formatted(config.tlsPort(), config.bindAddress(), file.toAbsolutePath(),
+                    password, password);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the hub's certificate cannot serve the embedded broker's TLS listener: "
+                    + e.getMessage(), e);
+        }
     }
 
     private static boolean portFree(String bindAddress, int port) {

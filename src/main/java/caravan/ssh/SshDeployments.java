@@ -1,6 +1,7 @@
 package caravan.ssh;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import caravan.edge.EdgeCommands.EdgeCommand;
 import caravan.edge.EdgeCommands;
 import caravan.edge.EdgeRegistry.Edge;
 import caravan.edge.EdgeRegistry;
+import caravan.mqtt.MqttBroker;
 import caravan.security.EdgeCredentials;
 
 /**
@@ -51,10 +53,14 @@ public class SshDeployments {
     private final EdgeCommands commands;
     private final ObjectMapper mapper;
     private final EdgeCredentials credentials;
+    /** The hub watches an SSH edge's trajectories on the broker as the hub trusts it. */
+    private final Path brokerCa;
 
     public SshDeployments(SshConnections connections, SshProperties properties, EdgeRegistry registry,
-            DeploymentStore deployments, EdgeCommands commands, ObjectMapper mapper, EdgeCredentials credentials) {
+            DeploymentStore deployments, EdgeCommands commands, ObjectMapper mapper, EdgeCredentials credentials,
+            MqttBroker broker) {
         this.credentials = credentials;
+        this.brokerCa = broker.ca();
         this.connections = connections;
         this.properties = properties;
         this.registry = registry;
@@ -166,7 +172,7 @@ public class SshDeployments {
     private EdgeOverSsh edgeOver(SshSession session, MqttLogin login) {
         AgentSettings settings = new AgentSettings(session.edgeId(), null, session.path(properties.stateDir()), "",
                 properties.minFreeDiskMb() * 1024 * 1024, properties.containerName(), properties.stepTimeout(), null,
-                login);
+                login, brokerCa);
         return new EdgeOverSsh(new RemoteDockerRuntime(session, properties, mapper),
                 new AgentState(settings, mapper, session::replace), settings);
     }

@@ -1,6 +1,7 @@
 package caravan.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -29,6 +30,7 @@ import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.Test;
@@ -47,7 +49,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
 import caravan.mqtt.MqttBroker;
+import caravan.deploy.TrustedCa;
 import caravan.testing.BrokerAccess;
+import caravan.testing.HubProcess;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
 import caravan.testing.TestDebs;
@@ -66,12 +70,16 @@ class EmbeddedDefaultsIT {
 
     static final Path DATA_DIR = Services.tempDir("caravan-defaults-it");
     static final String NO_DOCKER = "unix:///tmp/caravan-no-docker-" + UUID.randomUUID() + ".sock";
+    static final int TLS_PORT = HubProcess.freePort();
 
     @DynamicPropertySource
     static void defaults(DynamicPropertyRegistry registry) {
         writeExternalRoute();
         registry.add("caravan.data-dir", DATA_DIR::toString);
         registry.add("caravan.docker.host", () -> NO_DOCKER);
+        registry.add("caravan.mqtt.embedded.tls-port", () -> TLS_PORT);
+        registry.add("spring.ssl.bundle.pem.caravan.keystore.certificate", () -> "file:" + Services.tlsCert());
+        registry.add("spring.ssl.bundle.pem.caravan.keystore.private-key", () -> "file:" + Services.tlsKey());
     }
 
     /** A route an integration engineer drops into the external routes folder; no rebuild. */
@@ -169,6 +177,21 @@ class EmbeddedDefaultsIT {
             client.close();
         }
         BrokerAccess.assertEnforced(http, broker.url(), hubLogin());
+
+        // Its TLS listener, with the hub's certificate: a client trusting the CA that signed it gets in, one
+        // trusting another CA does not.
+        String tls = "ssl://127.0.0.1:" + TLS_PORT;
+        MqttClient overTls = new MqttClient(tls, "defaults-tls-" + UUID.randomUUID(), new MemoryPersistence());
+        MqttConnectionOptions trusting = hubLogin();
+        trusting.setSocketFactory(TrustedCa.sslContext(Services.tlsCa()).getSocketFactory());
+        overTls.connect(trusting);
+        assertThat(overTls.isConnected()).isTrue();
+        overTls.disconnect();
+        overTls.close();
+        MqttClient stranger = new MqttClient(tls, "defaults-tls-stranger-" + UUID.randomUUID(), new MemoryPersistence());
+        MqttConnectionOptions otherCa = hubLogin();
+        otherCa.setSocketFactory(TrustedCa.sslContext(Services.tlsOtherCa()).getSocketFactory());
+        assertThatThrownBy(() -> stranger.connect(otherCa)).isInstanceOf(MqttException.class);
     }
 
     private MqttConnectionOptions hubLogin() {

@@ -101,7 +101,8 @@ public final class MosquittoProcess implements AutoCloseable {
 
     /** The accounts on any broker with dynamic security that {@code hubUser} administers, kept as the hub keeps them. */
     static MosquittoDynamicSecurity accounts(String url, String hubUser, String hubPassword) {
-        return new MosquittoDynamicSecurity(url, hubUser, hubPassword, new EdgeTopics("hyperspace/trajectories/#"));
+        return new MosquittoDynamicSecurity(url, hubUser, hubPassword, new EdgeTopics("hyperspace/trajectories/#"),
+                null);
     }
 
     /** Paho options logged in with the hub's account. */

@@ -55,6 +55,30 @@ public final class Services {
         return get("CARAVAN_TEST_MQTT_URL");
     }
 
+    /** The suite's broker's TLS listener, whose certificate the script's CA signed. */
+    public static String mqttTlsUrl() {
+        return get("CARAVAN_TEST_MQTT_TLS_URL");
+    }
+
+    /** The CA {@code scripts/services.sh} made, which signed the certificate of 127.0.0.1 and localhost. */
+    public static Path tlsCa() {
+        return Path.of(get("CARAVAN_TEST_TLS_CA"));
+    }
+
+    /** A CA that signed nothing here: trusting only it, a client must refuse every server of the suite. */
+    public static Path tlsOtherCa() {
+        return Path.of(get("CARAVAN_TEST_TLS_OTHER_CA"));
+    }
+
+    /** The server certificate and key (PEM) for 127.0.0.1 and localhost. */
+    public static Path tlsCert() {
+        return Path.of(get("CARAVAN_TEST_TLS_CERT"));
+    }
+
+    public static Path tlsKey() {
+        return Path.of(get("CARAVAN_TEST_TLS_KEY"));
+    }
+
     /** The hub's account on the suite's broker: it administers the broker's dynamic security, and may do anything. */
     public static String mqttUser() {
         return get("CARAVAN_TEST_MQTT_USERNAME");

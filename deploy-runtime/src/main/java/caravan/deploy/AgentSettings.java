@@ -18,9 +18,11 @@ import java.time.Duration;
  * @param simulatorVenueId the venue id the simulator puts in its messages
  * @param mqttLogin     the edge's account on the broker, for the health gate and the provider; null for a broker
  *                      that takes anyone
+ * @param brokerCa      the CA the broker's certificate must be signed by, for an {@code mqtts://} or {@code ssl://}
+ *                      broker; null for the JVM's public roots
  */
 public record AgentSettings(String edgeId, String dockerHost, Path stateDir, String diskPath, long minFreeDisk,
-        String containerName, Duration stepTimeout, String simulatorVenueId, MqttLogin mqttLogin) {
+        String containerName, Duration stepTimeout, String simulatorVenueId, MqttLogin mqttLogin, Path brokerCa) {
 
     public Path configDir() {
         return stateDir.resolve("config");

@@ -93,7 +93,7 @@ public class DeploySteps {
         long started = System.currentTimeMillis();
         try (TrajectoryWatch watch = gate.requireTrajectories()
                 ? TrajectoryWatch.start(mqtt.path("broker").asText(), mqtt.path("topic").asText(),
-                        settings.mqttLogin()) : null) {
+                        settings.mqttLogin(), settings.brokerCa()) : null) {
             while (System.currentTimeMillis() - started < gate.windowSeconds() * 1000L) {
                 ContainerState container = runtime.state(settings.containerName()).orElse(null);
                 if (container == null || !container.running() || container.restartCount() > 0) {

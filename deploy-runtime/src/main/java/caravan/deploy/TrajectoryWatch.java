@@ -1,6 +1,7 @@
 package caravan.deploy;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,14 +27,18 @@ public final class TrajectoryWatch implements AutoCloseable {
 
     /**
      * Subscribes to {@code topic} on {@code brokerUrl} ({@code mqtt://host:port} as in the reference, or tcp://),
-     * logged in as {@code login} unless null.
+     * logged in as {@code login} unless null, trusting only {@code ca} (unless null) over TLS.
      */
-    public static TrajectoryWatch start(String brokerUrl, String topic, MqttLogin login) throws MqttException {
+    public static TrajectoryWatch start(String brokerUrl, String topic, MqttLogin login, Path ca)
+            throws MqttException {
         String serverUri = brokerUrl.replaceFirst("^mqtt://", "tcp://").replaceFirst("^mqtts://", "ssl://");
         MqttClient client = new MqttClient(serverUri, "caravan-health-" + UUID.randomUUID(), new MemoryPersistence());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         options.setConnectionTimeout(10);
+        if (ca != null) {
+            options.setSocketFactory(TrustedCa.sslContext(ca).getSocketFactory());
+        }
         if (login != null) {
             options.setUserName(login.username());
             options.setPassword(login.password().getBytes(StandardCharsets.UTF_8));

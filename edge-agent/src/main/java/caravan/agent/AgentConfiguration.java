@@ -18,6 +18,7 @@ import caravan.deploy.ContainerRuntime;
 import caravan.deploy.DeploySteps;
 import caravan.deploy.MqttLogin;
 import caravan.deploy.SignedCommands;
+import caravan.deploy.TrustedCa;
 
 /** The beans the edge routes call, made from the {@code caravan.agent.*} properties. */
 public class AgentConfiguration implements CamelConfiguration {
@@ -50,6 +51,8 @@ public class AgentConfiguration implements CamelConfiguration {
     private String mqttUsername;
     @PropertyInject(value = "caravan.agent.mqtt-password", defaultValue = "")
     private String mqttPassword;
+    @PropertyInject(value = "caravan.agent.broker-ca", defaultValue = "")
+    private String brokerCa;
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
@@ -62,15 +65,20 @@ public class AgentConfiguration implements CamelConfiguration {
         }
         MqttLogin credentials = AgentCredentials.load(credentialsFile, mqttUsername.isBlank() ? edgeId
                 : mqttUsername, mqttPassword);
+        Path ca = brokerCa.isBlank() ? null : Path.of(brokerCa);
+        PahoMqtt5Configuration mqtt = camelContext.getComponent("paho-mqtt5", PahoMqtt5Component.class)
+                .getConfiguration();
         if (credentials != null) {
-            PahoMqtt5Configuration mqtt = camelContext.getComponent("paho-mqtt5", PahoMqtt5Component.class)
-                    .getConfiguration();
             mqtt.setUserName(credentials.username());
             mqtt.setPassword(credentials.password());
         }
+        if (ca != null) {
+            mqtt.setSocketFactory(TrustedCa.sslContext(ca).getSocketFactory());
+            mqtt.setHttpsHostnameVerificationEnabled(true);
+        }
         AgentSettings settings = new AgentSettings(edgeId, dockerHost, Path.of(stateDir).toAbsolutePath(), diskPath,
                 minFreeDiskMb * 1024 * 1024, containerName, Duration.ofSeconds(stepTimeoutSeconds), simulatorVenueId,
-                credentials);
+                credentials, ca);
         ContainerRuntime runtime = new EngineApiRuntime(settings);
         AgentState state = new AgentState(settings, new ObjectMapper());
         AgentEvents events = new AgentEvents(camelContext.createProducerTemplate(), runtime, settings);

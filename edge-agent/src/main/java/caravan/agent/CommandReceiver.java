@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import caravan.deploy.AgentSettings;
 import caravan.deploy.MqttLogin;
+import caravan.deploy.TrustedCa;
 
 /**
  * Receives the hub's commands on {@code caravan/edges/{edgeId}/commands} (QoS 1, persistent session) and hands each
@@ -37,6 +38,7 @@ public class CommandReceiver extends ServiceSupport implements MqttCallback {
 
     private final String brokerUrl;
     private final MqttLogin credentials;
+    private final AgentSettings settings;
     private final String topic;
     private final String clientId;
     private final long sessionExpirySeconds;
@@ -48,6 +50,7 @@ public class CommandReceiver extends ServiceSupport implements MqttCallback {
             long sessionExpirySeconds, ProducerTemplate producer, ScheduledExecutorService retries) {
         this.brokerUrl = brokerUrl;
         this.credentials = credentials;
+        this.settings = settings;
         this.topic = "caravan/edges/" + settings.edgeId() + "/commands";
         this.clientId = "caravan-agent-" + settings.edgeId();
         this.sessionExpirySeconds = sessionExpirySeconds;
@@ -68,6 +71,9 @@ public class CommandReceiver extends ServiceSupport implements MqttCallback {
         options.setSessionExpiryInterval(sessionExpirySeconds);
         options.setAutomaticReconnect(true);
         options.setConnectionTimeout(10);
+        if (settings.brokerCa() != null) {
+            options.setSocketFactory(TrustedCa.sslContext(settings.brokerCa()).getSocketFactory());
+        }
         if (credentials != null) {
             options.setUserName(credentials.username());
             options.setPassword(credentials.password().getBytes(StandardCharsets.UTF_8));
