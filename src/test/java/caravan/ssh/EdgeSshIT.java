@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -39,6 +40,9 @@ import caravan.testing.TrackerDeployments;
  */
 @CamelSpringBootTest
 @SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Closed after the class: cached, it went on probing its edges over SSH every second for the rest of the suite,
+// a load that once kept other tests' hubs from starting in time.
+@DirtiesContext
 class EdgeSshIT {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
