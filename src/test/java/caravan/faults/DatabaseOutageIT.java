@@ -35,7 +35,8 @@ class DatabaseOutageIT {
     static final String RUN = "it-" + UUID.randomUUID().toString().substring(0, 8);
     static final String VENUE = "venue-" + RUN;
     static final int PER_SECOND = 1_000;
-    static final int TRACKS = 50_000;
+    // 80 s of publishing: longer than the outage plus the up to 30 s it may take the hub to say it is down
+    static final int TRACKS = 80_000;
     static final int RECEIVE_MAXIMUM = 2_000;
     static final Duration OUTAGE = Duration.ofSeconds(30);
     static final ObjectMapper JSON = new ObjectMapper();
