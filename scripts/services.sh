@@ -56,7 +56,8 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 random_secret() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24; }
 
 ensure_packages ca-certificates curl docker.io docker-registry apache2-utils mosquitto mosquitto-clients \
-  postgresql debootstrap dpkg-dev openssl chromium openssh-server openssh-client
+  postgresql debootstrap dpkg-dev openssl chromium openssh-server openssh-client \
+  python3-onnx libonnx-testdata supervisor
 
 # --- Docker engine ---------------------------------------------------------
 if docker info >/dev/null 2>&1; then
@@ -217,12 +218,26 @@ printf '%s:%s\n' "$SSH_USER" "$SSH_PASSWORD" | chpasswd
 SSH_HOME="$(getent passwd "$SSH_USER" | cut -d: -f6)"
 install -d -o "$SSH_USER" -g "$SSH_USER" -m 700 "$SSH_HOME/.ssh"
 install -o "$SSH_USER" -g "$SSH_USER" -m 600 "$SSH_DIR/client_ed25519_key.pub" "$SSH_HOME/.ssh/authorized_keys"
+# Two model devices (Jetson-class robots in production): plain users, no Docker, each with its own service manager.
+DEVICE_USERS="caravan-device-1 caravan-device-2"
+if [ ! -s "$SSH_DIR/device.password" ]; then
+  random_secret >"$SSH_DIR/device.password"
+  chmod 600 "$SSH_DIR/device.password"
+fi
+DEVICE_PASSWORD="$(cat "$SSH_DIR/device.password")"
+for device in $DEVICE_USERS; do
+  id "$device" >/dev/null 2>&1 || useradd --create-home --shell /bin/sh "$device"
+  printf '%s:%s\n' "$device" "$DEVICE_PASSWORD" | chpasswd
+  device_home="$(getent passwd "$device" | cut -d: -f6)"
+  install -d -o "$device" -g "$device" -m 700 "$device_home/.ssh"
+  install -o "$device" -g "$device" -m 600 "$SSH_DIR/client_ed25519_key.pub" "$device_home/.ssh/authorized_keys"
+done
 cat >"$SSH_DIR/sshd_config" <<EOF
 Port $SSH_PORT
 ListenAddress 127.0.0.1
 HostKey $SSH_DIR/ssh_host_ed25519_key
 PidFile $SSH_DIR/sshd.pid
-AllowUsers $SSH_USER
+AllowUsers $SSH_USER $DEVICE_USERS
 PermitRootLogin no
 PubkeyAuthentication yes
 PasswordAuthentication yes
@@ -234,7 +249,9 @@ LogLevel VERBOSE
 EOF
 sshd_ours() { [ -s "$SSH_DIR/sshd.pid" ] && kill -0 "$(cat "$SSH_DIR/sshd.pid")" 2>/dev/null; }
 if sshd_ours; then
-  log "sshd already running on 127.0.0.1:$SSH_PORT"
+  log "sshd already running on 127.0.0.1:$SSH_PORT; reloading its configuration"
+  /usr/sbin/sshd -t -f "$SSH_DIR/sshd_config" || die "sshd rejects $SSH_DIR/sshd_config"
+  kill -HUP "$(cat "$SSH_DIR/sshd.pid")"
 else
   port_open "$SSH_PORT" && die "port $SSH_PORT is taken by something other than our sshd; set CARAVAN_TEST_SSH_PORT"
   mkdir -p /run/sshd
@@ -243,6 +260,46 @@ else
   /usr/sbin/sshd -f "$SSH_DIR/sshd_config" -E "$SSH_DIR/sshd.log"
   wait_for "sshd" 15 port_open "$SSH_PORT"
 fi
+
+# --- supervisor: each device user's service manager, as systemd is a Jetson's --
+# The tests install the policy runner as its duck_policy program; supervisorctl restarts it over SSH.
+for device in $DEVICE_USERS; do
+  device_home="$(getent passwd "$device" | cut -d: -f6)"
+  sup="$device_home/supervisor"
+  install -d -o "$device" -g "$device" -m 700 "$sup" "$sup/conf.d" "$sup/logs"
+  cat >"$sup/supervisord.conf" <<EOF
+[unix_http_server]
+file=$sup/supervisor.sock
+chmod=0700
+
+[supervisord]
+logfile=$sup/supervisord.log
+pidfile=$sup/supervisord.pid
+childlogdir=$sup/logs
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=unix://$sup/supervisor.sock
+
+[include]
+files = $sup/conf.d/*.conf
+EOF
+  chown "$device:" "$sup/supervisord.conf"
+  if su -s /bin/sh "$device" -c "supervisorctl -c '$sup/supervisord.conf' pid" 2>/dev/null | grep -q '^[0-9]'; then
+    log "supervisord of $device already running"
+  else
+    log "starting supervisord for $device"
+    su -s /bin/sh "$device" -c "supervisord -c '$sup/supervisord.conf'" || die "supervisord for $device did not start"
+    wait_for "supervisord of $device" 15 su -s /bin/sh "$device" -c "supervisorctl -c '$sup/supervisord.conf' pid"
+  fi
+done
+
+# --- ONNX models for the tests: small policies and one broken model per reason for rejection ---
+MODELS_DIR="$STATE_DIR/models"
+log "building test models in $MODELS_DIR"
+/usr/bin/python3 "$(dirname "$0")/models/make-test-models.py" "$MODELS_DIR" || die "building the test models failed"
 
 # --- Base image (no public registry is reachable: build it with debootstrap) ---
 if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
@@ -297,6 +354,10 @@ CARAVAN_TEST_SSH_USER=$SSH_USER
 CARAVAN_TEST_SSH_PASSWORD=$SSH_PASSWORD
 CARAVAN_TEST_SSH_KEY=$SSH_DIR/client_ed25519_key
 CARAVAN_TEST_SSH_HOST_KEY=$SSH_DIR/ssh_host_ed25519_key.pub
+CARAVAN_TEST_DEVICE_USERS="$DEVICE_USERS"
+CARAVAN_TEST_DEVICE_PASSWORD=$DEVICE_PASSWORD
+CARAVAN_TEST_MODELS=$MODELS_DIR
+CARAVAN_TEST_ONNX_TESTDATA=/usr/share/libonnx-testdata/data
 EOF
 chmod 600 "$STATE_DIR/env"
 log "services ready; endpoints in $STATE_DIR/env"

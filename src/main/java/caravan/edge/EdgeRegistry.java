@@ -216,7 +216,8 @@ public class EdgeRegistry {
         }
     }
 
-    static OffsetDateTime now() {
+    /** The time the hub records, in UTC. */
+    public static OffsetDateTime now() {
         return OffsetDateTime.now(ZoneOffset.UTC);
     }
 }

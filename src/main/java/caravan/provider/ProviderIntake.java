@@ -1,5 +1,8 @@
 package caravan.provider;
 
+import static caravan.store.KeptFiles.baseName;
+import static caravan.store.KeptFiles.move;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,18 +10,12 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -30,6 +27,8 @@ import org.springframework.stereotype.Component;
 import caravan.api.InputRejectedException;
 import caravan.docker.RegistryProperties;
 import caravan.security.Actors;
+import caravan.store.FolderDropOutcome;
+import caravan.store.KeptFiles;
 
 /**
  * The two doors into the provider pipeline, REST upload and inbox folder, validated the same way. An accepted
@@ -40,7 +39,6 @@ import caravan.security.Actors;
 public class ProviderIntake {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderIntake.class);
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     static final String DONE_DIR = ".done";
     static final String FAILED_DIR = ".failed";
 
@@ -82,10 +80,10 @@ public class ProviderIntake {
         List<Path> debs = upload.debFileNames().stream().map(upload.stagingDir()::resolve).toList();
         List<DebPackage> packages = inspect(metadata, debs, problems);
         if (!problems.isEmpty()) {
-            Path kept = properties.rejectedDir().resolve(STAMP.format(Instant.now()) + "-" + upload.stagingDir().getFileName());
+            Path kept = properties.rejectedDir().resolve(KeptFiles.STAMP.format(Instant.now()) + "-" + upload.stagingDir().getFileName());
             move(upload.stagingDir(), kept);
             writeText(kept.resolve("metadata.json"), upload.metadataJson() == null ? "" : upload.metadataJson());
-            writeError(kept, "rest upload", problems);
+            KeptFiles.writeError(mapper, kept, "rest upload", problems);
             LOG.warn("Rejected provider upload, kept in {}: {}", kept, problems);
             throw new InputRejectedException(problems);
         }
@@ -110,7 +108,7 @@ public class ProviderIntake {
                 metadataFile.getFileName() + " names " + deb.getFileName() + ", which is not in the inbox; drop the .deb "
                         + "files first, then the metadata JSON"));
         List<Path> present = debs.stream().filter(Files::isRegularFile).toList();
-        awaitSettled(present);
+        KeptFiles.awaitSettled(present, properties.inboxSettle());
         List<DebPackage> packages = present.isEmpty() ? List.of() : inspect(metadata, present, problems);
         if (!problems.isEmpty()) {
             return rejectDrop(metadataFile, present, problems);
@@ -131,11 +129,10 @@ public class ProviderIntake {
     }
 
     private FolderDropOutcome rejectDrop(Path metadataFile, List<Path> debs, List<String> problems) {
-        Path failedDir = newUniqueDir(properties.inbox().resolve(FAILED_DIR),
-                STAMP.format(Instant.now()) + "-" + baseName(metadataFile));
+        Path failedDir = KeptFiles.newRejectionDir(properties.inbox().resolve(FAILED_DIR), baseName(metadataFile));
         String dirName = failedDir.getFileName().toString();
         debs.forEach(deb -> move(deb, failedDir.resolve(deb.getFileName())));
-        writeError(failedDir, metadataFile.getFileName().toString(), problems);
+        KeptFiles.writeError(mapper, failedDir, metadataFile.getFileName().toString(), problems);
         LOG.warn("Rejected provider drop {}, kept in {}: {}", metadataFile.getFileName(), failedDir, problems);
         return new FolderDropOutcome(null, FAILED_DIR + "/" + dirName + "/" + metadataFile.getFileName());
     }
@@ -212,84 +209,11 @@ public class ProviderIntake {
         return null;
     }
 
-    /**
-     * Operators drop the .deb files before the JSON, but a large copy may still be finishing: wait until each file
-     * has not changed for the settle time, so a half-written package is never read.
-     */
-    private void awaitSettled(List<Path> files) {
-        long settleMillis = properties.inboxSettle().toMillis();
-        Instant deadline = Instant.now().plus(Duration.ofMillis(Math.max(settleMillis * 60, 60_000)));
-        for (Path file : files) {
-            try {
-                long lastSize = -1;
-                while (Instant.now().isBefore(deadline)) {
-                    long size = Files.size(file);
-                    long age = System.currentTimeMillis() - Files.getLastModifiedTime(file).toMillis();
-                    if (size == lastSize && age >= settleMillis) {
-                        break;
-                    }
-                    lastSize = size;
-                    Thread.sleep(Math.max(100, settleMillis / 4));
-                }
-            } catch (IOException e) {
-                return; // inspection reports the unreadable file
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private void writeError(Path dir, String input, List<String> problems) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("input", input);
-        error.put("rejectedAt", Instant.now().toString());
-        error.put("problems", problems);
-        try {
-            Files.createDirectories(dir);
-            mapper.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("error.json").toFile(), error);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write error.json in " + dir, e);
-        }
-    }
-
     private static void writeText(Path file, String text) {
         try {
             Files.writeString(file, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
-    }
-
-    private static void move(Path from, Path to) {
-        try {
-            Files.createDirectories(to.getParent());
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot move " + from + " to " + to, e);
-        }
-    }
-
-    /** {@code parent/name}, or {@code parent/name-2} and so on: two rejections in one second must not share a folder. */
-    private static Path newUniqueDir(Path parent, String name) {
-        try {
-            Files.createDirectories(parent);
-            for (int n = 1; ; n++) {
-                Path candidate = parent.resolve(n == 1 ? name : name + "-" + n);
-                try {
-                    return Files.createDirectory(candidate);
-                } catch (java.nio.file.FileAlreadyExistsException taken) {
-                    // try the next suffix
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a folder under " + parent, e);
-        }
-    }
-
-    private static String baseName(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
     }
 }

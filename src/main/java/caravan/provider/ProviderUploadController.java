@@ -1,27 +1,21 @@
 package caravan.provider;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
 
-import caravan.api.ApiError;
-import caravan.api.InputRejectedException;
+import caravan.api.MultipartText;
 import caravan.provider.ProviderApi.BuildAccepted;
 
 /**
@@ -53,19 +47,9 @@ public class ProviderUploadController {
             file.transferTo(staging.resolve(name));
             names.add(name);
         }
-        ProviderUpload upload = new ProviderUpload(metadata(request), staging, names);
+        ProviderUpload upload = new ProviderUpload(MultipartText.part(request, "metadata"), staging, names);
         BuildAccepted accepted = producer.requestBody("direct:provider-upload", upload, BuildAccepted.class);
         return ResponseEntity.accepted().body(accepted);
-    }
-
-    /** The metadata part may come as a form field or as a JSON file part ({@code curl -F metadata=@meta.json}). */
-    private static String metadata(MultipartHttpServletRequest request) throws IOException {
-        String field = request.getParameter("metadata");
-        if (field != null) {
-            return field;
-        }
-        MultipartFile file = request.getFile("metadata");
-        return file == null ? null : new String(file.getBytes(), StandardCharsets.UTF_8);
     }
 
     /** Keeps only the last path segment of a client-supplied name and characters safe in a file name. */
@@ -81,19 +65,5 @@ public class ProviderUploadController {
             candidate = n + "-" + name;
         }
         return candidate;
-    }
-
-    @ExceptionHandler(CamelExecutionException.class)
-    ResponseEntity<ApiError> routeFailed(CamelExecutionException e) {
-        if (e.getCause() instanceof InputRejectedException rejected) {
-            return ResponseEntity.badRequest().body(new ApiError("invalid provider upload", rejected.problems()));
-        }
-        throw e;
-    }
-
-    @ExceptionHandler(MaxUploadSizeExceededException.class)
-    ResponseEntity<ApiError> tooLarge(MaxUploadSizeExceededException e) {
-        return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE).body(ApiError.of("upload too large: "
-                + e.getMessage() + " (spring.servlet.multipart.max-file-size / max-request-size)"));
     }
 }

@@ -154,6 +154,16 @@ public final class Services {
         return Files.readString(Path.of(get("CARAVAN_TEST_SSH_HOST_KEY"))).strip();
     }
 
+    /** A model scripts/models/make-test-models.py built, e.g. {@code policy-v1.onnx}. */
+    public static Path testModel(String fileName) {
+        return Path.of(get("CARAVAN_TEST_MODELS"), fileName);
+    }
+
+    /** A model of Debian's libonnx-testdata, e.g. {@code node/test_abs}. */
+    public static Path onnxTestdata(String model) {
+        return Path.of(get("CARAVAN_TEST_ONNX_TESTDATA"), model, "model.onnx");
+    }
+
     /** Points a hub under test at the real services, with its data under {@code dataDir}. */
     public static void register(DynamicPropertyRegistry registry, Path dataDir) {
         registry.add("caravan.data-dir", dataDir::toString);
