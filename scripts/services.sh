@@ -244,6 +244,8 @@ PasswordAuthentication yes
 KbdInteractiveAuthentication no
 UsePAM no
 AuthorizedKeysFile .ssh/authorized_keys
+# Every hub under test probes its SSH edges in parallel: don't drop logins that are still in key exchange
+MaxStartups 100:30:200
 Subsystem sftp internal-sftp
 LogLevel VERBOSE
 EOF

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.springframework.stereotype.Component;
 
+import caravan.api.ConflictException;
 import caravan.api.NotFoundException;
 import caravan.api.Problems;
 import caravan.edge.DeploymentStore.Deployment;
@@ -18,6 +19,7 @@ import caravan.edge.EdgeRegistry.SshLogin;
 import caravan.edge.EdgeRegistry.Venue;
 import caravan.edge.EdgeRequests.DeployHerRequest;
 import caravan.edge.EdgeRequests.EdgeRequest;
+import caravan.edge.EdgeRequests.HostKeyConfirmation;
 import caravan.edge.EdgeRequests.LidarRequest;
 import caravan.edge.EdgeRequests.SshRequest;
 import caravan.edge.EdgeRequests.VenueRequest;
@@ -37,9 +39,11 @@ public class EdgeApi {
     private final DeploymentPlanner planner;
     private final ObjectMapper mapper;
     private final SecretBox secrets;
+    private final HostKeys hostKeys;
 
     public EdgeApi(EdgeRegistry registry, DeploymentStore deployments, DeploymentPlanner planner, ObjectMapper mapper,
-            SecretBox secrets) {
+            SecretBox secrets, HostKeys hostKeys) {
+        this.hostKeys = hostKeys;
         this.registry = registry;
         this.deployments = deployments;
         this.planner = planner;
@@ -70,9 +74,10 @@ public class EdgeApi {
             return saved;
         }
         if (ssh.encryptedSecret() == null) {
-            registry.updateSshAccess(edgeId, ssh.user(), ssh.port(), ssh.hostKey());
+            registry.updateSshAccess(edgeId, ssh.user(), ssh.port(), ssh.hostKey(), ssh.hostKeyVerified());
         } else {
-            registry.saveSsh(edgeId, ssh.user(), ssh.port(), ssh.hostKey(), ssh.auth(), ssh.encryptedSecret());
+            registry.saveSsh(edgeId, ssh.user(), ssh.port(), ssh.hostKey(), ssh.hostKeyVerified(), ssh.auth(),
+                    ssh.encryptedSecret());
         }
         return edge(edgeId);
     }
@@ -82,12 +87,14 @@ public class EdgeApi {
                 && stored.hostKey().fingerprint().equals(hostKey.fingerprint());
     }
 
-    private record SshCommission(String user, int port, SshHostKey hostKey, String auth, String encryptedSecret) {
+    private record SshCommission(String user, int port, SshHostKey hostKey, boolean hostKeyVerified, String auth,
+            String encryptedSecret) {
     }
 
     /**
      * An SSH edge needs an address, {@code ssh.user}, the host key to pin ({@code ssh.hostKey}, as ssh-keyscan prints
-     * it) and {@code ssh.privateKey} (preferred) or {@code ssh.password}, which are encrypted at once. When the edge
+     * it; fetched from the device and left unverified when not given) and {@code ssh.privateKey} (preferred) or
+     * {@code ssh.password}, which are encrypted at once. When the edge
      * already has credentials, leaving both out keeps them, for the same host only: stored credentials never go to
      * another address, user, port or host key than the one they were given for.
      */
@@ -102,9 +109,10 @@ public class EdgeApi {
         problems.check(SSH_USER.matcher(user).matches(), "ssh.user must be a user name on the edge");
         int port = ssh.port() == null ? 22 : ssh.port();
         problems.check(port >= 1 && port <= 65535, "ssh.port must be between 1 and 65535");
-        SshHostKey hostKey = SshHostKey.parse(ssh.hostKey());
-        problems.check(hostKey != null, "ssh.hostKey must be the edge's OpenSSH public host key line, e.g. from "
-                + "ssh-keyscan: one of " + SshHostKey.TYPES + " and its base64 key");
+        boolean verified = ssh.hostKey() != null;
+        SshHostKey hostKey = verified ? SshHostKey.parse(ssh.hostKey()) : fetchHostKey(edgeId, request.address(), port, problems);
+        problems.check(!verified || hostKey != null, "ssh.hostKey must be the edge's OpenSSH public host key line, e.g. "
+                + "from ssh-keyscan: one of " + SshHostKey.TYPES + " and its base64 key");
         String privateKey = ssh.privateKey();
         String password = ssh.password();
         if (privateKey != null) {
@@ -122,12 +130,48 @@ public class EdgeApi {
                 problems.add("ssh.privateKey or ssh.password is required again to change the edge's address, user, "
                         + "port or host key: its stored credentials only go to the host they were given for");
             }
-            return new SshCommission(user, port, hostKey, null, null);
+            return new SshCommission(user, port, hostKey, verified, null, null);
         }
         String auth = privateKey != null ? "key" : "password";
         ObjectNode secret = mapper.createObjectNode();
         secret.put(auth.equals("key") ? "privateKey" : "password", auth.equals("key") ? privateKey : password);
-        return new SshCommission(user, port, hostKey, auth, secrets.encrypt(secret.toString(), edgeId));
+        return new SshCommission(user, port, hostKey, verified, auth, secrets.encrypt(secret.toString(), edgeId));
+    }
+
+    /**
+     * The key the device presents, not yet trusted. Fetched again for an edge whose stored key was not confirmed, and
+     * kept confirmed when the device still presents the confirmed key.
+     */
+    private SshHostKey fetchHostKey(String edgeId, String address, int port, Problems problems) {
+        if (address == null) {
+            return null;
+        }
+        try {
+            return hostKeys.fetch(address, port);
+        } catch (RuntimeException e) {
+            problems.add("ssh.hostKey was not given and the host key of " + address + ":" + port + " could not be "
+                    + "fetched: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Trusts a fetched host key once the operator has read the same fingerprint on the device
+     * ({@code ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub}).
+     */
+    public Edge confirmHostKey(String edgeId, HostKeyConfirmation confirmation) {
+        SshLogin login = registry.sshLogin(edgeId)
+                .orElseThrow(() -> new NotFoundException("edge " + edgeId + " is not commissioned for SSH"));
+        Problems problems = new Problems();
+        String fingerprint = problems.required(confirmation.fingerprint(), "fingerprint");
+        problems.rejectIfAny();
+        String pinned = login.hostKey().fingerprint();
+        if (!pinned.equals(fingerprint.strip()) && !pinned.equals("SHA256:" + fingerprint.strip())) {
+            throw new ConflictException("edge " + edgeId + " presented host key " + pinned + ", not " + fingerprint
+                    + ": nothing was confirmed. If the device really has that key, someone else answered for it");
+        }
+        registry.confirmHostKey(edgeId);
+        return edge(edgeId);
     }
 
     public List<Venue> registryVenues() {

@@ -31,10 +31,11 @@ public class EdgeRegistry {
     }
 
     /** How an agentless edge is reached, as the API shows it: never the credentials themselves. */
-    public record SshAccess(String user, int port, String hostKeyType, String hostKeyFingerprint, String auth) {
+    public record SshAccess(String user, int port, String hostKeyType, String hostKeyFingerprint, String auth,
+            boolean hostKeyVerified) {
     }
 
-    private static final String EDGE_COLUMNS = "SELECT e.*, s.ssh_user, s.ssh_port, s.host_key, s.auth "
+    private static final String EDGE_COLUMNS = "SELECT e.*, s.ssh_user, s.ssh_port, s.host_key, s.auth, s.host_key_verified "
             + "FROM edges e LEFT JOIN edge_ssh s ON s.edge_id = e.edge_id";
 
     public record Lidar(String edgeId, String serial, String model, JsonNode extrinsics) {
@@ -156,30 +157,42 @@ public class EdgeRegistry {
             return null;
         }
         SshHostKey hostKey = SshHostKey.parse(rs.getString("host_key"));
-        return new SshAccess(user, rs.getInt("ssh_port"), hostKey.type(), hostKey.fingerprint(), rs.getString("auth"));
+        return new SshAccess(user, rs.getInt("ssh_port"), hostKey.type(), hostKey.fingerprint(), rs.getString("auth"),
+                rs.getBoolean("host_key_verified"));
     }
 
-    /** Pins the edge's host key and stores its (already encrypted) credentials. */
+    /**
+     * Pins the edge's host key and stores its (already encrypted) credentials. A key the operator gave is verified; one
+     * the hub fetched from the device is not, until its fingerprint is confirmed.
+     */
     @Transactional
-    public void saveSsh(String edgeId, String user, int port, SshHostKey hostKey, String auth, String encryptedSecret) {
+    public void saveSsh(String edgeId, String user, int port, SshHostKey hostKey, boolean verified, String auth,
+            String encryptedSecret) {
         jdbc.sql("DELETE FROM edge_ssh WHERE edge_id = :id").param("id", edgeId).update();
-        jdbc.sql("INSERT INTO edge_ssh (edge_id, ssh_user, ssh_port, host_key, auth, secret, updated_at) "
-                        + "VALUES (:id, :user, :port, :hostKey, :auth, :secret, :now)")
+        jdbc.sql("INSERT INTO edge_ssh (edge_id, ssh_user, ssh_port, host_key, host_key_verified, auth, secret, updated_at) "
+                        + "VALUES (:id, :user, :port, :hostKey, :verified, :auth, :secret, :now)")
                 .param("id", edgeId).param("user", user).param("port", port).param("hostKey", hostKey.line())
-                .param("auth", auth).param("secret", encryptedSecret).param("now", now()).update();
+                .param("verified", verified).param("auth", auth).param("secret", encryptedSecret).param("now", now())
+                .update();
     }
 
     /** Changes how an SSH edge is reached, keeping its stored credentials. */
-    public void updateSshAccess(String edgeId, String user, int port, SshHostKey hostKey) {
-        jdbc.sql("UPDATE edge_ssh SET ssh_user = :user, ssh_port = :port, host_key = :hostKey, updated_at = :now "
-                        + "WHERE edge_id = :id")
+    public void updateSshAccess(String edgeId, String user, int port, SshHostKey hostKey, boolean verified) {
+        jdbc.sql("UPDATE edge_ssh SET ssh_user = :user, ssh_port = :port, host_key = :hostKey, "
+                        + "host_key_verified = :verified, updated_at = :now WHERE edge_id = :id")
                 .param("id", edgeId).param("user", user).param("port", port).param("hostKey", hostKey.line())
-                .param("now", now()).update();
+                .param("verified", verified).param("now", now()).update();
+    }
+
+    /** The operator has compared the fetched key's fingerprint with the device's own: it is trusted from now on. */
+    public void confirmHostKey(String edgeId) {
+        jdbc.sql("UPDATE edge_ssh SET host_key_verified = TRUE, updated_at = :now WHERE edge_id = :id")
+                .param("id", edgeId).param("now", now()).update();
     }
 
     /** What the hub needs to log in to an SSH edge; the secret is still encrypted. */
-    public record SshLogin(String edgeId, String address, String user, int port, SshHostKey hostKey, String auth,
-            String encryptedSecret) {
+    public record SshLogin(String edgeId, String address, String user, int port, SshHostKey hostKey,
+            boolean hostKeyVerified, String auth, String encryptedSecret) {
 
         /** Never the secret: logins end up in messages. */
         @Override
@@ -189,12 +202,12 @@ public class EdgeRegistry {
     }
 
     public Optional<SshLogin> sshLogin(String edgeId) {
-        return jdbc.sql("SELECT e.edge_id, e.address, s.ssh_user, s.ssh_port, s.host_key, s.auth, s.secret "
+        return jdbc.sql("SELECT e.edge_id, e.address, s.ssh_user, s.ssh_port, s.host_key, s.host_key_verified, s.auth, s.secret "
                         + "FROM edges e JOIN edge_ssh s ON s.edge_id = e.edge_id WHERE e.edge_id = :id")
                 .param("id", edgeId)
                 .query((rs, row) -> new SshLogin(rs.getString("edge_id"), rs.getString("address"), rs.getString("ssh_user"),
-                        rs.getInt("ssh_port"), SshHostKey.parse(rs.getString("host_key")), rs.getString("auth"),
-                        rs.getString("secret")))
+                        rs.getInt("ssh_port"), SshHostKey.parse(rs.getString("host_key")),
+                        rs.getBoolean("host_key_verified"), rs.getString("auth"), rs.getString("secret")))
                 .optional();
     }
 

@@ -20,8 +20,15 @@ public final class EdgeRequests {
             SshRequest ssh) {
     }
 
-    /** How the hub logs in to an SSH edge: {@code privateKey} (preferred) or {@code password}. */
+    /**
+     * How the hub logs in to an SSH edge: {@code privateKey} (preferred) or {@code password}. Without {@code hostKey}
+     * the hub fetches the device's, which is trusted once its fingerprint is confirmed.
+     */
     public record SshRequest(String user, Integer port, String hostKey, String privateKey, String password) {
+    }
+
+    /** {@code POST /api/edges/{edgeId}/host-key/confirm}: the fingerprint the operator read on the device. */
+    public record HostKeyConfirmation(String fingerprint) {
     }
 
     /** {@code PUT /api/edges/{edgeId}/lidars/{serial}}. */

@@ -104,6 +104,13 @@ public class SecurityConfiguration {
                                 "/actuator/jolokia/**").hasRole(admin)
                         .requestMatchers("/api/keys", "/api/keys/**", "/api/audit", "/api/edges/*/credentials")
                             .hasRole(admin)
+                        // trusting a device's host key and setting the commands the hub runs on it
+                        .requestMatchers(HttpMethod.POST, "/api/edges/*/host-key/confirm").hasRole(admin)
+                        .requestMatchers(HttpMethod.PUT, "/api/edges/*/device").hasRole(admin)
+                        // the reference's routes: a device carries its SSH credentials, a deploy is an operator's
+                        .requestMatchers(HttpMethod.POST, "/deployment/devices").hasRole(admin)
+                        .requestMatchers(HttpMethod.GET, "/deployment/**").hasRole(viewer)
+                        .requestMatchers("/deployment/**").hasRole(operator)
                         // An edge's registration carries its SSH credentials
                         .requestMatchers(HttpMethod.PUT, "/api/edges/*").hasRole(admin)
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole(viewer)

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.client.session.ClientSession.ClientSessionEvent;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -26,6 +28,7 @@ import org.springframework.stereotype.Component;
 import caravan.api.NotFoundException;
 import caravan.edge.EdgeRegistry.SshLogin;
 import caravan.edge.EdgeRegistry;
+import caravan.edge.HostKeys;
 import caravan.edge.SshHostKey;
 import caravan.edge.SshKeys;
 import caravan.secrets.SecretBox;
@@ -37,7 +40,7 @@ import caravan.secrets.SecretBox;
  * {@code ~/.ssh} of the hub's user is used.
  */
 @Component
-public class SshConnections implements DisposableBean {
+public class SshConnections implements HostKeys, DisposableBean {
 
     private static final AttributeKey<SshHostKey> PINNED = new AttributeKey<>();
     private static final AttributeKey<AtomicReference<SshHostKey>> PRESENTED = new AttributeKey<>();
@@ -90,9 +93,38 @@ public class SshConnections implements DisposableBean {
         }
     }
 
+    /**
+     * The host key {@code address:port} presents. Nothing is trusted and no credential is sent: the key exchange is
+     * ended as soon as the key is seen.
+     */
+    @Override
+    public SshHostKey fetch(String address, int port) {
+        AtomicReference<SshHostKey> presented = new AtomicReference<>();
+        try (ClientSession session = client.connect("caravan-host-key-scan", address, port,
+                AttributeRepository.ofAttributesMap(Map.of(PRESENTED, presented)), null)
+                .verify(properties.connectTimeout()).getClientSession()) {
+            session.waitFor(EnumSet.of(ClientSessionEvent.WAIT_AUTH, ClientSessionEvent.CLOSED), properties.connectTimeout());
+        } catch (IOException | RuntimeException e) {
+            if (presented.get() == null) {
+                throw new IllegalStateException(address + ":" + port + " did not present an SSH host key: " + e.getMessage(), e);
+            }
+        }
+        if (presented.get() == null) {
+            throw new IllegalStateException(address + ":" + port + " did not present an SSH host key within "
+                    + properties.connectTimeout());
+        }
+        return presented.get();
+    }
+
     private ClientSession login(String edgeId) {
         SshLogin login = registry.sshLogin(edgeId)
                 .orElseThrow(() -> new NotFoundException("edge " + edgeId + " is not commissioned for SSH"));
+        if (!login.hostKeyVerified()) {
+            throw new SshRefusedException("edge " + edgeId + " at " + login + " has an unconfirmed host key ("
+                    + login.hostKey().fingerprint() + "): nothing is sent to it until an operator compares the "
+                    + "fingerprint with the device's and confirms it (POST /api/edges/" + edgeId + "/host-key/confirm)",
+                    false);
+        }
         AtomicReference<SshHostKey> presented = new AtomicReference<>();
         ClientSession session = null;
         try {
@@ -121,12 +153,16 @@ public class SshConnections implements DisposableBean {
         }
     }
 
-    /** Accepts exactly the host key pinned at commissioning, remembering what was presented for the error message. */
+    /**
+     * Accepts exactly the host key pinned at commissioning, remembering what was presented for the error message; a
+     * host key fetch has nothing pinned and accepts nothing.
+     */
     private static boolean isPinnedKey(ClientSession session, SocketAddress remote, PublicKey key) {
         AttributeRepository context = session.getConnectionContext();
         SshHostKey presented = SshHostKey.parse(PublicKeyEntry.toString(key));
         context.getAttribute(PRESENTED).set(presented);
-        return context.getAttribute(PINNED).sameKey(presented);
+        SshHostKey pinned = context.getAttribute(PINNED);
+        return pinned != null && pinned.sameKey(presented);
     }
 
     private static void closeQuietly(ClientSession session) {

@@ -141,9 +141,10 @@ public class SshDeployments {
         return commands.command(command.edgeId(), command.commandId());
     }
 
-    /** The edges the hub reaches over SSH. */
+    /** The edges the hub reaches over SSH: those whose host key is trusted. */
     public List<String> sshEdgeIds() {
-        return registry.edges().stream().filter(edge -> "ssh".equals(edge.transport()) && edge.ssh() != null)
+        return registry.edges().stream()
+                .filter(edge -> "ssh".equals(edge.transport()) && edge.ssh() != null && edge.ssh().hostKeyVerified())
                 .map(Edge::edgeId).toList();
     }
 

@@ -154,6 +154,32 @@ public final class Services {
         return Files.readString(Path.of(get("CARAVAN_TEST_SSH_HOST_KEY"))).strip();
     }
 
+    /**
+     * Removes the SSH edges a test commissioned in the suite's database: every hub probes every SSH edge there, and
+     * edges left behind would be probed by the rest of the suite.
+     */
+    public static void forgetSshEdges(String edgeIdPrefix) {
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(jdbcUrl(), jdbcUser(), jdbcPassword())) {
+            for (String table : List.of("edge_ssh", "device_services", "edges")) {
+                try (java.sql.PreparedStatement delete = db.prepareStatement("DELETE FROM " + table + " WHERE edge_id LIKE ?")) {
+                    delete.setString(1, edgeIdPrefix + "%");
+                    delete.executeUpdate();
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("could not remove the test's edges " + edgeIdPrefix + "*", e);
+        }
+    }
+
+    /** The model devices' SSH users (caravan-device-1, caravan-device-2), each with its own supervisord. */
+    public static List<String> deviceUsers() {
+        return List.of(get("CARAVAN_TEST_DEVICE_USERS").split("\\s+"));
+    }
+
+    public static String devicePassword() {
+        return get("CARAVAN_TEST_DEVICE_PASSWORD");
+    }
+
     /** A model scripts/models/make-test-models.py built, e.g. {@code policy-v1.onnx}. */
     public static Path testModel(String fileName) {
         return Path.of(get("CARAVAN_TEST_MODELS"), fileName);
