@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -23,12 +24,15 @@ public class DeploymentGroupStore {
     public record Member(String edgeId, String deploymentId) {
     }
 
-    /** What a group's deployments are planned with: the broker and venue if given, each edge's own values. */
-    public record GroupPlan(String mqttBrokerUrl, String venueId, Map<String, EdgeValues> values) {
+    /**
+     * What a group's deployments are planned with: the broker and venue if given, a model's parameters, each edge's
+     * own values.
+     */
+    public record GroupPlan(String mqttBrokerUrl, String venueId, ObjectNode parameters, Map<String, EdgeValues> values) {
     }
 
-    /** A group as stored. */
-    public record StoredGroup(String groupId, String providerId, String status, int waveSize, int maxFailures,
+    /** A group as stored: of a provider or of a model. */
+    public record StoredGroup(String groupId, String providerId, String modelId, String status, int waveSize, int maxFailures,
             OffsetDateTime notBefore, String stoppedReason, GroupPlan plan, List<Member> edges, String startedBy,
             OffsetDateTime createdAt, OffsetDateTime updatedAt) {
     }
@@ -43,15 +47,15 @@ public class DeploymentGroupStore {
         this.json = json;
     }
 
-    public void insert(String groupId, String providerId, int waveSize, int maxFailures, OffsetDateTime notBefore,
+    public void insert(String groupId, String providerId, String modelId, int waveSize, int maxFailures, OffsetDateTime notBefore,
             GroupPlan plan, List<Member> edges, String startedBy) {
         OffsetDateTime now = EdgeRegistry.now();
         jdbc.sql("""
-                INSERT INTO deployment_groups (group_id, provider_id, status, wave_size, max_failures, not_before,
+                INSERT INTO deployment_groups (group_id, provider_id, model_id, status, wave_size, max_failures, not_before,
                     request, edges, started_by, created_at, updated_at)
-                VALUES (:id, :provider, 'scheduled', :wave, :maxFailures, :notBefore, :request, :edges, :startedBy,
+                VALUES (:id, :provider, :model, 'scheduled', :wave, :maxFailures, :notBefore, :request, :edges, :startedBy,
                     :now, :now)""")
-                .param("id", groupId).param("provider", providerId).param("wave", waveSize)
+                .param("id", groupId).param("provider", providerId).param("model", modelId).param("wave", waveSize)
                 .param("maxFailures", maxFailures).param("notBefore", notBefore).param("request", json.write(plan))
                 .param("edges", json.write(edges)).param("startedBy", startedBy).param("now", now).update();
     }
@@ -83,7 +87,8 @@ public class DeploymentGroupStore {
 
     private StoredGroup map(ResultSet rs, int row) throws SQLException {
         try {
-            return new StoredGroup(rs.getString("group_id"), rs.getString("provider_id"), rs.getString("status"),
+            return new StoredGroup(rs.getString("group_id"), rs.getString("provider_id"), rs.getString("model_id"),
+                    rs.getString("status"),
                     rs.getInt("wave_size"), rs.getInt("max_failures"), rs.getObject("not_before", OffsetDateTime.class),
                     rs.getString("stopped_reason"), json.read(rs.getString("request"), GroupPlan.class),
                     json.read(rs.getString("edges"), MEMBERS), rs.getString("started_by"),

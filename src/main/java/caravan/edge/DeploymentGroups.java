@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -25,15 +27,16 @@ import caravan.edge.EdgeRequests.Strategy;
 import caravan.provider.Provider;
 
 /**
- * Deployments of one provider to many edges ({@code POST /api/deployments}): chosen by id or by label selector,
- * rolled out in waves of a given size, the next wave only once every deployment of the previous one is finished,
- * stopped when failures reach the limit, not before a given time. Per-edge values add environment variables.
+ * Deployments of one provider or one policy model to many edges ({@code POST /api/deployments}): chosen by id or by
+ * label selector, rolled out in waves of a given size, the next wave only once every deployment of the previous one is
+ * finished, stopped when failures reach the limit, not before a given time. Per-edge values add environment variables
+ * to a provider, parameters to a model.
  */
 @Component
 public class DeploymentGroups {
 
     /** A group as the API shows it: each edge with its deployment's status (waiting, skipped, or the deployment's). */
-    public record Group(String groupId, String providerId, String status, int waveSize, int maxFailures,
+    public record Group(String groupId, String providerId, String modelId, String status, int waveSize, int maxFailures,
             OffsetDateTime notBefore, String stoppedReason, List<Map<String, Object>> edges, String startedBy,
             OffsetDateTime createdAt, OffsetDateTime updatedAt) {
     }
@@ -41,14 +44,20 @@ public class DeploymentGroups {
     public record GroupAccepted(String groupId, String status, String statusUrl) {
     }
 
+    /** A provider's deployment ends healthy or failed; a model's deployed, failed or rolled-back. */
+    private static final List<String> FAILED = List.of("failed", "rolled-back");
+    private static final List<String> FINISHED = List.of("waiting", "healthy", "deployed", "failed", "rolled-back");
+
     private final DeploymentGroupStore groups;
     private final EdgeApi api;
     private final DeploymentPlanner planner;
     private final EdgeRegistry registry;
     private final DeploymentStore deployments;
+    private final ModelRollouts models;
 
     public DeploymentGroups(DeploymentGroupStore groups, EdgeApi api, DeploymentPlanner planner, EdgeRegistry registry,
-            DeploymentStore deployments) {
+            DeploymentStore deployments, ModelRollouts models) {
+        this.models = models;
         this.groups = groups;
         this.api = api;
         this.planner = planner;
@@ -59,7 +68,10 @@ public class DeploymentGroups {
     /** Validates a group request, naming every problem, and stores it; its waves start on the next tick. */
     public GroupAccepted create(GroupRequest request, String startedBy) {
         Problems problems = new Problems();
-        String providerId = problems.required(request.providerId(), "providerId");
+        String providerId = request.providerId();
+        String modelId = request.modelId();
+        problems.check((providerId == null) != (modelId == null), "give either providerId or modelId, not both or neither");
+        problems.check(modelId != null || request.parameters() == null, "parameters are a model's: give modelId with them");
         List<Edge> edges = selectEdges(request, problems);
         Strategy strategy = request.strategy() == null ? new Strategy(null, null) : request.strategy();
         int waveSize = strategy.waveSize() == null ? 1 : strategy.waveSize();
@@ -78,47 +90,55 @@ public class DeploymentGroups {
         values.forEach((edgeId, edgeValues) -> {
             problems.check(edges.stream().anyMatch(edge -> edge.edgeId().equals(edgeId)),
                     "values names edge " + edgeId + ", which is not in this deployment");
-            problems.check(edgeValues != null && edgeValues.env() != null,
-                    "values." + edgeId + ".env must be an object of variables");
+            problems.check(edgeValues != null && (modelId == null ? edgeValues.env() != null : edgeValues.parameters() != null),
+                    modelId == null ? "values." + edgeId + ".env must be an object of variables"
+                            : "values." + edgeId + ".parameters must be an object of model parameters");
         });
         String venueOverride = request.venueId();
-        edges.stream().filter(edge -> venueOverride == null && edge.venueId() == null)
-                .forEach(edge -> problems.add("edge " + edge.edgeId() + " has no venue: set its venueId or give one"));
+        if (modelId != null) {
+            edges.forEach(edge -> models.checkDeployable(modelId, edge, problems));
+        } else {
+            edges.stream().filter(edge -> venueOverride == null && edge.venueId() == null)
+                    .forEach(edge -> problems.add("edge " + edge.edgeId() + " has no venue: set its venueId or give one"));
+        }
         problems.rejectIfAny();
-        planner.deployableProvider(providerId);
+        if (providerId != null) {
+            planner.deployableProvider(providerId);
+        }
         if (venueOverride != null) {
             api.venue(venueOverride);
         }
 
         String groupId = UUID.randomUUID().toString();
-        groups.insert(groupId, providerId, waveSize, maxFailures, notBefore,
-                new GroupPlan(request.mqttBrokerUrl(), venueOverride, values),
+        groups.insert(groupId, providerId, modelId, waveSize, maxFailures, notBefore,
+                new GroupPlan(request.mqttBrokerUrl(), venueOverride, request.parameters(), values),
                 edges.stream().map(edge -> new Member(edge.edgeId(), null)).toList(), startedBy);
         return new GroupAccepted(groupId, "scheduled", "/api/deployment-groups/" + groupId);
     }
 
     /**
      * Moves every due group on: starts the next wave when the current one has finished, stops at the failure
-     * limit, finishes when no edge is left. Returns the deployments to dispatch. Groups are row-locked, so hubs
-     * sharing the database take turns and a wave starts once.
+     * limit, finishes when no edge is left. Returns the deployments to start: a provider's {@link Deployment}s and
+     * a model's {@link ModelRollouts.PendingModelDeployment}s. Groups are row-locked, so hubs sharing the database take
+     * turns and a wave starts once.
      */
     @Transactional
-    public List<Deployment> advance() {
-        List<Deployment> toDispatch = new ArrayList<>();
+    public List<Rollout> advance() {
+        List<Rollout> toDispatch = new ArrayList<>();
         for (String groupId : groups.lockDue()) {
             groups.find(groupId).ifPresent(group -> toDispatch.addAll(advance(group)));
         }
         return toDispatch;
     }
 
-    private List<Deployment> advance(StoredGroup group) {
+    private List<Rollout> advance(StoredGroup group) {
         String groupId = group.groupId();
         List<Member> members = group.edges();
         int waveSize = group.waveSize();
         int maxFailures = group.maxFailures();
-        List<String> statuses = members.stream().map(this::statusOf).toList();
-        long failures = statuses.stream().filter("failed"::equals).count();
-        boolean waveRunning = statuses.stream().anyMatch(status -> !List.of("waiting", "healthy", "failed").contains(status));
+        List<String> statuses = members.stream().map(member -> statusOf(group, member)).toList();
+        long failures = statuses.stream().filter(FAILED::contains).count();
+        boolean waveRunning = statuses.stream().anyMatch(status -> !FINISHED.contains(status));
         if (waveRunning) {
             return List.of();
         }
@@ -134,12 +154,14 @@ public class DeploymentGroups {
             return List.of();
         }
         GroupPlan plan = group.plan();
-        Provider provider = planner.deployableProvider(group.providerId());
-        List<Deployment> planned = new ArrayList<>();
+        Provider provider = group.providerId() == null ? null : planner.deployableProvider(group.providerId());
+        List<Rollout> planned = new ArrayList<>();
         List<Member> updated = new ArrayList<>();
         for (Member member : members) {
             if (next.contains(member)) {
-                Deployment deployment = plan(member.edgeId(), provider, plan, group.startedBy());
+                Rollout deployment = provider != null ? plan(member.edgeId(), provider, plan, group.startedBy())
+                        : models.plan(member.edgeId(), group.modelId(), groupId, parameters(plan, member.edgeId()),
+                                group.startedBy());
                 planned.add(deployment);
                 updated.add(new Member(member.edgeId(), deployment.deploymentId()));
             } else {
@@ -158,6 +180,16 @@ public class DeploymentGroups {
                 startedBy);
     }
 
+    /** The group's parameters, with the edge's own over them. */
+    private static ObjectNode parameters(GroupPlan plan, String edgeId) {
+        ObjectNode parameters = plan.parameters() == null ? JsonNodeFactory.instance.objectNode() : plan.parameters().deepCopy();
+        EdgeValues values = plan.values() == null ? null : plan.values().get(edgeId);
+        if (values != null && values.parameters() != null) {
+            parameters.setAll(values.parameters());
+        }
+        return parameters;
+    }
+
     public Group group(String groupId) {
         StoredGroup group = groups.find(groupId).orElseThrow(() -> new NotFoundException("no deployment group " + groupId));
         boolean stopped = "failed".equals(group.status()) || "succeeded".equals(group.status());
@@ -166,17 +198,20 @@ public class DeploymentGroups {
             Map<String, Object> edge = new LinkedHashMap<>();
             edge.put("edgeId", member.edgeId());
             edge.put("deploymentId", member.deploymentId());
-            String memberStatus = statusOf(member);
+            String memberStatus = statusOf(group, member);
             edge.put("status", stopped && "waiting".equals(memberStatus) ? "skipped" : memberStatus);
             edges.add(edge);
         }
-        return new Group(group.groupId(), group.providerId(), group.status(), group.waveSize(), group.maxFailures(),
+        return new Group(group.groupId(), group.providerId(), group.modelId(), group.status(), group.waveSize(), group.maxFailures(),
                 group.notBefore(), group.stoppedReason(), edges, group.startedBy(), group.createdAt(),
                 group.updatedAt());
     }
 
-    private String statusOf(Member member) {
-        return member.deploymentId() == null ? "waiting"
+    private String statusOf(StoredGroup group, Member member) {
+        if (member.deploymentId() == null) {
+            return "waiting";
+        }
+        return group.modelId() != null ? models.status(member.deploymentId())
                 : deployments.find(member.deploymentId()).map(Deployment::status).orElse("failed");
     }
 

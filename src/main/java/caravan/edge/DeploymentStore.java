@@ -29,7 +29,7 @@ public class DeploymentStore {
 
     public record Deployment(String deploymentId, String edgeId, String venueId, String providerId, String status,
             String error, JsonNode document, List<Step> history, String startedBy, OffsetDateTime createdAt,
-            OffsetDateTime updatedAt) {
+            OffsetDateTime updatedAt) implements Rollout {
     }
 
     private static final TypeReference<List<Step>> STEPS = new TypeReference<>() { };

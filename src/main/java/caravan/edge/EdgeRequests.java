@@ -40,18 +40,23 @@ public final class EdgeRequests {
     }
 
     /**
-     * {@code POST /api/deployments}: a provider to the edges named ({@code edgeIds}) or matched by labels
-     * ({@code selector}), in waves ({@code strategy}), not before a time, with per-edge {@code values}.
+     * {@code POST /api/deployments}: a provider ({@code providerId}) or a policy model ({@code modelId}, with its
+     * {@code parameters}) to the edges named ({@code edgeIds}) or matched by labels ({@code selector}), in waves
+     * ({@code strategy}), not before a time, with per-edge {@code values}.
      */
-    public record GroupRequest(String providerId, List<String> edgeIds, Map<String, String> selector,
-            Strategy strategy, String notBefore, String venueId, String mqttBrokerUrl, Map<String, EdgeValues> values) {
+    public record GroupRequest(String providerId, String modelId, ObjectNode parameters, List<String> edgeIds,
+            Map<String, String> selector, Strategy strategy, String notBefore, String venueId, String mqttBrokerUrl,
+            Map<String, EdgeValues> values) {
     }
 
     /** How a group rolls out: edges per wave, and the failures that stop it. */
     public record Strategy(Integer waveSize, Integer maxFailures) {
     }
 
-    /** Variables one edge's provider container gets in addition to the others'. */
-    public record EdgeValues(ObjectNode env) {
+    /**
+     * One edge's own values: variables its provider container gets in addition to the others', or model parameters
+     * that override the group's.
+     */
+    public record EdgeValues(ObjectNode env, ObjectNode parameters) {
     }
 }

@@ -4,7 +4,6 @@ import java.util.List;
 
 import org.springframework.stereotype.Component;
 
-import caravan.api.NotFoundException;
 import caravan.model.ModelStore.Model;
 
 /** What the model endpoints answer. */
@@ -32,10 +31,6 @@ public class ModelApi {
 
     /** The model's file, for download. */
     public java.io.File file(String modelId) {
-        java.io.File file = store.file(store.get(modelId).sha256()).toFile();
-        if (!file.isFile()) {
-            throw new NotFoundException("the file of model " + modelId + " is missing from " + file.getParent());
-        }
-        return file;
+        return store.existingFile(store.get(modelId).sha256()).toFile();
     }
 }

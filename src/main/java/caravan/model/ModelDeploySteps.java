@@ -155,7 +155,7 @@ public class ModelDeploySteps {
             } else {
                 String temp = deploy.inModelsDir(deploy.remoteBase + ".onnx.partial-" + deploy.deploymentId().substring(0, 8));
                 Path remoteTemp = deploy.session.path(temp);
-                Files.copy(models.file(deploy.model.sha256()), remoteTemp, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(models.existingFile(deploy.model.sha256()), remoteTemp, StandardCopyOption.REPLACE_EXISTING);
                 String received = sha256On(deploy, temp);
                 if (!deploy.model.sha256().equals(received)) {
                     Files.deleteIfExists(remoteTemp);

@@ -11,6 +11,7 @@ import caravan.api.NotFoundException;
 import caravan.api.Problems;
 import caravan.edge.EdgeRegistry;
 import caravan.edge.EdgeRegistry.Edge;
+import caravan.edge.ModelRollouts;
 import caravan.model.ModelDeployments.ModelDeployment;
 
 /**
@@ -18,7 +19,7 @@ import caravan.model.ModelDeployments.ModelDeployment;
  * route; a request is checked here and answered at once.
  */
 @Component
-public class ModelDeploymentApi {
+public class ModelDeploymentApi implements ModelRollouts {
 
     /** {@code POST /api/edges/{edgeId}/models/deploy}. */
     public record DeployRequest(String modelId, JsonNode parameters) {
@@ -52,16 +53,53 @@ public class ModelDeploymentApi {
 
     ModelDeployment deploy(String edgeId, String modelId, JsonNode parameters, String groupId, String actor) {
         Edge edge = edges.edge(edgeId).orElseThrow(() -> new NotFoundException("no edge " + edgeId));
-        if (!"ssh".equals(edge.transport()) || edge.ssh() == null) {
-            throw new ConflictException("edge " + edgeId + " is not reached over SSH: models go to devices with "
-                    + "transport ssh and their SSH access");
-        }
-        if (!edge.ssh().hostKeyVerified()) {
-            throw new ConflictException("device " + edgeId + " has an unconfirmed host key ("
-                    + edge.ssh().hostKeyFingerprint() + "): nothing is deployed to it until an operator confirms the "
-                    + "fingerprint (POST /api/edges/" + edgeId + "/host-key/confirm)");
+        String refusal = refusal(edge);
+        if (refusal != null) {
+            throw new ConflictException(refusal);
         }
         return deployments.insertPending(edgeId, modelId, groupId, parameters, actor);
+    }
+
+    /** Why a model cannot go to the edge, or null. */
+    private static String refusal(Edge edge) {
+        if (!"ssh".equals(edge.transport()) || edge.ssh() == null) {
+            return "edge " + edge.edgeId() + " is not reached over SSH: models go to devices with transport ssh and "
+                    + "their SSH access";
+        }
+        if (!edge.ssh().hostKeyVerified()) {
+            return "device " + edge.edgeId() + " has an unconfirmed host key (" + edge.ssh().hostKeyFingerprint()
+                    + "): nothing is deployed to it until an operator confirms the fingerprint (POST /api/edges/"
+                    + edge.edgeId() + "/host-key/confirm)";
+        }
+        return null;
+    }
+
+    @Override
+    public void checkDeployable(String modelId, Edge edge, Problems problems) {
+        models.get(modelId);
+        String refusal = refusal(edge);
+        problems.check(refusal == null, refusal);
+    }
+
+    /**
+     * A member of a group: refused by the device (busy, or no longer trusted) it becomes a failed deployment of the
+     * group rather than stopping the wave.
+     */
+    @Override
+    public PendingModelDeployment plan(String edgeId, String modelId, String groupId, JsonNode parameters,
+            String startedBy) {
+        try {
+            return new PendingModelDeployment(deploy(edgeId, modelId, parameters, groupId, startedBy).deploymentId());
+        } catch (ConflictException e) {
+            ModelDeployment refused = deployments.insertRefused(edgeId, modelId, groupId, parameters, startedBy,
+                    e.getMessage());
+            return new PendingModelDeployment(refused.deploymentId());
+        }
+    }
+
+    @Override
+    public String status(String deploymentId) {
+        return deployments.find(deploymentId).map(ModelDeployment::status).orElse("failed");
     }
 
     /** Deploys again the model (and parameters) the device served before its current one. */

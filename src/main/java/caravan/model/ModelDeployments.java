@@ -70,6 +70,20 @@ public class ModelDeployments {
         return get(deploymentId);
     }
 
+    /** A deployment that failed before it started: the device was busy or is no longer trusted. */
+    public ModelDeployment insertRefused(String edgeId, String modelId, String groupId, JsonNode parameters,
+            String requestedBy, String reason) {
+        String deploymentId = UUID.randomUUID().toString();
+        jdbc.sql("""
+                INSERT INTO model_deployments (deployment_id, edge_id, model_id, group_id, status, parameters, steps,
+                    error_message, requested_by, created_at, completed_at)
+                VALUES (:id, :edge, :model, :group, 'failed', :parameters, '[]', :reason, :by, :now, :now)""")
+                .param("id", deploymentId).param("edge", edgeId).param("model", modelId).param("group", groupId)
+                .param("parameters", parameters.toString()).param("reason", reason).param("by", requestedBy)
+                .param("now", EdgeRegistry.now()).update();
+        return get(deploymentId);
+    }
+
     /** The deployment enters {@code status}; a final status ends it with {@code error}, if any. */
     public void status(String deploymentId, String status, String error) {
         jdbc.sql("""
@@ -111,12 +125,6 @@ public class ModelDeployments {
     public List<ModelDeployment> ofEdge(String edgeId) {
         return jdbc.sql("SELECT * FROM model_deployments WHERE edge_id = :id ORDER BY created_at DESC")
                 .param("id", edgeId).query(this::deployment).list();
-    }
-
-    /** Deployments a hub that stopped left under way: they end failed, saying so. */
-    public List<String> unfinished() {
-        return jdbc.sql("SELECT deployment_id FROM model_deployments WHERE status NOT IN (:final)")
-                .param("final", FINAL).query(String.class).list();
     }
 
     private ModelDeployment deployment(ResultSet rs, int row) throws SQLException {

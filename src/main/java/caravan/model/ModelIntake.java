@@ -33,8 +33,8 @@ import caravan.store.KeptFiles;
 
 /**
  * The two doors for models, REST upload and inbox folder, checked the same way: metadata, size, then
- * {@link ModelValidator}. An accepted model is stored by its sha256; sending the same bytes again answers the model
- * already stored. A rejected input is kept with its metadata and an error.json naming every problem.
+ * {@link ModelValidator}. An accepted model is stored by its sha256; sending the same bytes again, under any name,
+ * answers the model already stored. A rejected input is kept with its metadata and an error.json naming every problem.
  */
 @Component
 public class ModelIntake {
@@ -150,10 +150,6 @@ public class ModelIntake {
         }
         String sha256 = sha256(file);
         Optional<Model> existing = store.find(sha256);
-        if (metadata != null && existing.isPresent() && !existing.get().name().equals(metadata.name())) {
-            problems.add("duplicate: these bytes are already model " + existing.get().name() + " "
-                    + existing.get().version() + " (" + sha256 + ")");
-        }
         if (metadata != null && existing.isEmpty()) {
             store.find(metadata.name(), metadata.version()).ifPresent(other -> problems.add("duplicate: "
                     + metadata.name() + " " + metadata.version() + " is already another file (" + other.sha256()
@@ -170,8 +166,9 @@ public class ModelIntake {
         return new Checked(metadata, sha256, size, existing, validated, problems);
     }
 
-    private Accepted store(Checked checked, Path file, String source, String actor) {
+    private Accepted store(Checked checked, Path file, String source, String actor) throws IOException {
         if (checked.existing().isPresent()) {
+            store.restoreFile(checked.sha256(), file);
             return new Accepted(checked.existing().get(), false);
         }
         try {

@@ -48,22 +48,14 @@ public class ModelStore {
     }
 
     /** Where a model's file is kept. */
-    public Path file(String sha256) {
+    private Path file(String sha256) {
         return storeDir.resolve(sha256.substring(0, 2)).resolve(sha256 + ".onnx");
     }
 
-    /** Moves a validated file into the store (one rename, so a reader never sees half of it) and records it. */
+    /** Records a validated model and puts its file in the store. */
     Model insert(Path validatedFile, String sha256, long size, ModelMetadata metadata, ModelValidator.Validated validated,
             String source, String createdBy) {
-        Path target = file(sha256);
-        try {
-            Files.createDirectories(target.getParent());
-            Path temp = Files.createTempFile(target.getParent(), ".incoming-", ".onnx");
-            Files.copy(validatedFile, temp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot store model " + sha256 + " in " + storeDir, e);
-        }
+        putFile(sha256, validatedFile);
         jdbc.sql("""
                 INSERT INTO models (model_id, name, version, description, size_bytes, ir_version, opset, producer,
                     inputs, outputs, input_shapes, target, source, created_by, created_at)
@@ -78,6 +70,40 @@ public class ModelStore {
                 .param("source", source).param("createdBy", createdBy).param("now", EdgeRegistry.now())
                 .update();
         return find(sha256).orElseThrow();
+    }
+
+    /**
+     * Puts a known model's file back when this hub's store lacks it (a store that was not shared, or was lost): the
+     * bytes just sent are the model's, their sha256 says so.
+     */
+    void restoreFile(String sha256, Path file) {
+        if (!Files.isRegularFile(file(sha256))) {
+            putFile(sha256, file);
+        }
+    }
+
+    /** Copies under a temporary name, then one rename: a reader never sees half a model. */
+    private void putFile(String sha256, Path source) {
+        Path target = file(sha256);
+        try {
+            Files.createDirectories(target.getParent());
+            Path temp = Files.createTempFile(target.getParent(), ".incoming-", ".onnx");
+            Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store model " + sha256 + " in " + storeDir, e);
+        }
+    }
+
+    /** The model's file, which must be in this hub's store. */
+    public Path existingFile(String sha256) {
+        Path file = file(sha256);
+        if (!Files.isRegularFile(file)) {
+            throw new NotFoundException("the file of model " + sha256 + " is missing from " + storeDir
+                    + ": hubs that share a database must share caravan.models.store-dir; upload the model again to "
+                    + "restore it");
+        }
+        return file;
     }
 
     public Optional<Model> find(String modelId) {

@@ -72,6 +72,7 @@ class ModelDeviceIT {
     static void removeRunners() throws Exception {
         Services.forgetSshEdges("jetson-" + RUN);
         Services.forgetSshEdges("changed-key-" + RUN);
+        Services.forgetSshEdges("fleet-" + RUN);
         device.uninstall();
         otherDevice.uninstall();
     }
@@ -176,14 +177,60 @@ class ModelDeviceIT {
                 + someoneElsesKey + "\", \"password\": \"" + Services.devicePassword() + "\"}}");
         assertThat(saved.getStatusCode()).as("%s", saved.getBody()).isEqualTo(HttpStatus.OK);
         put("/api/edges/" + deviceId + "/device", otherDevice.serviceSettings());
+        JsonNode servedBefore = otherDevice.serving();
+        List<String> filesBefore = otherDevice.files();
 
         JsonNode refused = deploy(deviceId, upload("refused-" + RUN, "1", "multi-input.onnx"), "{}");
 
         assertThat(refused.get("status").asText()).isEqualTo("failed");
         assertThat(refused.get("errorMessage").asText()).contains("presented host key", "not the pinned");
         assertThat(refused.get("steps")).extracting(step -> step.get("step").asText()).containsExactly("connect");
-        assertThat(otherDevice.modelsDir()).doesNotExist();
-        assertThat(otherDevice.serving()).isNull();
+        assertThat(otherDevice.files()).isEqualTo(filesBefore);
+        assertThat(otherDevice.serving()).isEqualTo(servedBefore);
+    }
+
+    @Test
+    void aGroupDeploysAModelToTwoDevicesInWaves_withEachDevicesOwnParameters() throws Exception {
+        String fleet = "fleet-" + RUN;
+        List<TestDevice> devices = List.of(device, otherDevice);
+        for (int i = 0; i < devices.size(); i++) {
+            String edge = fleet + "-" + i;
+            ResponseEntity<JsonNode> saved = put("/api/edges/" + edge, "{\"transport\": \"ssh\", \"address\": \"127.0.0.1\", "
+                    + "\"labels\": {\"fleet\": \"" + fleet + "\"}, \"ssh\": {\"user\": \"" + devices.get(i).user()
+                    + "\", \"port\": " + Services.sshPort() + ", \"hostKey\": \"" + Services.sshHostKey()
+                    + "\", \"privateKey\": " + MAPPER.writeValueAsString(Services.sshPrivateKey()) + "}}");
+            assertThat(saved.getStatusCode()).as("%s", saved.getBody()).isEqualTo(HttpStatus.OK);
+            assertThat(put("/api/edges/" + edge + "/device", devices.get(i).serviceSettings()).getStatusCode())
+                    .isEqualTo(HttpStatus.OK);
+        }
+        String model = upload("fleet-policy-" + RUN, "1", "policy-v2.onnx");
+
+        ResponseEntity<JsonNode> invalid = post("/api/deployments", "{\"modelId\": \"" + model + "\", \"providerId\": \"x\", "
+                + "\"selector\": {\"fleet\": \"" + fleet + "\"}}");
+        assertThat(invalid.getBody().get("problems").toString()).contains("give either providerId or modelId");
+        ResponseEntity<JsonNode> accepted = post("/api/deployments", "{\"modelId\": \"" + model + "\", "
+                + "\"selector\": {\"fleet\": \"" + fleet + "\"}, \"strategy\": {\"waveSize\": 1}, "
+                + "\"parameters\": {\"speed\": 1.0, \"gait\": \"trot\"}, "
+                + "\"values\": {\"" + fleet + "-1\": {\"parameters\": {\"speed\": 2.0}}}}");
+        assertThat(accepted.getStatusCode()).as("%s", accepted.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+
+        JsonNode group = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> http.getForObject(accepted.getBody().get("statusUrl").asText(), JsonNode.class),
+                        g -> List.of("succeeded", "failed").contains(g.get("status").asText()));
+        assertThat(group.get("status").asText()).as("%s", group).isEqualTo("succeeded");
+        assertThat(group.get("modelId").asText()).isEqualTo(model);
+        List<JsonNode> rollout = group.get("edges").findValues("deploymentId").stream()
+                .map(id -> http.getForObject("/api/model-deployments/" + id.asText(), JsonNode.class)).toList();
+        assertThat(rollout).extracting(d -> d.get("status").asText()).containsExactly("deployed", "deployed");
+        // waves of one: the second device's deployment was created after the first had finished
+        assertThat(java.time.OffsetDateTime.parse(rollout.get(1).get("createdAt").asText()))
+                .isAfterOrEqualTo(java.time.OffsetDateTime.parse(rollout.get(0).get("completedAt").asText()));
+        for (int i = 0; i < devices.size(); i++) {
+            JsonNode serving = devices.get(i).serving();
+            assertThat(serving.get("modelSha256").asText()).isEqualTo(model);
+            assertThat(serving.at("/parameters/gait").asText()).isEqualTo("trot");
+            assertThat(serving.at("/parameters/speed").asDouble()).isEqualTo(i == 0 ? 1.0 : 2.0);
+        }
     }
 
     private JsonNode deploy(String deviceId, String modelId, String parameters) {
@@ -210,7 +257,7 @@ class ModelDeviceIT {
 
     private String upload(String name, String version, String file) throws Exception {
         MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-        byte[] bytes = ModelsIT.ofThisRun(Services.testModel(file));
+        byte[] bytes = Services.testModelOfRun(RUN, file);
         parts.add("model", new ByteArrayResource(bytes) {
             @Override
             public String getFilename() {

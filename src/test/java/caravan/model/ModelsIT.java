@@ -60,7 +60,7 @@ class ModelsIT {
     @Test
     void restUpload_storesTheModelByContent_andServesItBack() throws Exception {
         String name = "policy-" + RUN;
-        byte[] bytes = ofThisRun(Services.testModel("policy-v1.onnx"));
+        byte[] bytes = Services.testModelOfRun(RUN, "policy-v1.onnx");
 
         ResponseEntity<JsonNode> created = upload(bytes, metadata(name, "1.0.0", ", \"description\": \"walks\""));
         assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.CREATED);
@@ -77,7 +77,7 @@ class ModelsIT {
         assertThat(again.getBody().get("modelId").asText()).isEqualTo(model.get("modelId").asText());
         assertThat(again.getBody().get("version").asText()).isEqualTo("1.0.0");
 
-        ResponseEntity<JsonNode> second = upload(ofThisRun(Services.testModel("policy-v2.onnx")), metadata(name, "2.0.0", ""));
+        ResponseEntity<JsonNode> second = upload(Services.testModelOfRun(RUN, "policy-v2.onnx"), metadata(name, "2.0.0", ""));
         assertThat(second.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         assertThat(get("/api/models/" + name + "/versions")).extracting(v -> v.get("version").asText())
                 .containsExactly("2.0.0", "1.0.0");
@@ -88,7 +88,7 @@ class ModelsIT {
         assertThat(sha256(downloaded)).isEqualTo(model.get("sha256").asText());
 
         // a version already stored as other bytes is refused
-        ResponseEntity<JsonNode> reused = upload(ofThisRun(Services.testModel("policy-wrong-contract.onnx")), metadata(name, "1.0.0", ""));
+        ResponseEntity<JsonNode> reused = upload(Services.testModelOfRun(RUN, "policy-wrong-contract.onnx"), metadata(name, "1.0.0", ""));
         assertThat(reused.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(reused.getBody().get("problems").toString()).contains("duplicate: " + name + " 1.0.0 is already another file");
         assertThat(http.getForEntity("/api/models/no-such-model/versions", String.class).getStatusCode())
@@ -97,7 +97,7 @@ class ModelsIT {
 
     @Test
     void restUpload_validatesEveryInputWithTheShapesGiven() throws Exception {
-        ResponseEntity<JsonNode> accepted = upload(ofThisRun(Services.testModel("multi-input.onnx")),
+        ResponseEntity<JsonNode> accepted = upload(Services.testModelOfRun(RUN, "multi-input.onnx"),
                 metadata("multi-" + RUN, "1", ", \"inputShapes\": {\"image\": [2, 3, 32, 48], \"steps\": [2, 7]},"
                         + " \"target\": {\"service\": \"vision\", \"arch\": \"aarch64\", \"gpu\": true}"));
 
@@ -110,12 +110,12 @@ class ModelsIT {
 
     @Test
     void restUpload_rejectsEachBrokenModelWithItsReason_andKeepsIt() throws Exception {
-        byte[] policy = ofThisRun(Services.testModel("policy-v1.onnx"));
+        byte[] policy = Services.testModelOfRun(RUN, "policy-v1.onnx");
         assertRejectedAndKept(java.util.Arrays.copyOf(policy, policy.length / 2), "truncated: the file ends in the middle");
         assertRejectedAndKept("release notes\n".getBytes(), "not-onnx: the file is not an ONNX model");
-        assertRejectedAndKept(ofThisRun(Services.testModel("inference-fails.onnx")),
+        assertRejectedAndKept(Services.testModelOfRun(RUN, "inference-fails.onnx"),
                 "inference: the model failed on a test input of shapes {obs[1, 8]}");
-        assertRejectedAndKept(ofThisRun(Services.testModel("future-opset.onnx")), "unsupported-opset: ");
+        assertRejectedAndKept(Services.testModelOfRun(RUN, "future-opset.onnx"), "unsupported-opset: ");
 
         ResponseEntity<JsonNode> badMetadata = upload(policy, "{\"name\": \"Not A Slug\"}");
         assertThat(badMetadata.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
@@ -127,7 +127,7 @@ class ModelsIT {
     void folderDrop_storesAModel_andKeepsARejectedOneWithItsReason() throws Exception {
         Path inbox = Files.createDirectories(DATA_DIR.resolve("inbox/models"));
         String name = "dropped-" + RUN;
-        Files.write(inbox.resolve(name + ".onnx"), ofThisRun(Services.testModel("policy-v3.onnx")));
+        Files.write(inbox.resolve(name + ".onnx"), Services.testModelOfRun(RUN, "policy-v3.onnx"));
         Files.writeString(inbox.resolve(name + ".json"), metadata(name, "3.0.0", ""));
 
         Path done = await().atMost(Duration.ofSeconds(30)).until(() -> find(inbox.resolve(".done"), name + ".json"),
@@ -139,7 +139,7 @@ class ModelsIT {
         assertThat(stored.get("source").asText()).isEqualTo("folder");
 
         String broken = "nan-" + RUN;
-        Files.write(inbox.resolve("weights.onnx"), ofThisRun(Services.testModel("nan-output.onnx")));
+        Files.write(inbox.resolve("weights.onnx"), Services.testModelOfRun(RUN, "nan-output.onnx"));
         Files.writeString(inbox.resolve(broken + ".json"), "{\"name\": \"" + broken + "\", \"version\": \"1\", \"file\": \"weights.onnx\"}");
         Path failed = await().atMost(Duration.ofSeconds(30)).until(() -> find(inbox.resolve(".failed"), broken + ".json"),
                 path -> path != null);
@@ -207,20 +207,6 @@ class ModelsIT {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    /**
-     * The model with this run's id as its doc string: bytes no earlier run stored in the suite's database. Appending
-     * a field to a protobuf message sets it, so the model is otherwise the same.
-     */
-    static byte[] ofThisRun(Path model) throws IOException {
-        byte[] docString = ("test run " + RUN).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        bytes.write(Files.readAllBytes(model));
-        bytes.write(6 << 3 | 2); // field 6 (doc_string), length-delimited
-        bytes.write(docString.length);
-        bytes.write(docString);
-        return bytes.toByteArray();
     }
 
     static String sha256(byte[] bytes) throws Exception {

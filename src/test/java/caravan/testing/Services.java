@@ -185,6 +185,20 @@ public final class Services {
         return Path.of(get("CARAVAN_TEST_MODELS"), fileName);
     }
 
+    /**
+     * A test model with {@code run} as its doc string: bytes no other test class or earlier run stored in the suite's
+     * database. Appending a field to a protobuf message sets it, so the model is otherwise the same.
+     */
+    public static byte[] testModelOfRun(String run, String fileName) throws IOException {
+        byte[] docString = ("test run " + run).getBytes(StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.write(Files.readAllBytes(testModel(fileName)));
+        bytes.write(6 << 3 | 2); // field 6 (doc_string), length-delimited
+        bytes.write(docString.length);
+        bytes.write(docString);
+        return bytes.toByteArray();
+    }
+
     /** A model of Debian's libonnx-testdata, e.g. {@code node/test_abs}. */
     public static Path onnxTestdata(String model) {
         return Path.of(get("CARAVAN_TEST_ONNX_TESTDATA"), model, "model.onnx");

@@ -53,6 +53,16 @@ public final class TestDevice {
         return Files.exists(status) ? MAPPER.readTree(status.toFile()) : null;
     }
 
+    /** Every file in the device user's models directory, relative to it. */
+    public java.util.List<String> files() throws IOException {
+        if (!Files.isDirectory(modelsDir())) {
+            return java.util.List.of();
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(modelsDir())) {
+            return files.map(file -> modelsDir().relativize(file).toString()).sorted().toList();
+        }
+    }
+
     public Path modelsDir() {
         return home.resolve("models");
     }
