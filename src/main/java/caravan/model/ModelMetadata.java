@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import caravan.api.MetadataJson;
 
 /**
  * What comes with a model: its name and version, and optionally a description, the full shapes of inputs with
@@ -31,19 +32,9 @@ public record ModelMetadata(String name, String version, String description, Map
 
     /** Reads the metadata JSON, adding every problem found to {@code problems}; null when it is not usable. */
     static ModelMetadata parse(ObjectMapper mapper, String json, List<String> problems) {
-        if (json == null || json.isBlank()) {
-            problems.add("metadata is required: {\"name\": \"a-lowercase-slug\", \"version\": \"1.0.0\"}");
-            return null;
-        }
-        JsonNode root;
-        try {
-            root = mapper.readTree(json);
-        } catch (JsonProcessingException e) {
-            problems.add("metadata is not valid JSON: " + e.getOriginalMessage());
-            return null;
-        }
-        if (!root.isObject()) {
-            problems.add("metadata must be a JSON object");
+        JsonNode root = MetadataJson.object(mapper, json,
+                "a JSON object: {\"name\": \"a-lowercase-slug\", \"version\": \"1.0.0\"}", problems);
+        if (root == null) {
             return null;
         }
         int before = problems.size();

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.stereotype.Component;
 
 import caravan.api.InputRejectedException;
+import caravan.api.MetadataJson;
 
 /** Reads provider metadata JSON and reports every problem at once. */
 @Component
@@ -64,19 +65,8 @@ public class MetadataParser {
 
     /** Parses what it can and adds each problem to {@code problems}; the result is only usable when none were added. */
     public ProviderMetadata parse(String json, List<String> problems) {
-        if (json == null || json.isBlank()) {
-            problems.add("metadata is missing: send a JSON object with providerId, version and runCommand");
-            return null;
-        }
-        JsonNode root;
-        try {
-            root = mapper.readTree(json);
-        } catch (JsonProcessingException e) {
-            problems.add("metadata is not valid JSON: " + e.getOriginalMessage());
-            return null;
-        }
-        if (root == null || !root.isObject()) {
-            problems.add("metadata must be a JSON object");
+        JsonNode root = MetadataJson.object(mapper, json, "a JSON object with providerId, version and runCommand", problems);
+        if (root == null) {
             return null;
         }
         String providerId = text(root, "providerId", true, problems);
