@@ -311,6 +311,13 @@ public class ModelDeploySteps {
         deployments.status(deploymentId, "failed", cause.getMessage());
     }
 
+    /** Fails the deployments a stopped hub left under way (see {@link ModelProperties#abandonedAfter()}). */
+    public int failAbandoned() {
+        return deployments.failAbandoned(EdgeRegistry.now().minus(properties.abandonedAfter()), "no step recorded for "
+                + properties.abandonedAfter().toMinutes() + " min: the hub running this deployment stopped. The device "
+                + "serves what its last step left: see the steps, and deploy again or roll back");
+    }
+
     public void close(ModelDeploy deploy) {
         deploy.session.close();
     }

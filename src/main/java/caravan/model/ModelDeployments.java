@@ -62,8 +62,8 @@ public class ModelDeployments {
         String deploymentId = UUID.randomUUID().toString();
         jdbc.sql("""
                 INSERT INTO model_deployments (deployment_id, edge_id, model_id, group_id, status, parameters, steps,
-                    requested_by, created_at)
-                VALUES (:id, :edge, :model, :group, 'pending', :parameters, '[]', :by, :now)""")
+                    requested_by, created_at, updated_at)
+                VALUES (:id, :edge, :model, :group, 'pending', :parameters, '[]', :by, :now, :now)""")
                 .param("id", deploymentId).param("edge", edgeId).param("model", modelId).param("group", groupId)
                 .param("parameters", parameters.toString()).param("by", requestedBy).param("now", EdgeRegistry.now())
                 .update();
@@ -76,8 +76,8 @@ public class ModelDeployments {
         String deploymentId = UUID.randomUUID().toString();
         jdbc.sql("""
                 INSERT INTO model_deployments (deployment_id, edge_id, model_id, group_id, status, parameters, steps,
-                    error_message, requested_by, created_at, completed_at)
-                VALUES (:id, :edge, :model, :group, 'failed', :parameters, '[]', :reason, :by, :now, :now)""")
+                    error_message, requested_by, created_at, completed_at, updated_at)
+                VALUES (:id, :edge, :model, :group, 'failed', :parameters, '[]', :reason, :by, :now, :now, :now)""")
                 .param("id", deploymentId).param("edge", edgeId).param("model", modelId).param("group", groupId)
                 .param("parameters", parameters.toString()).param("reason", reason).param("by", requestedBy)
                 .param("now", EdgeRegistry.now()).update();
@@ -88,7 +88,7 @@ public class ModelDeployments {
     public void status(String deploymentId, String status, String error) {
         jdbc.sql("""
                 UPDATE model_deployments SET status = :status, error_message = COALESCE(:error, error_message),
-                    completed_at = CASE WHEN :final THEN :now ELSE completed_at END
+                    completed_at = CASE WHEN :final THEN :now ELSE completed_at END, updated_at = :now
                 WHERE deployment_id = :id""")
                 .param("id", deploymentId).param("status", status).param("error", error)
                 .param("final", FINAL.contains(status)).param("now", EdgeRegistry.now()).update();
@@ -98,8 +98,8 @@ public class ModelDeployments {
     public void step(String deploymentId, Step step) {
         List<Step> steps = new ArrayList<>(get(deploymentId).steps());
         steps.add(step);
-        jdbc.sql("UPDATE model_deployments SET steps = :steps WHERE deployment_id = :id")
-                .param("id", deploymentId).param("steps", json.write(steps)).update();
+        jdbc.sql("UPDATE model_deployments SET steps = :steps, updated_at = :now WHERE deployment_id = :id")
+                .param("id", deploymentId).param("steps", json.write(steps)).param("now", EdgeRegistry.now()).update();
     }
 
     public void paths(String deploymentId, String remotePath, String previousPath) {
@@ -125,6 +125,19 @@ public class ModelDeployments {
     public List<ModelDeployment> ofEdge(String edgeId) {
         return jdbc.sql("SELECT * FROM model_deployments WHERE edge_id = :id ORDER BY created_at DESC")
                 .param("id", edgeId).query(this::deployment).list();
+    }
+
+    /**
+     * Ends the deployments under way that recorded nothing since {@code cutoff}: the hub running them stopped (a live
+     * one records every step), and the device must not stay blocked for new ones. Returns how many.
+     */
+    public int failAbandoned(OffsetDateTime cutoff, String reason) {
+        return jdbc.sql("""
+                UPDATE model_deployments SET status = 'failed', error_message = :reason, completed_at = :now,
+                    updated_at = :now
+                WHERE status NOT IN (:final) AND updated_at < :cutoff""")
+                .param("reason", reason).param("now", EdgeRegistry.now()).param("final", FINAL)
+                .param("cutoff", cutoff).update();
     }
 
     private ModelDeployment deployment(ResultSet rs, int row) throws SQLException {

@@ -22,6 +22,9 @@ import org.springframework.util.unit.DataSize;
  * @param healthPoll        how often the service is asked during the window
  * @param stepTimeout       longest one command on a device may take (an upload has its own, by size)
  * @param concurrentDeploys model deployments run at the same time (one at a time per device)
+ * @param abandonedAfter    a deployment under way that records no step for this long was left by a hub that stopped:
+ *                          it is failed, so the device takes new ones (longer than any one step, an upload included)
+ * @param abandonedCheck    how often deployments are looked at for that
  */
 @ConfigurationProperties("caravan.models")
 public record ModelProperties(
@@ -36,7 +39,9 @@ public record ModelProperties(
         @DefaultValue("10s") Duration healthWindow,
         @DefaultValue("1s") Duration healthPoll,
         @DefaultValue("2m") Duration stepTimeout,
-        @DefaultValue("4") int concurrentDeploys) {
+        @DefaultValue("4") int concurrentDeploys,
+        @DefaultValue("30m") Duration abandonedAfter,
+        @DefaultValue("1m") Duration abandonedCheck) {
 
     public ModelProperties {
         if (keepVersions < 2) {

@@ -26,6 +26,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -57,10 +58,13 @@ class ModelDeviceIT {
         Services.register(registry, Services.tempDir("caravan-model-device-it"));
         registry.add("caravan.models.health-window", () -> "5s");
         registry.add("caravan.models.keep-versions", () -> "2");
+        registry.add("caravan.models.abandoned-check", () -> "1s");
     }
 
     @Autowired
     TestRestTemplate http;
+    @Autowired
+    JdbcClient jdbc;
 
     @BeforeAll
     static void devices() throws Exception {
@@ -73,6 +77,7 @@ class ModelDeviceIT {
         Services.forgetSshEdges("jetson-" + RUN);
         Services.forgetSshEdges("changed-key-" + RUN);
         Services.forgetSshEdges("fleet-" + RUN);
+        Services.forgetSshEdges("stale-" + RUN);
         device.uninstall();
         otherDevice.uninstall();
     }
@@ -231,6 +236,32 @@ class ModelDeviceIT {
             assertThat(serving.at("/parameters/gait").asText()).isEqualTo("trot");
             assertThat(serving.at("/parameters/speed").asDouble()).isEqualTo(i == 0 ? 1.0 : 2.0);
         }
+    }
+
+    @Test
+    void aDeploymentLeftUnderWayByAStoppedHub_isFailed_andTheDeviceTakesNewOnes() throws Exception {
+        String deviceId = "stale-" + RUN;
+        assertThat(put("/api/edges/" + deviceId, "{\"transport\": \"ssh\", \"address\": \"127.0.0.1\", \"ssh\": "
+                + "{\"user\": \"" + otherDevice.user() + "\", \"port\": " + Services.sshPort() + ", \"hostKey\": \""
+                + Services.sshHostKey() + "\", \"password\": \"" + Services.devicePassword() + "\"}}").getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        put("/api/edges/" + deviceId + "/device", otherDevice.serviceSettings());
+        String model = upload("stale-" + RUN, "1", "policy-v3.onnx");
+        // what a hub killed during an upload 40 minutes ago left behind
+        String abandoned = UUID.randomUUID().toString();
+        java.time.OffsetDateTime then = java.time.OffsetDateTime.now().minusMinutes(40);
+        jdbc.sql("INSERT INTO model_deployments (deployment_id, edge_id, model_id, status, parameters, steps, requested_by, "
+                        + "created_at, updated_at) VALUES (:id, :edge, :model, 'uploading', '{}', '[]', 'a stopped hub', :then, :then)")
+                .param("id", abandoned).param("edge", deviceId).param("model", model).param("then", then).update();
+
+        JsonNode failed = await().atMost(Duration.ofSeconds(30)).until(
+                () -> http.getForObject("/api/model-deployments/" + abandoned, JsonNode.class),
+                d -> "failed".equals(d.get("status").asText()));
+        assertThat(failed.get("errorMessage").asText()).startsWith("no step recorded for 30 min: the hub running this "
+                + "deployment stopped");
+        ResponseEntity<JsonNode> next = post("/api/edges/" + deviceId + "/models/deploy", "{\"modelId\": \"" + model + "\"}");
+        assertThat(next.getStatusCode()).as("%s", next.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+        assertThat(awaitFinished(next.getBody().get("statusUrl").asText()).get("status").asText()).isEqualTo("deployed");
     }
 
     private JsonNode deploy(String deviceId, String modelId, String parameters) {

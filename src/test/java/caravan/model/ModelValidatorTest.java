@@ -21,7 +21,7 @@ import caravan.testing.Services;
 class ModelValidatorTest {
 
     final ModelValidator validator = new ModelValidator(new ModelProperties(null, null, null, null,
-            DataSize.ofMegabytes(512), 21, DataSize.ofMegabytes(64), 3, null, null, null, 1));
+            DataSize.ofMegabytes(512), 21, DataSize.ofMegabytes(64), 3, null, null, null, 1, null, null));
 
     @TempDir
     Path dir;
