@@ -2,7 +2,7 @@
 """Builds the ONNX models the tests and benchmarks deploy, with Debian's python3-onnx: small policy networks
 (obs[batch, 8] -> action[batch, 2]) and models that must be rejected for one reason each.
 
-usage: make-test-models.py <output-dir> [--large-mb N]
+usage: make-test-models.py <output-dir> [--sizes-mb 1,10,100]
 """
 import sys
 from pathlib import Path
@@ -111,10 +111,11 @@ def main():
         "inference-fails.onnx": inference_fails(),
         "future-opset.onnx": future_opset(),
     }
-    if "--large-mb" in sys.argv:
-        megabytes = int(sys.argv[sys.argv.index("--large-mb") + 1])
-        # 8 x width float32 weights in the first layer make up the size
-        models[f"policy-{megabytes}mb.onnx"] = policy(f"policy-{megabytes}mb", 5, width=megabytes * 1024 * 1024 // 36)
+    if "--sizes-mb" in sys.argv:
+        # the benchmarks' policies: obs[8] -> width -> action[2], 11 x width float32 weights of 4 bytes make up the size
+        for megabytes in sys.argv[sys.argv.index("--sizes-mb") + 1].split(","):
+            width = int(megabytes) * 1024 * 1024 // 44
+            models[f"policy-{megabytes}mb.onnx"] = policy(f"policy-{megabytes}mb", 5, width=width)
     for name, built in models.items():
         onnx.save(built, str(out / name))
 

@@ -107,7 +107,26 @@ class SecurityIT {
             entry("DELETE /api/edges/{edgeId}/credentials", Role.ADMIN),
             entry("GET /api/hub/command-key", Role.VIEWER),
             entry("GET /api/session", Role.VIEWER),
-            entry("DELETE /api/session", Role.VIEWER));
+            entry("DELETE /api/session", Role.VIEWER),
+            entry("GET /api/models", Role.VIEWER),
+            entry("POST /api/models", Role.OPERATOR),
+            entry("GET /api/models/{name}/versions", Role.VIEWER),
+            entry("GET /api/models/{modelId}", Role.VIEWER),
+            entry("GET /api/models/{modelId}/file", Role.VIEWER),
+            // trusting a device's host key and the commands the hub runs on it are an admin's
+            entry("POST /api/edges/{edgeId}/host-key/confirm", Role.ADMIN),
+            entry("PUT /api/edges/{edgeId}/device", Role.ADMIN),
+            entry("GET /api/edges/{edgeId}/device", Role.VIEWER),
+            entry("POST /api/edges/{edgeId}/models/deploy", Role.OPERATOR),
+            entry("POST /api/edges/{edgeId}/models/rollback", Role.OPERATOR),
+            entry("GET /api/edges/{edgeId}/models/deployments", Role.VIEWER),
+            entry("GET /api/model-deployments/{deploymentId}", Role.VIEWER),
+            // the reference's routes: a device carries its SSH credentials
+            entry("GET /deployment/devices", Role.VIEWER),
+            entry("POST /deployment/devices", Role.ADMIN),
+            entry("POST /deployment/devices/{deviceId}/test", Role.OPERATOR),
+            entry("POST /deployment/deploy", Role.OPERATOR),
+            entry("GET /deployment/deployments/{deploymentId}", Role.VIEWER));
     private static final List<String> OPEN = List.of("POST /api/session");
 
     private static final Map<Role, String> KEYS = new EnumMap<>(Role.class);
