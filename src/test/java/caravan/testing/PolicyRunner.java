@@ -1,8 +1,11 @@
 package caravan.testing;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -39,7 +42,11 @@ public final class PolicyRunner {
     }
 
     private static void serve(Path model, Path parameters, Path status) throws Exception {
-        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(model)));
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = new DigestInputStream(Files.newInputStream(model), digest)) {
+            in.transferTo(OutputStream.nullOutputStream()); // a model may be larger than the runner's heap
+        }
+        String sha256 = HexFormat.of().formatHex(digest.digest());
         System.out.println("loading " + model + " (" + sha256 + ")");
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         try (OrtSession session = environment.createSession(model.toString(), new OrtSession.SessionOptions());

@@ -62,7 +62,7 @@ public final class ModelBench {
     record Validation(int megabytes, double validatorSeconds, double loadOnlySeconds, double checkerSeconds) {
     }
 
-    record Parallel(int round, double hubSeconds, double scpSeconds) {
+    record Parallel(int round, double hubSeconds, double hubOneByOneSeconds, double scpSeconds) {
     }
 
     private final Map<String, String> args;
@@ -110,8 +110,8 @@ public final class ModelBench {
                         round == 0 ? " (warm-up, not counted)" : "", result.hubServedSeconds(), result.hubUploadSeconds(),
                         result.manualServedSeconds());
                 Parallel fleet = parallel(fleetUser, round);
-                System.out.printf(Locale.ROOT, "parallel round %d: hub %.2f s, scp %.2f s%n", round, fleet.hubSeconds(),
-                        fleet.scpSeconds());
+                System.out.printf(Locale.ROOT, "parallel round %d: hub %.2f s (one by one %.2f s), scp %.2f s%n", round,
+                        fleet.hubSeconds(), fleet.hubOneByOneSeconds(), fleet.scpSeconds());
                 if (round > 0) {
                     served.add(result);
                     parallel.add(fleet);
@@ -137,9 +137,14 @@ public final class ModelBench {
                 "-F", "metadata={\"name\": \"bench-policy\", \"version\": \"hub-" + round + "-" + ProcessHandle.current().pid() + "\"}",
                 "http://127.0.0.1:" + HUB_PORT + "/api/models")).get("modelId").asText();
         double uploadSeconds = seconds(start);
-        api("POST", "/api/edges/bench-device/models/deploy", "{\"modelId\": \"" + modelId + "\"}");
+        String statusUrl = api("POST", "/api/edges/bench-device/models/deploy", "{\"modelId\": \"" + modelId + "\"}")
+                .get("statusUrl").asText();
         awaitServing(device, modelId);
         double hubSeconds = seconds(start);
+        JsonNode deployed = awaitFinished(statusUrl);
+        if (!"deployed".equals(deployed.get("status").asText())) {
+            throw new IllegalStateException("the hub's deployment did not end deployed: " + deployed);
+        }
 
         Path byHand = ofRound(models.resolve("policy-100mb.onnx"), "hand-" + round);
         String sha256 = sha256(byHand);
@@ -174,6 +179,20 @@ public final class ModelBench {
         }
         double hubSeconds = seconds(start);
 
+        // the same, one device after the other: what running them at once saves
+        Path again = ofRound(models.resolve("policy-10mb.onnx"), "fleet-sequential-" + round);
+        String sequentialId = json.readTree(run("curl", "--silent", "--show-error", "--fail-with-body",
+                "-H", Services.API_KEY_HEADER + ": " + Services.ADMIN_KEY, "-F", "model=@" + again,
+                "-F", "metadata={\"name\": \"bench-fleet\", \"version\": \"" + round + "-sequential-"
+                        + ProcessHandle.current().pid() + "\"}",
+                "http://127.0.0.1:" + HUB_PORT + "/api/models")).get("modelId").asText();
+        start = System.nanoTime();
+        for (int i = 0; i < DEVICES; i++) {
+            awaitFinished(api("POST", "/api/edges/bench-fleet-" + i + "/models/deploy",
+                    "{\"modelId\": \"" + sequentialId + "\"}").get("statusUrl").asText());
+        }
+        double hubOneByOneSeconds = seconds(start);
+
         start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(DEVICES);
         try {
@@ -191,7 +210,7 @@ public final class ModelBench {
         } finally {
             pool.shutdownNow();
         }
-        return new Parallel(round, hubSeconds, seconds(start));
+        return new Parallel(round, hubSeconds, hubOneByOneSeconds, seconds(start));
     }
 
     private Validation validation(int megabytes, int rounds) throws Exception {
@@ -252,14 +271,15 @@ public final class ModelBench {
 
     /** Polls the runner's status file, as often as a person watching it could not. */
     private static void awaitServing(TestDevice device, String sha256) throws Exception {
-        for (long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos(); System.nanoTime() < deadline; ) {
+        for (long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); System.nanoTime() < deadline; ) {
             JsonNode serving = device.serving();
             if (serving != null && sha256.equals(serving.get("modelSha256").asText())) {
                 return;
             }
             Thread.sleep(20);
         }
-        throw new IllegalStateException("the device did not serve " + sha256 + " within 5 minutes");
+        throw new IllegalStateException("the device did not serve " + sha256 + " within 2 minutes: "
+                + device.serving());
     }
 
     private String scp(Path file, String user, String target) throws Exception {
@@ -322,6 +342,7 @@ public final class ModelBench {
         double manual = median(served.stream().mapToDouble(Served::manualServedSeconds).toArray());
         double hubFleet = median(parallel.stream().mapToDouble(Parallel::hubSeconds).toArray());
         double scpFleet = median(parallel.stream().mapToDouble(Parallel::scpSeconds).toArray());
+        double hubOneByOne = median(parallel.stream().mapToDouble(Parallel::hubOneByOneSeconds).toArray());
         result.put("served", served);
         result.put("validation", validation);
         result.put("parallel", parallel);
@@ -331,6 +352,7 @@ public final class ModelBench {
         medians.put("100 MB, by hand: scp + ln + restart to served, s", manual);
         medians.put("hub/by hand", hub / manual);
         medians.put("10 devices, hub: deploy to all deployed, s", hubFleet);
+        medians.put("10 devices, hub: one after another, s", hubOneByOne);
         medians.put("10 devices, 10 parallel scp + ln, s", scpFleet);
         result.put("medians", medians);
 
@@ -352,12 +374,14 @@ public final class ModelBench {
             md.append(String.format(Locale.ROOT, "| %d MB | %.3f | %.3f | %.3f |%n", size.megabytes(),
                     size.validatorSeconds(), size.loadOnlySeconds(), size.checkerSeconds()));
         }
-        md.append("\n## A 10 MB model to 10 devices at once\n\n| round | hub: 10 deploys to all deployed (with a 2 s health "
-                + "window each) | 10 parallel scp + ln -sfn |\n|---|---|---|\n");
+        md.append("\n## A 10 MB model to 10 devices at once\n\n| round | hub: 10 deploys at once, to all deployed (each with "
+                + "its 2 s health window) | hub: the same one after another | 10 parallel scp + ln -sfn (no check, no "
+                + "restart, no health window) |\n|---|---|---|---|\n");
         for (Parallel round : parallel) {
-            md.append(String.format(Locale.ROOT, "| %d | %.2f | %.2f |%n", round.round(), round.hubSeconds(), round.scpSeconds()));
+            md.append(String.format(Locale.ROOT, "| %d | %.2f | %.2f | %.2f |%n", round.round(), round.hubSeconds(),
+                    round.hubOneByOneSeconds(), round.scpSeconds()));
         }
-        md.append(String.format(Locale.ROOT, "| median | %.2f | %.2f |%n", hubFleet, scpFleet));
+        md.append(String.format(Locale.ROOT, "| median | %.2f | %.2f | %.2f |%n", hubFleet, hubOneByOne, scpFleet));
         BenchReport.write(args, BenchReport.fileName("models", result), result, md);
     }
 }
