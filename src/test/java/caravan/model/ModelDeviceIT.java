@@ -78,6 +78,7 @@ class ModelDeviceIT {
         Services.forgetSshEdges("changed-key-" + RUN);
         Services.forgetSshEdges("fleet-" + RUN);
         Services.forgetSshEdges("stale-" + RUN);
+        Services.forgetSshEdges("preflight-" + RUN);
         device.uninstall();
         otherDevice.uninstall();
     }
@@ -195,6 +196,34 @@ class ModelDeviceIT {
     }
 
     @Test
+    void preflightRefusesAModelBuiltForAnotherDevice_beforeTouchingIt() throws Exception {
+        String deviceId = "preflight-" + RUN;
+        assertThat(put("/api/edges/" + deviceId, "{\"transport\": \"ssh\", \"address\": \"127.0.0.1\", \"ssh\": "
+                + "{\"user\": \"" + otherDevice.user() + "\", \"port\": " + Services.sshPort() + ", \"hostKey\": \""
+                + Services.sshHostKey() + "\", \"password\": \"" + Services.devicePassword() + "\"}}").getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        put("/api/edges/" + deviceId + "/device", otherDevice.serviceSettings());
+        String arch = Services.run("uname", "-m").output().strip();
+        String otherArch = "x86_64".equals(arch) ? "aarch64" : "x86_64";
+        String forJetson = upload("jetson-only-" + RUN, "1", "policy-v1.onnx", "{\"arch\": \"" + otherArch + "\"}");
+        String needsGpu = upload("gpu-only-" + RUN, "1", "policy-v2.onnx", "{\"gpu\": true}");
+        List<String> filesBefore = otherDevice.files();
+
+        JsonNode wrongArch = deploy(deviceId, forJetson, "{}");
+        JsonNode noGpu = deploy(deviceId, needsGpu, "{}");
+
+        assertThat(wrongArch.get("status").asText()).isEqualTo("failed");
+        assertThat(wrongArch.get("errorMessage").asText())
+                .isEqualTo("preflight: the device is " + arch + ", the model is built for " + otherArch);
+        assertThat(noGpu.get("status").asText()).isEqualTo("failed");
+        assertThat(noGpu.get("errorMessage").asText()).contains("preflight: the model needs a GPU");
+        for (JsonNode refused : List.of(wrongArch, noGpu)) {
+            assertThat(refused.get("steps")).extracting(step -> step.get("step").asText()).containsExactly("connect", "preflight");
+        }
+        assertThat(otherDevice.files()).isEqualTo(filesBefore);
+    }
+
+    @Test
     void aGroupDeploysAModelToTwoDevicesInWaves_withEachDevicesOwnParameters() throws Exception {
         String fleet = "fleet-" + RUN;
         List<TestDevice> devices = List.of(device, otherDevice);
@@ -287,15 +316,20 @@ class ModelDeviceIT {
     }
 
     private String upload(String name, String version, String file) throws Exception {
+        return upload(name, version, file, null);
+    }
+
+    private String upload(String name, String version, String file, String target) throws Exception {
         MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
-        byte[] bytes = Services.testModelOfRun(RUN, file);
+        byte[] bytes = Services.testModelOfRun(RUN + " " + name, file); // bytes of this name alone
         parts.add("model", new ByteArrayResource(bytes) {
             @Override
             public String getFilename() {
                 return file;
             }
         });
-        parts.add("metadata", "{\"name\": \"" + name + "\", \"version\": \"" + version + "\"}");
+        parts.add("metadata", "{\"name\": \"" + name + "\", \"version\": \"" + version + "\""
+                + (target == null ? "" : ", \"target\": " + target) + "}");
         HttpHeaders headers = new HttpHeaders();
         headers.setContentType(MediaType.MULTIPART_FORM_DATA);
         ResponseEntity<JsonNode> stored = http.postForEntity("/api/models", new HttpEntity<>(parts, headers), JsonNode.class);
