@@ -58,7 +58,12 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
         jsonRoute("venue-save", VenueRequest.class, "edgeApi", "saveVenue(${header.venueId}, ${body})");
         jsonRoute("venue-list", "edgeApi", "registryVenues");
         jsonRoute("venue-get", "edgeApi", "venue(${header.venueId})");
-        jsonRoute("edge-save", EdgeRequest.class, "edgeApi", "saveEdge(${header.edgeId}, ${body})");
+        from("direct:edge-save").routeId("edge-save").routeConfigurationId(ApiErrorsConfiguration.ID)
+                .setHeader(Actors.HEADER, method("requestActor"))
+                .unmarshal().json(EdgeRequest.class).process(JsonApiRouteBuilder::requireBody)
+                .bean("edgeApi", "saveEdge(${header.edgeId}, ${body})")
+                .bean("deviceRegistration", "withFirstToken(${body}, ${header.CamelCaravanActor})")
+                .to(JsonResponseRoute.ENDPOINT);
         jsonRoute("edge-list", "edgeApi", "registryEdges");
         jsonRoute("edge-get", "edgeApi", "edge(${header.edgeId})");
         jsonRoute("lidar-save", LidarRequest.class, "edgeApi", "saveLidar(${header.edgeId}, ${header.serial}, ${body})");

@@ -43,10 +43,28 @@ public class SecurityApiRoute extends JsonApiRouteBuilder {
         from("direct:edge-credentials-issue").routeId("edge-credentials-issue")
                 .routeConfigurationId(ApiErrorsConfiguration.ID)
                 .setHeader(Actors.HEADER, method("requestActor"))
-                .bean("edgeCredentials", "issue(${header.edgeId}, ${header.CamelCaravanActor})")
+                .choice()
+                    .when(method("deviceRegistration", "streams(${header.edgeId})"))
+                        .bean("deviceTokens", "issue(${header.edgeId}, ${header.CamelCaravanActor})")
+                    .otherwise()
+                        .bean("edgeCredentials", "issue(${header.edgeId}, ${header.CamelCaravanActor})")
+                .end()
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(201))
                 .to(JsonResponseRoute.ENDPOINT);
-        jsonRoute("edge-credentials-revoke", "edgeCredentials", "revoke(${header.edgeId})");
+        from("direct:edge-credentials-revoke").routeId("edge-credentials-revoke")
+                .routeConfigurationId(ApiErrorsConfiguration.ID)
+                .choice()
+                    .when(method("deviceRegistration", "streams(${header.edgeId})"))
+                        .bean("deviceTokens", "revoke(${header.edgeId})")
+                        // its open stream ends, on whichever hub holds it
+                        .setProperty("CaravanRevoked", body())
+                        .setBody(method("hubNotices", "revoked(${header.edgeId})"))
+                        .to("direct:device-hubs-notify")
+                        .setBody(exchangeProperty("CaravanRevoked"))
+                    .otherwise()
+                        .bean("edgeCredentials", "revoke(${header.edgeId})")
+                .end()
+                .to(JsonResponseRoute.ENDPOINT);
         jsonRoute("command-key", "edgeCredentials", "commandKey");
         jsonRoute("key-list", "apiKeys", "list");
         jsonRoute("key-revoke", "apiKeys", "revoke(${header.keyId})");

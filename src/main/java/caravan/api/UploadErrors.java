@@ -1,5 +1,8 @@
 package caravan.api;
 
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
 import org.apache.camel.CamelExecutionException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -8,8 +11,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 
 /**
- * The multipart uploads (providers, models) are Spring MVC controllers handing over to routes: their rejections and
- * conflicts answer as the rest of the API does.
+ * The Spring MVC controllers (multipart uploads, device streams and captures) hand over to routes: their rejections,
+ * refusals and conflicts answer as the rest of the API does.
  */
 @RestControllerAdvice
 public class UploadErrors {
@@ -19,10 +22,45 @@ public class UploadErrors {
         if (e.getCause() instanceof InputRejectedException rejected) {
             return ResponseEntity.badRequest().body(new ApiError("invalid upload", rejected.problems()));
         }
+        if (e.getCause() instanceof NotFoundException notFound) {
+            return notFound(notFound);
+        }
+        if (e.getCause() instanceof ForbiddenException forbidden) {
+            return forbidden(forbidden);
+        }
+        if (e.getCause() instanceof PayloadTooLargeException tooLarge) {
+            return tooLarge(tooLarge);
+        }
         if (e.getCause() instanceof ConflictException conflict) {
             return ResponseEntity.status(HttpStatus.CONFLICT).body(ApiError.of(conflict.getMessage()));
         }
         throw e;
+    }
+
+    @ExceptionHandler(JsonProcessingException.class)
+    ResponseEntity<ApiError> unreadable(JsonProcessingException e) {
+        return ResponseEntity.badRequest().body(new ApiError("invalid request",
+                List.of("body is not the JSON expected: " + e.getOriginalMessage())));
+    }
+
+    @ExceptionHandler(NotFoundException.class)
+    ResponseEntity<ApiError> notFound(NotFoundException e) {
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(ApiError.of(e.getMessage()));
+    }
+
+    @ExceptionHandler(ConflictException.class)
+    ResponseEntity<ApiError> conflict(ConflictException e) {
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(ApiError.of(e.getMessage()));
+    }
+
+    @ExceptionHandler(ForbiddenException.class)
+    ResponseEntity<ApiError> forbidden(ForbiddenException e) {
+        return ResponseEntity.status(HttpStatus.FORBIDDEN).body(ApiError.of(e.getMessage()));
+    }
+
+    @ExceptionHandler(PayloadTooLargeException.class)
+    ResponseEntity<ApiError> tooLarge(PayloadTooLargeException e) {
+        return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE).body(ApiError.of(e.getMessage()));
     }
 
     @ExceptionHandler(InputRejectedException.class)

@@ -216,32 +216,7 @@ public class DeploymentGroups {
     }
 
     private List<Edge> selectEdges(GroupRequest request, Problems problems) {
-        List<String> ids = request.edgeIds();
-        Map<String, String> selector = request.selector();
-        if ((ids == null) == (selector == null)) {
-            problems.add("give either edgeIds (a list) or selector (labels to match), not both or neither");
-            return List.of();
-        }
-        List<Edge> edges = new ArrayList<>();
-        if (ids != null) {
-            if (ids.isEmpty()) {
-                problems.add("edgeIds must be a non-empty list of edge ids");
-            }
-            for (String id : ids) {
-                registry.edge(id).ifPresentOrElse(edges::add,
-                        () -> problems.add("edgeIds names " + id + ", which is not a known edge"));
-            }
-            return edges;
-        }
-        if (selector.isEmpty()) {
-            problems.add("selector must be an object of labels, e.g. {\"site\": \"hall-a\"}");
-            return List.of();
-        }
-        registry.edges().stream().filter(edge -> edge.labels().entrySet().containsAll(selector.entrySet()))
-                .forEach(edges::add);
-        if (edges.isEmpty()) {
-            problems.add("selector " + selector + " matches no edge");
-        }
-        return edges;
+        return EdgeSelection.select(registry, request.edgeIds(), request.selector(), "edgeIds", edge -> true, "edge",
+                problems);
     }
 }

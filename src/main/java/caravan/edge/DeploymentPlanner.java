@@ -62,6 +62,10 @@ public class DeploymentPlanner {
      */
     public Deployment plan(Edge edge, Venue venue, Provider provider, String brokerUrl, JsonNode env,
             String startedBy) {
+        if ("sse".equals(edge.transport())) {
+            throw new ConflictException("edge " + edge.edgeId() + " is a device streaming commands (transport sse): it "
+                    + "runs no containers");
+        }
         ObjectNode document = mapper.createObjectNode();
         document.put("deploymentId", UUID.randomUUID().toString());
         document.put("edgeId", edge.edgeId());

@@ -63,7 +63,8 @@ public class EdgeApi {
     public Edge saveEdge(String edgeId, EdgeRequest request) {
         Problems problems = new Problems();
         String transport = request.transport() == null ? "agent" : request.transport();
-        problems.check(List.of("agent", "ssh").contains(transport), "transport must be agent or ssh, not " + transport);
+        problems.check(List.of("agent", "ssh", "sse").contains(transport),
+                "transport must be agent, ssh or sse (a device streaming commands), not " + transport);
         String venueId = request.venueId();
         problems.check(venueId == null || registry.venue(venueId).isPresent(), "venueId " + venueId + " is not a known venue");
         SshCommission ssh = "ssh".equals(transport) ? sshCommission(edgeId, request, problems) : null;

@@ -15,7 +15,10 @@ public final class EdgeRequests {
     public record VenueRequest(String name, ObjectNode coordinateFrame, ObjectNode venueBounds) {
     }
 
-    /** {@code PUT /api/edges/{edgeId}}; {@code transport} agent (default) or ssh, which needs {@code ssh}. */
+    /**
+     * {@code PUT /api/edges/{edgeId}}; {@code transport} agent (default), ssh (which needs {@code ssh}) or sse (a device
+     * streaming commands, given its token in the answer the first time).
+     */
     public record EdgeRequest(String name, String venueId, String address, String transport, Map<String, String> labels,
             SshRequest ssh) {
     }

@@ -24,6 +24,9 @@ public final class Actors {
         if (authentication != null && authentication.getPrincipal() instanceof ApiKeyPrincipal key) {
             return key.name();
         }
+        if (authentication != null && authentication.getPrincipal() instanceof DevicePrincipal device) {
+            return device.getName();
+        }
         return otherwise;
     }
 
@@ -32,6 +35,9 @@ public final class Actors {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         if (authentication != null && authentication.getPrincipal() instanceof ApiKeyPrincipal key) {
             return "key '" + key.name() + "' (" + key.role().apiName() + ")";
+        }
+        if (authentication != null && authentication.getPrincipal() instanceof DevicePrincipal device) {
+            return device.getName();
         }
         return "an unauthenticated request";
     }

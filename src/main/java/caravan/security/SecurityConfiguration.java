@@ -8,6 +8,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
@@ -32,11 +36,14 @@ import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
  * Who may do what over HTTP. Keys (header) or a browser session made from one; roles viewer &lt; operator &lt; admin.
  * Only the health probes and the login page are open. The endpoints' roles are listed here, in one place:
  * reads are for viewers, changes for operators, keys, audit, edges' credentials, Hawtio and Jolokia for admins.
+ * Devices streaming commands have a chain of their own, with their own tokens.
  */
 @Configuration
 public class SecurityConfiguration {
 
     static final String LOGIN_PAGE = "/login.html";
+    static final String DEVICE_STREAM = "/v1/devices/{deviceId}/commands";
+    static final String DEVICE_CAPTURES = "/v1/captures";
 
     @Bean
     RoleHierarchy roleHierarchy() {
@@ -50,7 +57,45 @@ public class SecurityConfiguration {
         return new HttpSessionSecurityContextRepository();
     }
 
+    /**
+     * What devices call with their own token: each opens and acknowledges only its own stream, and uploads captures
+     * (whose device_id the capture route checks against the token's). Stateless: no session, no cookie to forge.
+     */
     @Bean
+    @Order(1)
+    SecurityFilterChain deviceSecurity(HttpSecurity http, DeviceTokens tokens, AuditLog audit,
+            FailedAuthentications failures, ApiErrorResponses errors) throws Exception {
+        AuthorizationManager<RequestAuthorizationContext> ownDevice = (authentication, context) ->
+                new AuthorizationDecision(authentication.get().getPrincipal() instanceof DevicePrincipal device
+                        && device.deviceId().equals(context.getVariables().get("deviceId")));
+        http
+                .securityMatcher(DEVICE_STREAM, DEVICE_STREAM + "/**", DEVICE_CAPTURES)
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new DeviceTokenAuthenticationFilter(tokens, audit, failures, errors),
+                        AnonymousAuthenticationFilter.class)
+                .httpBasic(basic -> basic.disable())
+                .formLogin(form -> form.disable())
+                .logout(logout -> logout.disable())
+                .requestCache(cache -> cache.disable())
+                .exceptionHandling(handling -> handling
+                        .authenticationEntryPoint((request, response, exception) -> {
+                            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+                            errors.write(response, 401, "authentication required: present the device's token as "
+                                    + "'Authorization: Bearer <token>'");
+                        })
+                        .accessDeniedHandler(forbidden(errors)))
+                .authorizeHttpRequests(requests -> requests
+                        // a stream's end is an async dispatch of a request already authorized
+                        .dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
+                        .requestMatchers(DEVICE_STREAM, DEVICE_STREAM + "/**").access(ownDevice)
+                        .requestMatchers(HttpMethod.POST, DEVICE_CAPTURES).hasAuthority(DevicePrincipal.AUTHORITY)
+                        .anyRequest().denyAll());
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
     SecurityFilterChain hubSecurity(HttpSecurity http, ApiKeys keys, AuditLog audit, FailedAuthentications failures,
             ApiErrorResponses errors, SecurityContextRepository contexts) throws Exception {
         String viewer = Role.VIEWER.name();
@@ -113,6 +158,8 @@ public class SecurityConfiguration {
                         .requestMatchers("/deployment/**").hasRole(operator)
                         // An edge's registration carries its SSH credentials
                         .requestMatchers(HttpMethod.PUT, "/api/edges/*").hasRole(admin)
+                        // the reference's manual capture trigger
+                        .requestMatchers(HttpMethod.POST, "/v1/devices/*/trigger").hasRole(operator)
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole(viewer)
                         .requestMatchers(HttpMethod.DELETE, SessionController.PATH).hasRole(viewer)
                         .requestMatchers("/api/**").hasRole(operator)

@@ -74,11 +74,11 @@ class ModelDeviceIT {
 
     @AfterAll
     static void removeRunners() throws Exception {
-        Services.forgetSshEdges("jetson-" + RUN);
-        Services.forgetSshEdges("changed-key-" + RUN);
-        Services.forgetSshEdges("fleet-" + RUN);
-        Services.forgetSshEdges("stale-" + RUN);
-        Services.forgetSshEdges("preflight-" + RUN);
+        Services.forgetEdges("jetson-" + RUN);
+        Services.forgetEdges("changed-key-" + RUN);
+        Services.forgetEdges("fleet-" + RUN);
+        Services.forgetEdges("stale-" + RUN);
+        Services.forgetEdges("preflight-" + RUN);
         device.uninstall();
         otherDevice.uninstall();
     }

@@ -126,8 +126,20 @@ class SecurityIT {
             entry("POST /deployment/devices", Role.ADMIN),
             entry("POST /deployment/devices/{deviceId}/test", Role.OPERATOR),
             entry("POST /deployment/deploy", Role.OPERATOR),
-            entry("GET /deployment/deployments/{deploymentId}", Role.VIEWER));
+            entry("GET /deployment/deployments/{deploymentId}", Role.VIEWER),
+            // the device command channel: triggers are an operator's
+            entry("POST /v1/devices/{deviceId}/trigger", Role.OPERATOR),
+            entry("POST /api/devices/trigger", Role.OPERATOR),
+            entry("GET /api/devices/status", Role.VIEWER),
+            entry("GET /api/devices/{deviceId}/status", Role.VIEWER),
+            entry("GET /api/devices/{deviceId}/commands/{commandId}", Role.VIEWER),
+            entry("GET /api/captures", Role.VIEWER),
+            entry("GET /api/captures/{captureId}", Role.VIEWER),
+            entry("GET /api/captures/{captureId}/image", Role.VIEWER));
     private static final List<String> OPEN = List.of("POST /api/session");
+    /** What only a device calls, with its own token: no operator's key opens them, an admin's neither. */
+    private static final List<String> DEVICE_ONLY = List.of("GET /v1/devices/{deviceId}/commands",
+            "POST /v1/devices/{deviceId}/commands/{commandId}/ack", "POST /v1/captures");
 
     private static final Map<Role, String> KEYS = new EnumMap<>(Role.class);
     private static final int FAILED_ATTEMPTS = 25;
@@ -159,7 +171,8 @@ class SecurityIT {
     void everyEndpointRefusesNoKeyAndATooWeakRole_andServesTheRightOne() throws Exception {
         TreeSet<String> registered = registeredEndpoints();
         assertThat(registered).as("endpoints the hub registers: each needs its role in this test").hasSizeGreaterThan(30);
-        List<String> undecided = registered.stream().filter(e -> !ROLES.containsKey(e) && !OPEN.contains(e)).toList();
+        List<String> undecided = registered.stream()
+                .filter(e -> !ROLES.containsKey(e) && !OPEN.contains(e) && !DEVICE_ONLY.contains(e)).toList();
         assertThat(undecided).as("endpoints without a role in SecurityIT.ROLES").isEmpty();
 
         for (String endpoint : registered) {
@@ -174,6 +187,13 @@ class SecurityIT {
             assertThat(anonymous.statusCode()).as(endpoint + " without a key").isEqualTo(401);
             assertThat(json.readTree(anonymous.body()).path("error").asText()).as(endpoint)
                     .startsWith("authentication required");
+            if (DEVICE_ONLY.contains(endpoint)) {
+                HttpResponse<String> admin = send(method, path, keyFor(Role.ADMIN));
+                assertThat(admin.statusCode()).as(endpoint + " with an admin's key").isEqualTo(401);
+                assertThat(json.readTree(admin.body()).path("error").asText()).as(endpoint)
+                        .startsWith("device token refused");
+                continue;
+            }
             if (needed.ordinal() > 0) {
                 HttpResponse<String> weak = send(method, path, keyFor(Role.values()[needed.ordinal() - 1]));
                 assertThat(weak.statusCode()).as(endpoint + " with a role below " + needed).isEqualTo(403);

@@ -79,7 +79,7 @@ class EdgeSshIT {
 
     @AfterAll
     static void removeContainerAndState() throws Exception {
-        Services.forgetSshEdges(EDGE);
+        Services.forgetEdges(EDGE);
         Services.run("docker", "rm", "-f", CONTAINER);
         Services.run("rm", "-rf", edgeHome().resolve(STATE_DIR).toString());
     }

@@ -155,10 +155,11 @@ public final class Services {
     }
 
     /**
-     * Removes the SSH edges a test commissioned in the suite's database: every hub probes every SSH edge there, and
-     * edges left behind would be probed by the rest of the suite.
+     * Removes the edges a test commissioned in the suite's database, with what hangs off them (a device's commands
+     * and captures go with its edge): every hub probes every SSH edge there, and edges left behind would be probed by
+     * the rest of the suite.
      */
-    public static void forgetSshEdges(String edgeIdPrefix) {
+    public static void forgetEdges(String edgeIdPrefix) {
         try (java.sql.Connection db = java.sql.DriverManager.getConnection(jdbcUrl(), jdbcUser(), jdbcPassword())) {
             for (String table : List.of("edge_ssh", "device_services", "edges")) {
                 try (java.sql.PreparedStatement delete = db.prepareStatement("DELETE FROM " + table + " WHERE edge_id LIKE ?")) {
