@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -127,9 +128,13 @@ public class CommandStreams {
         }
     }
 
-    /** Every stream held here: pending commands a lost notification did not bring. */
-    public void deliverAll() {
-        streams.values().forEach(this::deliver);
+    /**
+     * Queued commands of the streams held here that no notice brought (one query, whatever the number of streams;
+     * commands already sent on a stream are its own business).
+     */
+    public void deliverQueued() {
+        commands.devicesWithQueued().stream().map(streams::get).filter(Objects::nonNull)
+                .forEach(this::deliver);
     }
 
     /** Streams whose hub stopped refreshing them (killed) are closed: their devices are offline until they are back. */

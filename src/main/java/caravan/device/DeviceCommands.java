@@ -85,6 +85,12 @@ public class DeviceCommands {
                 .param("edge", deviceId).param("after", afterSeq).param("now", now()).query(this::map).list();
     }
 
+    /** Devices that have commands never sent, not expired. */
+    public List<String> devicesWithQueued() {
+        return jdbc.sql("SELECT DISTINCT edge_id FROM device_commands WHERE status = 'queued' AND expires_at > :now")
+                .param("now", now()).query(String.class).list();
+    }
+
     /** Written to the device's stream; a command sent again (after a reconnect) keeps its first time. */
     public void markSent(long seq) {
         jdbc.sql("UPDATE device_commands SET status = 'sent', sent_at = :now WHERE seq = :seq AND status = 'queued'")

@@ -59,10 +59,9 @@ public class DeviceStatus {
     }
 
     public Status status(String deviceId) {
-        Status summary = jdbc.sql(STATUS_SQL + " AND e.edge_id = :edge").param("edge", deviceId)
+        return jdbc.sql(STATUS_SQL + " AND e.edge_id = :edge").param("edge", deviceId)
                 .param("since", since()).query((rs, row) -> map(rs, history(deviceId))).optional()
                 .orElseThrow(() -> new NotFoundException("no streaming device " + deviceId));
-        return summary;
     }
 
     /** Every streaming device, without their trigger histories. */

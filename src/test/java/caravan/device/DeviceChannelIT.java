@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -30,11 +32,14 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
 import caravan.testing.DeviceSimulator;
+import caravan.testing.HubProcess;
+import caravan.testing.ServiceProcess;
 import caravan.testing.Services;
 
 /**
  * The device command channel on a real hub over real HTTP and PostgreSQL: streams, durable commands, triggers,
- * captures, refusals, keepalives and schedules, with devices simulated as the reference's clients behave.
+ * captures, refusals and keepalives, and a second hub (the jar) on the same database and broker, with devices
+ * simulated as the reference's clients behave.
  */
 @CamelSpringBootTest
 @AutoConfigureObservability // Prometheus as in the real run
@@ -61,6 +66,8 @@ class DeviceChannelIT {
 
     @LocalServerPort
     int port;
+    @Autowired
+    CommandStreams streams;
 
     @AfterAll
     static void forgetDevices() {
@@ -204,7 +211,7 @@ class DeviceChannelIT {
 
         byte[] corrupt = DeviceSimulator.jpeg("half");
         HttpResponse<String> truncated = camera.uploadImage(device, null,
-                java.util.Arrays.copyOf(corrupt, corrupt.length / 3));
+                Arrays.copyOf(corrupt, corrupt.length / 3));
         assertThat(truncated.statusCode()).isEqualTo(400);
         assertThat(truncated.body()).contains("image does not decode");
         HttpResponse<String> notImage = camera.uploadImage(device, null, "GIF89a-pretending".getBytes());
@@ -239,6 +246,56 @@ class DeviceChannelIT {
             assertThat(camera.endedBecause()).isNull();
             assertThat(camera.connections()).isEqualTo(1);
             assertThat(camera.events().get(0).name()).isEqualTo("connected");
+        }
+    }
+
+    @Test
+    void twoHubs_aTriggerOnOneReachesTheStreamHeldByTheOther_andARestartedHubSendsWhatWasQueued() throws Exception {
+        String device = RUN + "-hall";
+        String token = register(device, Map.of());
+        int portB = HubProcess.freePort();
+        Path dataB = Services.tempDir("caravan-devices-hub-b");
+        Map<String, String> env = HubProcess.trajectoryEnvironment(RUN, Services.jdbcUrl(), Services.jdbcUser(),
+                Services.jdbcPassword());
+        env.put("CARAVAN_DEVICE_KEEPALIVE", "1s");
+        // hub B's redelivery sweep is too slow to matter: only the notice through the broker can bring a command
+        env.put("CARAVAN_DEVICES_REDELIVERCHECK", "10m");
+        ServiceProcess hubB = HubProcess.start(dataB, portB, env);
+        try {
+            try (DeviceSimulator camera = new DeviceSimulator("http://127.0.0.1:" + portB, device, token,
+                    Duration.ofSeconds(70), true).connect(null)) {
+                await().until(() -> status(device).get("connected").asBoolean());
+                assertThat(status(device).get("streamHub").asText()).isNotEqualTo(streams.hubId());
+
+                JsonNode trigger = trigger(device, 202);
+                await().atMost(Duration.ofSeconds(5)).until(() -> camera.capturesUploaded().size() == 1);
+                // uploaded to hub B, seen from this hub: one database
+                assertThat(command(device, trigger).get("status").asText()).isEqualTo("done");
+                assertThat(status(device).get("successRate").asDouble()).isEqualTo(1.0);
+
+                // the device moves to this hub: its stream on hub B ends
+                try (DeviceSimulator moved = simulator(device, token, false).connect(camera.lastEventId())) {
+                    await().until(() -> camera.endedBecause() != null);
+                    assertThat(status(device).get("streamHub").asText()).isEqualTo(streams.hubId());
+                }
+            }
+            await().until(() -> !status(device).get("connected").asBoolean());
+
+            // accepted by hub B while the device is away, then hub B restarts: the command waits in the database
+            HttpResponse<String> queued = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portB
+                            + "/v1/devices/" + device + "/trigger")).header(Services.API_KEY_HEADER, Services.ADMIN_KEY)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(queued.statusCode()).as(queued.body()).isEqualTo(202);
+            JsonNode accepted = MAPPER.readTree(queued.body());
+            assertThat(accepted.get("status").asText()).isEqualTo("queued");
+            hubB.close();
+            hubB = HubProcess.start(dataB, portB, env);
+            try (DeviceSimulator back = new DeviceSimulator("http://127.0.0.1:" + portB, device, token,
+                    Duration.ofSeconds(70), false).connect(null)) {
+                await().until(() -> back.commandIds().contains(accepted.get("command_id").asText()));
+            }
+        } finally {
+            hubB.close();
         }
     }
 

@@ -3,24 +3,29 @@ package caravan.testing;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,7 +37,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * A camera device speaking the reference's protocol: one outbound stream ({@code GET /v1/devices/{id}/commands},
  * read with a read timeout as the reference's client does), an acknowledgement of each command, a real JPEG uploaded
- * per capture ({@code POST /v1/captures}), and a reconnect with {@code Last-Event-ID}. One thread per stream.
+ * per capture ({@code POST /v1/captures}), and a reconnect with {@code Last-Event-ID}. Streams are read by the JDK's
+ * asynchronous HTTP client, so one process holds thousands of devices (the benchmark's).
  */
 public final class DeviceSimulator implements AutoCloseable {
 
@@ -41,7 +47,23 @@ public final class DeviceSimulator implements AutoCloseable {
     }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    /** Open streams, for the one watchdog that ends those silent past their read timeout. */
+    private static final Set<StreamReader> WATCHED = ConcurrentHashMap.newKeySet();
+
+    static {
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "device-simulator-read-timeouts");
+            thread.setDaemon(true);
+            return thread;
+        });
+        watchdog.scheduleWithFixedDelay(() -> {
+            long now = System.nanoTime();
+            WATCHED.stream().filter(reader -> reader.timedOut(now))
+                    .forEach(reader -> reader.cancel("read timed out"));
+        }, 100, 100, TimeUnit.MILLISECONDS);
+    }
 
     private final String baseUrl;
     private final String deviceId;
@@ -53,8 +75,7 @@ public final class DeviceSimulator implements AutoCloseable {
     private final AtomicInteger keepalives = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong lastEventId = new AtomicLong();
-    private volatile HttpURLConnection stream;
-    private volatile Thread reader;
+    private volatile StreamReader stream;
     private volatile String endedBecause;
 
     /**
@@ -68,28 +89,42 @@ public final class DeviceSimulator implements AutoCloseable {
         this.respond = respond;
     }
 
-    /** Opens the stream (sending {@code Last-Event-ID} when given) and reads it on a thread of its own. */
+    /** Opens the stream (sending {@code Last-Event-ID} when given) and reads it as it comes. */
     public DeviceSimulator connect(Long lastEventIdToSend) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) URI.create(baseUrl + "/v1/devices/" + deviceId + "/commands")
-                .toURL().openConnection();
-        connection.setReadTimeout((int) readTimeout.toMillis());
-        connection.setRequestProperty("Accept", "text/event-stream");
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/devices/" + deviceId + "/commands"))
+                .header("Accept", "text/event-stream").GET();
         if (token != null) {
-            connection.setRequestProperty("Authorization", "Bearer " + token);
+            request.header("Authorization", "Bearer " + token);
         }
         if (lastEventIdToSend != null) {
-            connection.setRequestProperty("Last-Event-ID", lastEventIdToSend.toString());
+            request.header("Last-Event-ID", lastEventIdToSend.toString());
         }
-        if (connection.getResponseCode() != 200) {
-            throw new IOException("stream refused: " + connection.getResponseCode());
-        }
-        stream = connection;
+        CompletableFuture<Integer> status = new CompletableFuture<>();
+        StreamReader reader = new StreamReader();
         endedBecause = null;
+        stream = reader;
+        HTTP.sendAsync(request.build(), response -> {
+            status.complete(response.statusCode());
+            return response.statusCode() == 200 ? HttpResponse.BodySubscribers.fromLineSubscriber(reader)
+                    : HttpResponse.BodySubscribers.discarding();
+        }).whenComplete((response, error) -> {
+            status.completeExceptionally(error == null ? new IOException("no answer") : error);
+            reader.ended(error == null ? "the hub ended the stream" : error.toString());
+        });
+        int code;
+        try {
+            code = status.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("stream of " + deviceId + " not opened: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        if (code != 200) {
+            stream = null;
+            throw new IOException("stream refused: " + code);
+        }
         connections.incrementAndGet();
-        Thread thread = new Thread(() -> read(connection), "device-" + deviceId);
-        thread.setDaemon(true);
-        reader = thread;
-        thread.start();
         return this;
     }
 
@@ -99,18 +134,11 @@ public final class DeviceSimulator implements AutoCloseable {
         return connect(lastEventId.get() == 0 ? null : lastEventId.get());
     }
 
+    /** Closes the stream, as a device losing its network does. */
     public void disconnect() {
-        HttpURLConnection connection = stream;
-        if (connection != null) {
-            connection.disconnect();
-        }
-        Thread thread = reader;
-        if (thread != null) {
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        StreamReader reader = stream;
+        if (reader != null) {
+            reader.cancel("disconnected by the device");
         }
         stream = null;
     }
@@ -150,6 +178,10 @@ public final class DeviceSimulator implements AutoCloseable {
 
     public boolean connected() {
         return stream != null && endedBecause == null;
+    }
+
+    public String deviceId() {
+        return deviceId;
     }
 
     /** {@code POST /v1/devices/{id}/commands/{commandId}/ack}; answers the status code. */
@@ -209,35 +241,81 @@ public final class DeviceSimulator implements AutoCloseable {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private void read(HttpURLConnection connection) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(connection.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String id = null;
-            String name = null;
-            StringBuilder data = new StringBuilder();
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (line.isEmpty()) {
-                    if (data.length() > 0) {
+    /**
+     * One stream's lines as they arrive, parsed into events; gives up after {@code readTimeout} without a line, as a
+     * client with a read timeout does (checked by one watchdog for all streams).
+     */
+    private final class StreamReader implements Flow.Subscriber<String> {
+        private volatile Flow.Subscription subscription;
+        private volatile long lastLineNanos = System.nanoTime();
+        private volatile boolean over;
+        private String id;
+        private String name;
+        private final StringBuilder data = new StringBuilder();
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            WATCHED.add(this);
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(String line) {
+            lastLineNanos = System.nanoTime();
+            if (line.isEmpty()) {
+                if (data.length() > 0) {
+                    try {
                         dispatch(new Event(id, name == null ? "message" : name, MAPPER.readTree(data.toString()),
                                 Instant.now()));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
-                    id = null;
-                    name = null;
-                    data.setLength(0);
-                } else if (line.startsWith(":")) {
-                    keepalives.incrementAndGet();
-                } else if (line.startsWith("id:")) {
-                    id = line.substring(3).trim();
-                } else if (line.startsWith("event:")) {
-                    name = line.substring(6).trim();
-                } else if (line.startsWith("data:")) {
-                    data.append(line.substring(5).trim());
+                }
+                id = null;
+                name = null;
+                data.setLength(0);
+            } else if (line.startsWith(":")) {
+                keepalives.incrementAndGet();
+            } else if (line.startsWith("id:")) {
+                id = line.substring(3).trim();
+            } else if (line.startsWith("event:")) {
+                name = line.substring(6).trim();
+            } else if (line.startsWith("data:")) {
+                data.append(line.substring(5).trim());
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            ended(error.toString());
+        }
+
+        @Override
+        public void onComplete() {
+            ended("the hub ended the stream");
+        }
+
+        void cancel(String why) {
+            Flow.Subscription current = subscription;
+            if (current != null) {
+                current.cancel();
+            }
+            ended(why);
+        }
+
+        void ended(String why) {
+            if (!over) {
+                over = true;
+                WATCHED.remove(this);
+                if (stream == this) {
+                    endedBecause = why;
                 }
             }
-            endedBecause = "the hub ended the stream";
-        } catch (IOException e) {
-            endedBecause = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+
+        boolean timedOut(long now) {
+            return now - lastLineNanos > readTimeout.toNanos();
         }
     }
 

@@ -30,9 +30,14 @@ public final class HubProcess {
         }
     }
 
+    /** {@code java} with the image's JVM options, for the hub or a peer measured beside it. */
+    public static List<String> java() {
+        return List.of("java", "@" + Path.of("deploy/hub.jvm.options").toAbsolutePath());
+    }
+
     /** The command line, with {@code javaOpts} (say a JFR recording) after the image's JVM options. */
     public static List<String> command(Path jar, String javaOpts) {
-        List<String> command = new ArrayList<>(List.of("java", "@" + Path.of("deploy/hub.jvm.options").toAbsolutePath()));
+        List<String> command = new ArrayList<>(java());
         if (!javaOpts.isBlank()) {
             command.addAll(List.of(javaOpts.trim().split("\\s+")));
         }

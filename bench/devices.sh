@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Device benchmark: thousands of simulated camera devices (caravan.testing.DeviceSimulator) streaming from one hub
+# on the test services' PostgreSQL and Mosquitto, against the same devices on a plain Spring SseEmitter service with
+# no persistence (caravan.bench.PlainSseHub): memory per 1,000 streams, trigger-to-event latency p50/p99 at a steady
+# rate while 10 % of the devices reconnect, and what was lost or read twice. Prints a table and writes
+# bench/results/devices-<date>-<commit>.{md,json}. Not a test.
+# Usage: bench/devices.sh [devices] [triggers-per-second] [seconds]    CARAVAN_BENCH_OUT writes elsewhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DEVICES="${1:-5000}"
+RATE="${2:-200}"
+SECONDS_OF_LOAD="${3:-60}"
+
+bash scripts/ensure-java.sh
+bash scripts/services.sh
+set -a
+# shellcheck disable=SC1091
+. "${CARAVAN_SERVICES_DIR:-/var/tmp/caravan-services}/env"
+set +a
+./mvnw -B -ntp -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/bench.classpath
+
+java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" caravan.bench.DeviceBench \
+    devices="$DEVICES" rate="$RATE" seconds="$SECONDS_OF_LOAD" reconnectShare=0.1 \
+    commit="$(git rev-parse --short HEAD)" out="${CARAVAN_BENCH_OUT:-bench/results}"

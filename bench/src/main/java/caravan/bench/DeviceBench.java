@@ -1,0 +1,283 @@
+package caravan.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import caravan.testing.DeviceSimulator;
+import caravan.testing.HubProcess;
+import caravan.testing.ServiceProcess;
+import caravan.testing.Services;
+
+/**
+ * The device benchmark, run by {@code bench/devices.sh}: thousands of simulated camera devices
+ * ({@link DeviceSimulator}) streaming from one hub on PostgreSQL and Mosquitto, against the same devices on
+ * {@link PlainSseHub} (a plain Spring {@code SseEmitter} service, no persistence). For each: resident memory per
+ * 1,000 open streams; trigger-to-event latency (the trigger's request sent to its command event read by the device)
+ * at a steady rate of triggers spread over random devices, while a share of the devices drop their stream and
+ * reconnect (with {@code Last-Event-ID}); and what was lost (a trigger answered 2xx whose command never reached its
+ * device) or repeated (a command read twice by one device).
+ * Arguments: {@code devices=5000 rate=200 seconds=60 reconnectShare=0.1 commit=… out=…}.
+ */
+public final class DeviceBench {
+
+    private static final int HUB_PORT = 18095;
+    private static final int PEER_PORT = 18096;
+
+    /** One trigger as the load sent it and the target answered it. */
+    record Trigger(int device, Instant sentAt, int httpStatus, String commandId, String status) {
+    }
+
+    record Result(String target, int devices, List<Long> rssMbByThousands, double rssMbPerThousand, long triggers,
+            long accepted, long delivered, long lost, long repeated, int reconnects, double p50Ms, double p99Ms,
+            double maxMs, double triggersPerSecond) {
+    }
+
+    private final Map<String, String> args;
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newFixedThreadPool(8)).build();
+    private final int devices;
+    private final int rate;
+    private final int seconds;
+    private final double reconnectShare;
+
+    private DeviceBench(Map<String, String> args) {
+        this.args = args;
+        this.devices = Integer.parseInt(args.getOrDefault("devices", "5000"));
+        this.rate = Integer.parseInt(args.getOrDefault("rate", "200"));
+        this.seconds = Integer.parseInt(args.getOrDefault("seconds", "60"));
+        this.reconnectShare = Double.parseDouble(args.getOrDefault("reconnectShare", "0.1"));
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (String arg : argv) {
+            String[] pair = arg.split("=", 2);
+            args.put(pair[0], pair.length > 1 ? pair[1] : "");
+        }
+        new DeviceBench(args).runAll();
+        System.exit(0);
+    }
+
+    private void runAll() throws Exception {
+        String run = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Result> results = new ArrayList<>();
+        Map<String, String> env = HubProcess.trajectoryEnvironment(run, Services.jdbcUrl(), Services.jdbcUser(),
+                Services.jdbcPassword());
+        try (ServiceProcess hub = HubProcess.start(Files.createTempDirectory("caravan-bench-devices"), HUB_PORT, env)) {
+            String base = "http://127.0.0.1:" + HUB_PORT;
+            List<String> tokens = register(base, run);
+            results.add(load("caravan hub", base, run, tokens, hub));
+        } finally {
+            Services.forgetEdges(run);
+        }
+        List<String> peerCommand = new ArrayList<>(HubProcess.java());
+        peerCommand.addAll(List.of("-cp", System.getProperty("java.class.path"), PlainSseHub.class.getName(),
+                "--server.port=" + PEER_PORT, "--server.address=127.0.0.1"));
+        try (ServiceProcess peer = ServiceProcess.start("plain-sse-hub", peerCommand, Path.of("."), Map.of(),
+                URI.create("http://127.0.0.1:" + PEER_PORT + "/ready"), false)) {
+            results.add(load("plain SseEmitter service", "http://127.0.0.1:" + PEER_PORT, run,
+                    Collections.nCopies(devices, null), peer));
+        }
+        report(results);
+    }
+
+    /** Registers the devices as streaming edges; answers their tokens, in order. */
+    private List<String> register(String base, String run) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<String>> tokens = new ArrayList<>();
+        for (int i = 0; i < devices; i++) {
+            String id = run + "-" + i;
+            tokens.add(pool.submit(() -> {
+                HttpResponse<String> saved = http.send(HttpRequest.newBuilder(URI.create(base + "/api/edges/" + id))
+                        .header(Services.API_KEY_HEADER, Services.ADMIN_KEY).header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"transport\": \"sse\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (saved.statusCode() != 200) {
+                    throw new IllegalStateException("registering " + id + ": " + saved.statusCode() + " " + saved.body());
+                }
+                return json.readTree(saved.body()).get("deviceToken").asText();
+            }));
+        }
+        List<String> answered = new ArrayList<>();
+        for (Future<String> token : tokens) {
+            answered.add(token.get());
+        }
+        pool.shutdown();
+        System.out.println(devices + " devices registered");
+        return answered;
+    }
+
+    private Result load(String target, String base, String run, List<String> tokens, ServiceProcess server)
+            throws Exception {
+        List<Long> rss = new ArrayList<>();
+        rss.add(server.usage().rssKb() / 1024);
+        List<DeviceSimulator> fleet = new ArrayList<>();
+        ExecutorService connecting = Executors.newFixedThreadPool(16);
+        for (int i = 0; i < devices; i++) {
+            fleet.add(new DeviceSimulator(base, run + "-" + i, tokens.get(i), Duration.ofSeconds(70), false));
+        }
+        for (int thousand = 0; thousand < devices; thousand += 1000) {
+            List<Future<?>> opened = new ArrayList<>();
+            for (DeviceSimulator device : fleet.subList(thousand, Math.min(devices, thousand + 1000))) {
+                opened.add(connecting.submit(() -> device.connect(null)));
+            }
+            for (Future<?> open : opened) {
+                open.get();
+            }
+            Thread.sleep(2_000); // let the servers settle before reading their memory
+            rss.add(server.usage().rssKb() / 1024);
+            System.out.printf(Locale.ROOT, "%s: %d streams, %d MB resident%n", target, Math.min(devices, thousand + 1000),
+                    rss.get(rss.size() - 1));
+        }
+
+        Random random = new Random(42);
+        List<Trigger> triggers = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger reconnects = new AtomicInteger();
+        ScheduledExecutorService load = Executors.newScheduledThreadPool(4);
+        int total = rate * seconds;
+        AtomicInteger sent = new AtomicInteger();
+        long periodNanos = 1_000_000_000L / rate;
+        Instant start = Instant.now();
+        load.scheduleAtFixedRate(() -> {
+            if (sent.incrementAndGet() > total) {
+                return;
+            }
+            int device = random.nextInt(devices);
+            Instant sentAt = Instant.now();
+            http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/devices/" + run + "-" + device + "/trigger"))
+                            .header(Services.API_KEY_HEADER, Services.ADMIN_KEY)
+                            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((response, error) -> triggers.add(trigger(device, sentAt, response)));
+        }, 0, periodNanos, TimeUnit.NANOSECONDS);
+        int toReconnect = (int) (devices * reconnectShare);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < devices; i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, random);
+        for (int i = 0; i < toReconnect; i++) {
+            DeviceSimulator device = fleet.get(order.get(i));
+            load.schedule(() -> {
+                device.disconnect();
+                load.schedule(() -> {
+                    device.reconnect();
+                    reconnects.incrementAndGet();
+                    return null;
+                }, 500, TimeUnit.MILLISECONDS);
+            }, (long) i * seconds * 1000 / toReconnect, TimeUnit.MILLISECONDS);
+        }
+        while (triggers.size() < total || reconnects.get() < toReconnect) {
+            Thread.sleep(200);
+        }
+        double triggersPerSecond = total / (Duration.between(start, Instant.now()).toMillis() / 1000.0);
+        load.shutdownNow();
+
+        // what was answered 2xx should arrive; give stragglers up to 30 s
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<Trigger> accepted = triggers.stream().filter(t -> t.httpStatus() / 100 == 2).toList();
+        while (System.nanoTime() < deadline && accepted.stream().anyMatch(t -> receivedAt(fleet, t) == null)) {
+            Thread.sleep(500);
+        }
+        List<Double> latencies = new ArrayList<>();
+        long lost = 0;
+        for (Trigger trigger : accepted) {
+            Instant received = receivedAt(fleet, trigger);
+            if (received == null) {
+                lost++;
+            } else {
+                latencies.add(Duration.between(trigger.sentAt(), received).toNanos() / 1e6);
+            }
+        }
+        long repeated = fleet.stream().mapToLong(device -> device.commandIds().size()
+                - device.commandIds().stream().distinct().count()).sum();
+        fleet.forEach(DeviceSimulator::disconnect);
+        connecting.shutdown();
+        Collections.sort(latencies);
+        Result result = new Result(target, devices, rss, (rss.get(rss.size() - 1) - rss.get(0)) * 1000.0 / devices,
+                total, accepted.size(), latencies.size(), lost, repeated, reconnects.get(), percentile(latencies, 50),
+                percentile(latencies, 99), latencies.isEmpty() ? Double.NaN : latencies.get(latencies.size() - 1),
+                triggersPerSecond);
+        System.out.println(result);
+        return result;
+    }
+
+    private Trigger trigger(int device, Instant sentAt, HttpResponse<String> response) {
+        if (response == null) {
+            return new Trigger(device, sentAt, 0, null, "no answer");
+        }
+        try {
+            JsonNode body = json.readTree(response.body());
+            return new Trigger(device, sentAt, response.statusCode(), body.path("command_id").asText(null),
+                    body.path("status").asText());
+        } catch (Exception e) {
+            return new Trigger(device, sentAt, response.statusCode(), null, "unreadable answer");
+        }
+    }
+
+    private static Instant receivedAt(List<DeviceSimulator> fleet, Trigger trigger) {
+        return fleet.get(trigger.device()).commands().stream()
+                .filter(event -> event.data().path("command_id").asText().equals(trigger.commandId()))
+                .map(DeviceSimulator.Event::receivedAt).findFirst().orElse(null);
+    }
+
+    private static double percentile(List<Double> sorted, int percent) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(percent / 100.0 * sorted.size()) - 1));
+    }
+
+    private void report(List<Result> results) throws Exception {
+        Map<String, Object> result = BenchReport.start("devices", args, "postgresql", Services.jdbcUrl());
+        result.put("devices", devices);
+        result.put("rate", rate);
+        result.put("seconds", seconds);
+        result.put("reconnectShare", reconnectShare);
+        result.put("results", results);
+        StringBuilder md = new StringBuilder("# Devices: command streams, " + devices + " devices on one machine\n\n")
+                .append(BenchReport.headline(result)).append(" Server, devices and database on one machine.\n\n")
+                .append(String.format(Locale.ROOT, "%d triggers a second for %d s, spread over random devices, while "
+                        + "%.0f %% of the devices drop their stream and reconnect (after 0.5 s, with Last-Event-ID).%n%n",
+                        rate, seconds, reconnectShare * 100))
+                .append("| target | resident MB per 1,000 streams | trigger → event p50 | p99 | max | triggers "
+                        + "answered 2xx | lost | read twice |\n|---|---|---|---|---|---|---|---|\n");
+        for (Result r : results) {
+            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f ms | %.1f ms | %.0f ms | %d of %d | %d | %d |%n",
+                    r.target(), r.rssMbPerThousand(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.accepted(), r.triggers(),
+                    r.lost(), r.repeated()));
+        }
+        md.append("| the reference's claim (CommandHub) | | | under 100 ms | | | | |\n\n")
+                .append("Resident memory by open streams (MB, at 0, 1,000, …): ");
+        for (Result r : results) {
+            md.append(r.target()).append(' ').append(r.rssMbByThousands()).append("; ");
+        }
+        md.append("\n");
+        BenchReport.write(args, BenchReport.fileName("devices", result), result, md);
+    }
+}
