@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Device benchmark: thousands of simulated camera devices (caravan.testing.DeviceSimulator) streaming from one hub
 # on the test services' PostgreSQL and Mosquitto, against the same devices on a plain Spring SseEmitter service with
-# no persistence (caravan.bench.PlainSseHub): memory per 1,000 streams, trigger-to-event latency p50/p99 at a steady
+# no persistence (peers.PlainSseHub): memory per 1,000 streams, trigger-to-event latency p50/p99 at a steady
 # rate while 10 % of the devices reconnect, and what was lost or read twice. Prints a table and writes
 # bench/results/devices-<date>-<commit>.{md,json}. Not a test.
 # Usage: bench/devices.sh [devices] [triggers-per-second] [seconds]    CARAVAN_BENCH_OUT writes elsewhere.

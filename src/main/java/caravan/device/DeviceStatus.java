@@ -51,11 +51,9 @@ public class DeviceStatus {
     private final JdbcClient jdbc;
     private final DeviceProperties properties;
 
-    public DeviceStatus(JdbcClient jdbc, DeviceProperties properties, DeviceConnections connections,
-            DeviceMetrics metrics) {
+    public DeviceStatus(JdbcClient jdbc, DeviceProperties properties) {
         this.jdbc = jdbc;
         this.properties = properties;
-        metrics.connectedDevices(connections::connectedCount);
     }
 
     public Status status(String deviceId) {

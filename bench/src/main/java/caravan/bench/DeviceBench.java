@@ -32,6 +32,7 @@ import caravan.testing.DeviceSimulator;
 import caravan.testing.HubProcess;
 import caravan.testing.ServiceProcess;
 import caravan.testing.Services;
+import peers.PlainSseHub;
 
 /**
  * The device benchmark, run by {@code bench/devices.sh}: thousands of simulated camera devices

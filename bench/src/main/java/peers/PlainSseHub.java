@@ -1,4 +1,4 @@
-package caravan.bench;
+package peers;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -29,7 +29,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 /**
  * The peer of the device benchmark: what one would write instead of the hub, a plain Spring MVC {@link SseEmitter}
  * service with the reference's two routes, no persistence, no authentication and no other hub. A trigger for a device
- * that is not connected at that moment is lost. Run by {@code bench/devices.sh} as a process of its own.
+ * that is not connected at that moment is lost. Run by {@code bench/devices.sh} as a process of its own; its package
+ * is outside {@code caravan} so that the hub's component scan never finds it.
  */
 @Configuration
 @ImportAutoConfiguration({ServletWebServerFactoryAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
