@@ -222,7 +222,6 @@ public class ModelDeploySteps {
             return "running for " + properties.healthWindow().toSeconds() + " s"
                     + (deploy.service.healthCommand().isEmpty() ? "" : ", health command answered");
         });
-        deployments.status(deploy.deploymentId(), "deployed", null);
     }
 
     /**
@@ -302,7 +301,7 @@ public class ModelDeploySteps {
         } catch (RuntimeException rollback) {
             deployments.status(deploy.deploymentId(), "failed", reason + "; the rollback failed too: " + rollback.getMessage());
         } finally {
-            close(deploy);
+            deploy.session.close();
         }
     }
 
@@ -318,7 +317,9 @@ public class ModelDeploySteps {
                 + "serves what its last step left: see the steps, and deploy again or roll back");
     }
 
-    public void close(ModelDeploy deploy) {
+    /** Deployed once every step, the prune included, is on record: a reader of the final status sees them all. */
+    public void deployed(ModelDeploy deploy) {
+        deployments.status(deploy.deploymentId(), "deployed", null);
         deploy.session.close();
     }
 
