@@ -6,11 +6,12 @@ import org.springframework.stereotype.Component;
 
 import caravan.device.CommandAcknowledgements.Ack;
 import caravan.device.DeviceTriggers.BulkTriggerRequest;
+import caravan.device.TriggerSchedules.ScheduleRequest;
 import caravan.security.Actors;
 
 /**
- * The command channel's REST side: the reference's trigger and acknowledgement, triggers of many devices, captures and
- * the devices' status. The stream and the capture upload are Spring MVC
+ * The command channel's REST side: the reference's trigger and acknowledgement, triggers of many devices, captures,
+ * the devices' status and the trigger schedules. The stream and the capture upload are Spring MVC
  * ({@link caravan.device.DeviceStreamController}, {@link caravan.device.CaptureController}).
  */
 @Component
@@ -40,7 +41,18 @@ public class DeviceApiRoute extends JsonApiRouteBuilder {
                     .to("direct:device-command")
                 .get("/captures").id("rest-captures").produces("application/json").to("direct:captures")
                 .get("/captures/{captureId}").id("rest-capture").produces("application/json").to("direct:capture")
-                .get("/captures/{captureId}/image").id("rest-capture-image").to("direct:capture-image");
+                .get("/captures/{captureId}/image").id("rest-capture-image").to("direct:capture-image")
+                .post("/trigger-schedules").id("rest-trigger-schedule-create").consumes("application/json")
+                    .produces("application/json").responseMessage(201, "scheduled")
+                    .responseMessage(400, "every problem named").to("direct:trigger-schedule-create")
+                .get("/trigger-schedules").id("rest-trigger-schedules").produces("application/json")
+                    .to("direct:trigger-schedule-list")
+                .get("/trigger-schedules/{scheduleId}").id("rest-trigger-schedule").produces("application/json")
+                    .to("direct:trigger-schedule-get")
+                .put("/trigger-schedules/{scheduleId}").id("rest-trigger-schedule-change").consumes("application/json")
+                    .produces("application/json").to("direct:trigger-schedule-change")
+                .delete("/trigger-schedules/{scheduleId}").id("rest-trigger-schedule-delete")
+                    .produces("application/json").to("direct:trigger-schedule-delete");
 
         from("direct:device-trigger").routeId("device-trigger").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .setHeader(Actors.HEADER, method("requestActor"))
@@ -73,5 +85,33 @@ public class DeviceApiRoute extends JsonApiRouteBuilder {
                 .setHeader(Exchange.CONTENT_TYPE, simple("${body.contentType}"))
                 .setBody(simple("${body.file}"));
 
+        from("direct:trigger-schedule-create").routeId("trigger-schedule-create")
+                .routeConfigurationId(ApiErrorsConfiguration.ID)
+                .setHeader(Actors.HEADER, method("requestActor"))
+                .unmarshal().json(ScheduleRequest.class).process(JsonApiRouteBuilder::requireBody)
+                .bean("triggerSchedules", "create(${body}, ${header.CamelCaravanActor})")
+                .to("direct:trigger-schedules-changed")
+                .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(201))
+                .to(JsonResponseRoute.ENDPOINT);
+        jsonRoute("trigger-schedule-list", "triggerSchedules", "schedules");
+        jsonRoute("trigger-schedule-get", "triggerSchedules", "schedule(${header.scheduleId})");
+
+        from("direct:trigger-schedule-change").routeId("trigger-schedule-change")
+                .routeConfigurationId(ApiErrorsConfiguration.ID)
+                .setProperty("CaravanPreviousSchedule", method("triggerSchedules", "schedule(${header.scheduleId})"))
+                .unmarshal().json(ScheduleRequest.class).process(JsonApiRouteBuilder::requireBody)
+                .bean("triggerSchedules", "change(${header.scheduleId}, ${body})")
+                .to("direct:trigger-schedule-retire");
+
+        from("direct:trigger-schedule-delete").routeId("trigger-schedule-delete")
+                .routeConfigurationId(ApiErrorsConfiguration.ID)
+                .bean("triggerSchedules", "delete(${header.scheduleId})")
+                .setProperty("CaravanPreviousSchedule", body())
+                .to("direct:trigger-schedule-retire");
+
+        from("direct:trigger-schedule-retire").routeId("trigger-schedule-retire")
+                .bean("triggerScheduleRoutes", "retire(${exchangeProperty.CaravanPreviousSchedule})")
+                .to("direct:trigger-schedules-changed")
+                .to(JsonResponseRoute.ENDPOINT);
     }
 }

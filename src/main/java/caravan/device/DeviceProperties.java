@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Devices that hold a command stream (transport {@code sse}): the stream, their commands and captures.
+ * Devices that hold a command stream (transport {@code sse}): the stream, their commands, captures and schedules.
  *
  * @param keepalive        a comment goes down every open stream this often; devices give up on a silent stream
  *                         after their read timeout (the reference's STREAM_TIMEOUT, 70 s), so keep it well below
@@ -22,6 +22,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxCaptureSize   largest accepted image (decoded from base64 or as a multipart part)
  * @param historySize      triggers listed in a device's status
  * @param notifyTopic      the broker topic hubs tell each other about new commands on
+ * @param schedulesSync    how often each hub brings its schedule routes in step with the database, should a notice
+ *                         of a change have been lost
  */
 @ConfigurationProperties("caravan.devices")
 public record DeviceProperties(
@@ -34,5 +36,6 @@ public record DeviceProperties(
         @DefaultValue("caravan-data/captures") Path capturesDir,
         @DefaultValue("10MB") DataSize maxCaptureSize,
         @DefaultValue("20") int historySize,
-        @DefaultValue("caravan/hubs/device-commands") String notifyTopic) {
+        @DefaultValue("caravan/hubs/device-commands") String notifyTopic,
+        @DefaultValue("30s") Duration schedulesSync) {
 }

@@ -17,4 +17,9 @@ public class HubNotices {
     public Map<String, String> revoked(String deviceId) {
         return Map.of("type", "revoked", "deviceId", deviceId);
     }
+
+    /** Schedules changed: every hub brings its schedule routes in step. */
+    public Map<String, String> schedulesChanged() {
+        return Map.of("type", "schedules");
+    }
 }

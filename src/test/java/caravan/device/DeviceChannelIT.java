@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
@@ -38,8 +39,8 @@ import caravan.testing.Services;
 
 /**
  * The device command channel on a real hub over real HTTP and PostgreSQL: streams, durable commands, triggers,
- * captures, refusals and keepalives, and a second hub (the jar) on the same database and broker, with devices
- * simulated as the reference's clients behave.
+ * captures, refusals, keepalives and trigger schedules, and a second hub (the jar) on the same database and broker,
+ * with devices simulated as the reference's clients behave.
  */
 @CamelSpringBootTest
 @AutoConfigureObservability // Prometheus as in the real run
@@ -250,6 +251,42 @@ class DeviceChannelIT {
     }
 
     @Test
+    void schedule_firesOnTime_forEverySelectedDevice_andStopsWhenDeleted() throws Exception {
+        String device = RUN + "-roof";
+        String token = register(device, Map.of("schedule", RUN));
+        try (DeviceSimulator camera = simulator(device, token, true).connect(null)) {
+            HttpResponse<String> bad = send("POST", "/api/trigger-schedules", "{\"selector\": {\"schedule\": \""
+                    + RUN + "\"}, \"cron\": \"every minute\", \"timezone\": \"Mars/Base\"}");
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(bad.body()).contains("not a Quartz cron expression").contains("Mars/Base is not a time zone");
+
+            String scheduleId = schedule(port, "{\"selector\": {\"schedule\": \"" + RUN
+                    + "\"}, \"cron\": \"0/2 * * * * ?\", \"timezone\": \"Europe/Berlin\"}");
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> camera.capturesUploaded().size() >= 3);
+                // not the first: Quartz fires at once a time that fell due in the second before the schedule was made
+                List<Duration> lateness = scheduled(camera, scheduleId).stream().skip(1).map(fired -> Duration.between(
+                        Instant.parse(fired.data().get("params").get("scheduled_for").asText()), fired.receivedAt()))
+                        .toList();
+                assertThat(lateness).as("sent when due").allSatisfy(late ->
+                        assertThat(late).isBetween(Duration.ZERO, Duration.ofSeconds(1)));
+                JsonNode schedule = get("/api/trigger-schedules/" + scheduleId);
+                assertThat(schedule.get("lastFiredAt").isNull()).isFalse();
+                assertThat(schedule.get("nextFireAt").isNull()).isFalse();
+                assertThat(status(device).get("recentTriggers").get(0).get("source").asText())
+                        .isEqualTo("schedule:" + scheduleId);
+            } finally {
+                assertThat(send("DELETE", "/api/trigger-schedules/" + scheduleId, null).statusCode()).isEqualTo(200);
+            }
+            int afterDelete = camera.commands().size();
+            // two more periods with the schedule gone: nothing more arrives (at most a firing already under way)
+            await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6))
+                    .until(() -> camera.commands().size() <= afterDelete + 1);
+            assertThat(send("GET", "/api/trigger-schedules/" + scheduleId, null).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
     void twoHubs_aTriggerOnOneReachesTheStreamHeldByTheOther_andARestartedHubSendsWhatWasQueued() throws Exception {
         String device = RUN + "-hall";
         String token = register(device, Map.of());
@@ -272,6 +309,18 @@ class DeviceChannelIT {
                 // uploaded to hub B, seen from this hub: one database
                 assertThat(command(device, trigger).get("status").asText()).isEqualTo("done");
                 assertThat(status(device).get("successRate").asDouble()).isEqualTo(1.0);
+
+                // a schedule made on hub B, both hubs running Quartz on one database: each firing happens once
+                String scheduleId = schedule(portB, "{\"deviceIds\": [\"" + device + "\"], \"cron\": \"* * * * * ?\"}");
+                try {
+                    await().atMost(Duration.ofSeconds(20)).until(() -> scheduled(camera, scheduleId).size() >= 6);
+                } finally {
+                    assertThat(send("DELETE", "/api/trigger-schedules/" + scheduleId, null).statusCode())
+                            .isEqualTo(200);
+                }
+                List<String> firings = scheduled(camera, scheduleId).stream()
+                        .map(event -> event.data().get("params").get("scheduled_for").asText()).toList();
+                assertThat(firings).as("one command per firing, whichever hub fired it").doesNotHaveDuplicates();
 
                 // the device moves to this hub: its stream on hub B ends
                 try (DeviceSimulator moved = simulator(device, token, false).connect(camera.lastEventId())) {
@@ -297,6 +346,23 @@ class DeviceChannelIT {
         } finally {
             hubB.close();
         }
+    }
+
+    /** Creates a trigger schedule on the hub at that port and answers its id. */
+    private String schedule(int hubPort, String json) throws Exception {
+        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hubPort
+                        + "/api/trigger-schedules")).header(Services.API_KEY_HEADER, Services.ADMIN_KEY)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return MAPPER.readTree(created.body()).get("scheduleId").asText();
+    }
+
+    /** The commands a schedule sent to the device. */
+    private static List<DeviceSimulator.Event> scheduled(DeviceSimulator camera, String scheduleId) {
+        return camera.commands().stream()
+                .filter(event -> scheduleId.equals(event.data().path("params").path("schedule_id").asText()))
+                .toList();
     }
 
     private DeviceSimulator simulator(String device, String token, boolean respond) {

@@ -257,6 +257,25 @@ class EmbeddedDefaultsIT {
     }
 
     @Test
+    void onTheEmbeddedDatabaseThisHubAloneRunsTheTriggerSchedules() {
+        String device = "defaults-cam-" + UUID.randomUUID().toString().substring(0, 8);
+        http.put("/api/edges/" + device, Map.of("transport", "sse"));
+        ResponseEntity<JsonNode> created = http.postForEntity("/api/trigger-schedules",
+                Map.of("deviceIds", List.of(device), "cron", "* * * * * ?"), JsonNode.class);
+        assertThat(created.getStatusCode()).as(String.valueOf(created.getBody())).isEqualTo(HttpStatus.CREATED);
+        String scheduleId = created.getBody().get("scheduleId").asText();
+        try {
+            // the device is not connected: each firing queues a capture command for it
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(http.getForObject(
+                    "/api/devices/" + device + "/status", JsonNode.class).get("recentTriggers").findValuesAsText("source"))
+                    .hasSizeGreaterThanOrEqualTo(2).containsOnly("schedule:" + scheduleId));
+        } finally {
+            http.delete("/api/trigger-schedules/" + scheduleId);
+        }
+        assertThat(camel.getRoutes()).extracting(Route::getRouteId).noneMatch(id -> id.contains(scheduleId));
+    }
+
+    @Test
     void hawtioShowsTheBuildRoutesEventStepsFromItsYamlSource() {
         // Hawtio's route diagram and source view dump the route through its MBean, by Jolokia.
         JsonNode search = http.getForObject("/actuator/jolokia/search/org.apache.camel:type=routes,*", JsonNode.class);

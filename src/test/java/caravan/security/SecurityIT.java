@@ -127,7 +127,7 @@ class SecurityIT {
             entry("POST /deployment/devices/{deviceId}/test", Role.OPERATOR),
             entry("POST /deployment/deploy", Role.OPERATOR),
             entry("GET /deployment/deployments/{deploymentId}", Role.VIEWER),
-            // the device command channel: triggers are an operator's
+            // the device command channel: triggers and schedules are an operator's
             entry("POST /v1/devices/{deviceId}/trigger", Role.OPERATOR),
             entry("POST /api/devices/trigger", Role.OPERATOR),
             entry("GET /api/devices/status", Role.VIEWER),
@@ -135,7 +135,12 @@ class SecurityIT {
             entry("GET /api/devices/{deviceId}/commands/{commandId}", Role.VIEWER),
             entry("GET /api/captures", Role.VIEWER),
             entry("GET /api/captures/{captureId}", Role.VIEWER),
-            entry("GET /api/captures/{captureId}/image", Role.VIEWER));
+            entry("GET /api/captures/{captureId}/image", Role.VIEWER),
+            entry("POST /api/trigger-schedules", Role.OPERATOR),
+            entry("GET /api/trigger-schedules", Role.VIEWER),
+            entry("GET /api/trigger-schedules/{scheduleId}", Role.VIEWER),
+            entry("PUT /api/trigger-schedules/{scheduleId}", Role.OPERATOR),
+            entry("DELETE /api/trigger-schedules/{scheduleId}", Role.OPERATOR));
     private static final List<String> OPEN = List.of("POST /api/session");
     /** What only a device calls, with its own token: no operator's key opens them, an admin's neither. */
     private static final List<String> DEVICE_ONLY = List.of("GET /v1/devices/{deviceId}/commands",
