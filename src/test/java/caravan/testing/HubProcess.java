@@ -53,6 +53,12 @@ public final class HubProcess {
      */
     public static ServiceProcess start(Path data, int port, Map<String, String> env)
             throws IOException, InterruptedException {
+        return start(data, port, env, "");
+    }
+
+    /** As {@link #start(Path, int, Map)}, with {@code javaOpts} after the image's JVM options (a benchmark's heap). */
+    public static ServiceProcess start(Path data, int port, Map<String, String> env, String javaOpts)
+            throws IOException, InterruptedException {
         Map<String, String> all = new HashMap<>(env);
         all.putIfAbsent("CARAVAN_API_KEYS", Services.ADMIN_KEY);
         all.putIfAbsent("CARAVAN_SECRETS_KEY", Services.SECRETS_KEY);
@@ -63,7 +69,7 @@ public final class HubProcess {
         }
         all.put("CARAVAN_DATA_DIR", data.toString());
         all.put("CARAVAN_HTTP_PORT", Integer.toString(port));
-        return ServiceProcess.start("hub", command(jar(), ""), data, data, all,
+        return ServiceProcess.start("hub", command(jar(), javaOpts), data, data, all,
                 URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"), true);
     }
 

@@ -1,5 +1,6 @@
 package caravan.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +43,7 @@ import peers.PlainSseHub;
  * at a steady rate of triggers spread over random devices, while a share of the devices drop their stream and
  * reconnect (with {@code Last-Event-ID}); and what was lost (a trigger answered 2xx whose command never reached its
  * device) or repeated (a command read twice by one device).
- * Arguments: {@code devices=5000 rate=200 seconds=60 reconnectShare=0.1 commit=… out=…}.
+ * Arguments: {@code devices=5000 rate=200 seconds=60 reconnectShare=0.1 heap=1g commit=… out=…}.
  */
 public final class DeviceBench {
 
@@ -54,7 +55,8 @@ public final class DeviceBench {
     }
 
     record Result(String target, int devices, List<Long> rssMbByThousands, double rssMbPerThousand, long triggers,
-            long accepted, long delivered, long lost, long repeated, int reconnects, double p50Ms, double p99Ms,
+            long accepted, long unanswered, long delivered, long lost, long repeated, int reconnects,
+            int reconnectsFailed, double p50Ms, double p99Ms,
             double maxMs, double triggersPerSecond) {
     }
 
@@ -66,6 +68,7 @@ public final class DeviceBench {
     private final int rate;
     private final int seconds;
     private final double reconnectShare;
+    private final String heap;
 
     private DeviceBench(Map<String, String> args) {
         this.args = args;
@@ -73,6 +76,7 @@ public final class DeviceBench {
         this.rate = Integer.parseInt(args.getOrDefault("rate", "200"));
         this.seconds = Integer.parseInt(args.getOrDefault("seconds", "60"));
         this.reconnectShare = Double.parseDouble(args.getOrDefault("reconnectShare", "0.1"));
+        this.heap = args.getOrDefault("heap", "1g");
     }
 
     public static void main(String[] argv) throws Exception {
@@ -81,8 +85,14 @@ public final class DeviceBench {
             String[] pair = arg.split("=", 2);
             args.put(pair[0], pair.length > 1 ? pair[1] : "");
         }
-        new DeviceBench(args).runAll();
-        System.exit(0);
+        // the simulators' and pools' threads would keep a failed run alive
+        int status = 1;
+        try {
+            new DeviceBench(args).runAll();
+            status = 0;
+        } finally {
+            System.exit(status);
+        }
     }
 
     private void runAll() throws Exception {
@@ -90,7 +100,8 @@ public final class DeviceBench {
         List<Result> results = new ArrayList<>();
         Map<String, String> env = HubProcess.trajectoryEnvironment(run, Services.jdbcUrl(), Services.jdbcUser(),
                 Services.jdbcPassword());
-        try (ServiceProcess hub = HubProcess.start(Files.createTempDirectory("caravan-bench-devices"), HUB_PORT, env)) {
+        try (ServiceProcess hub = HubProcess.start(Files.createTempDirectory("caravan-bench-devices"), HUB_PORT, env,
+                "-Xmx" + heap)) {
             String base = "http://127.0.0.1:" + HUB_PORT;
             List<String> tokens = register(base, run);
             results.add(load("caravan hub", base, run, tokens, hub));
@@ -98,7 +109,8 @@ public final class DeviceBench {
             Services.forgetEdges(run);
         }
         List<String> peerCommand = new ArrayList<>(HubProcess.java());
-        peerCommand.addAll(List.of("-cp", System.getProperty("java.class.path"), PlainSseHub.class.getName(),
+        peerCommand.addAll(List.of("-Xmx" + heap, "-cp", System.getProperty("java.class.path"),
+                PlainSseHub.class.getName(),
                 "--server.port=" + PEER_PORT, "--server.address=127.0.0.1"));
         try (ServiceProcess peer = ServiceProcess.start("plain-sse-hub", peerCommand, Path.of("."), Map.of(),
                 URI.create("http://127.0.0.1:" + PEER_PORT + "/ready"), false)) {
@@ -160,6 +172,7 @@ public final class DeviceBench {
         Random random = new Random(42);
         List<Trigger> triggers = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger reconnects = new AtomicInteger();
+        AtomicInteger reconnectsFailed = new AtomicInteger();
         ScheduledExecutorService load = Executors.newScheduledThreadPool(4);
         int total = rate * seconds;
         AtomicInteger sent = new AtomicInteger();
@@ -171,10 +184,15 @@ public final class DeviceBench {
             }
             int device = random.nextInt(devices);
             Instant sentAt = Instant.now();
-            http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/devices/" + run + "-" + device + "/trigger"))
-                            .header(Services.API_KEY_HEADER, Services.ADMIN_KEY)
-                            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
-                    .whenComplete((response, error) -> triggers.add(trigger(device, sentAt, response)));
+            try {
+                http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/devices/" + run + "-" + device
+                                        + "/trigger")).header(Services.API_KEY_HEADER, Services.ADMIN_KEY)
+                                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
+                        .whenComplete((response, error) -> triggers.add(trigger(device, sentAt, response)));
+            } catch (RuntimeException e) {
+                // a task that throws is never run again: the rest of the load would not be sent
+                triggers.add(new Trigger(device, sentAt, 0, null, e.toString()));
+            }
         }, 0, periodNanos, TimeUnit.NANOSECONDS);
         int toReconnect = (int) (devices * reconnectShare);
         List<Integer> order = new ArrayList<>();
@@ -187,13 +205,19 @@ public final class DeviceBench {
             load.schedule(() -> {
                 device.disconnect();
                 load.schedule(() -> {
-                    device.reconnect();
-                    reconnects.incrementAndGet();
-                    return null;
+                    try {
+                        device.reconnect();
+                        reconnects.incrementAndGet();
+                    } catch (IOException e) {
+                        reconnectsFailed.incrementAndGet();
+                    }
                 }, 500, TimeUnit.MILLISECONDS);
             }, (long) i * seconds * 1000 / toReconnect, TimeUnit.MILLISECONDS);
         }
-        while (triggers.size() < total || reconnects.get() < toReconnect) {
+        // answers that never come are counted, not waited for past a minute after the load
+        long loadDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 60L);
+        while ((triggers.size() < total || reconnects.get() + reconnectsFailed.get() < toReconnect)
+                && System.nanoTime() < loadDeadline) {
             Thread.sleep(200);
         }
         double triggersPerSecond = total / (Duration.between(start, Instant.now()).toMillis() / 1000.0);
@@ -201,7 +225,8 @@ public final class DeviceBench {
 
         // what was answered 2xx should arrive; give stragglers up to 30 s
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        List<Trigger> accepted = triggers.stream().filter(t -> t.httpStatus() / 100 == 2).toList();
+        List<Trigger> answered = List.copyOf(triggers);
+        List<Trigger> accepted = answered.stream().filter(t -> t.httpStatus() / 100 == 2).toList();
         while (System.nanoTime() < deadline && accepted.stream().anyMatch(t -> receivedAt(fleet, t) == null)) {
             Thread.sleep(500);
         }
@@ -221,7 +246,8 @@ public final class DeviceBench {
         connecting.shutdown();
         Collections.sort(latencies);
         Result result = new Result(target, devices, rss, (rss.get(rss.size() - 1) - rss.get(0)) * 1000.0 / devices,
-                total, accepted.size(), latencies.size(), lost, repeated, reconnects.get(), percentile(latencies, 50),
+                total, accepted.size(), total - answered.size(), latencies.size(), lost, repeated, reconnects.get(),
+                reconnectsFailed.get(), percentile(latencies, 50),
                 percentile(latencies, 99), latencies.isEmpty() ? Double.NaN : latencies.get(latencies.size() - 1),
                 triggersPerSecond);
         System.out.println(result);
@@ -260,20 +286,26 @@ public final class DeviceBench {
         result.put("rate", rate);
         result.put("seconds", seconds);
         result.put("reconnectShare", reconnectShare);
+        result.put("heap", heap);
         result.put("results", results);
         StringBuilder md = new StringBuilder("# Devices: command streams, " + devices + " devices on one machine\n\n")
                 .append(BenchReport.headline(result)).append(" Server, devices and database on one machine.\n\n")
                 .append(String.format(Locale.ROOT, "%d triggers a second for %d s, spread over random devices, while "
                         + "%.0f %% of the devices drop their stream and reconnect (after 0.5 s, with Last-Event-ID).%n%n",
                         rate, seconds, reconnectShare * 100))
+                .append("Both servers run with -Xmx").append(heap).append(" (the hub after its own JVM options): each "
+                        + "open stream holds Tomcat's buffers for its request, about 0.1 MB of heap.\n\n")
                 .append("| target | resident MB per 1,000 streams | trigger → event p50 | p99 | max | triggers "
-                        + "answered 2xx | lost | read twice |\n|---|---|---|---|---|---|---|---|\n");
+                        + "answered 2xx | no answer | lost | read twice | reconnects failed |\n"
+                        + "|---|---|---|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
-            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f ms | %.1f ms | %.0f ms | %d of %d | %d | %d |%n",
+            md.append(String.format(Locale.ROOT,
+                    "| %s | %.1f | %.1f ms | %.1f ms | %.0f ms | %d of %d | %d | %d | %d | %d of %d |%n",
                     r.target(), r.rssMbPerThousand(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.accepted(), r.triggers(),
-                    r.lost(), r.repeated()));
+                    r.unanswered(), r.lost(), r.repeated(), r.reconnectsFailed(),
+                    r.reconnects() + r.reconnectsFailed()));
         }
-        md.append("| the reference's claim (CommandHub) | | | under 100 ms | | | | |\n\n")
+        md.append("| the reference's claim (CommandHub) | | | under 100 ms | | | | | | |\n\n")
                 .append("Resident memory by open streams (MB, at 0, 1,000, …): ");
         for (Result r : results) {
             md.append(r.target()).append(' ').append(r.rssMbByThousands()).append("; ");
