@@ -76,6 +76,9 @@ class EmbeddedDefaultsIT {
     static void defaults(DynamicPropertyRegistry registry) {
         writeExternalRoute();
         registry.add("caravan.data-dir", DATA_DIR::toString);
+        // Quartz registers a job store's connections JVM-wide under the scheduler's name: under the suite's name this
+        // hub's H2 store would replace the PostgreSQL one of the suite's other hubs in this JVM, and theirs it.
+        registry.add("spring.quartz.scheduler-name", () -> "caravan-defaults");
         registry.add("caravan.docker.host", () -> NO_DOCKER);
         registry.add("caravan.mqtt.embedded.tls-port", () -> TLS_PORT);
         registry.add("spring.ssl.bundle.pem.caravan.keystore.certificate", () -> "file:" + Services.tlsCert());
