@@ -1,19 +1,8 @@
-# Sourced by the MQTT benchmarks: installs what they need, builds the project with its test classpath, and starts a
-# Mosquitto of their own on 127.0.0.1:$MQTT_PORT (CARAVAN_BENCH_MQTT_PORT, default 18830), stopped on exit.
+# Sourced by the MQTT benchmarks: builds the project (bench/prepare.sh) and starts a Mosquitto of their own on
+# 127.0.0.1:$MQTT_PORT (CARAVAN_BENCH_MQTT_PORT, default 18830), stopped on exit.
 MQTT_PORT="${CARAVAN_BENCH_MQTT_PORT:-18830}"
-
-install_packages() {
-    [ "$(id -u)" -eq 0 ] || { echo "$* missing: install it or run as root" >&2; exit 1; }
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
-
-bash scripts/ensure-java.sh
+. bench/prepare.sh
 command -v mosquitto >/dev/null || install_packages mosquitto
-# One invocation, so that the hub's classpath names the modules it depends on as this build packaged them.
-./mvnw -B -ntp -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile=target/bench.classpath
-BENCH_CLASSPATH="target/test-classes:target/classes:$(cat target/bench.classpath)"
 
 WORK=$(mktemp -d)
 cat >"$WORK/mosquitto.conf" <<CONF

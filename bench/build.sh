@@ -9,19 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-3}"
 
-bash scripts/ensure-java.sh
-bash scripts/services.sh
-set -a
-# shellcheck disable=SC1091
-. "${CARAVAN_SERVICES_DIR:-/var/tmp/caravan-services}/env"
-set +a
-# One invocation, so that the hub's classpath names the modules it depends on as this build packaged them.
-./mvnw -B -ntp -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile=target/bench.classpath
+. bench/prepare.sh
+use_test_services
 
 CARAVAN_BENCH_REGISTRY_PASSWORD="$CARAVAN_TEST_REGISTRY_PASSWORD" \
-java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" caravan.bench.BuildBench \
-    hubJar="$(ls target/caravan-hub-*.jar | head -n 1)" \
+java -cp "$BENCH_CLASSPATH" caravan.bench.BuildBench \
+    hubJar="$HUB_JAR" \
     registry="$CARAVAN_TEST_REGISTRY" registryUsername="$CARAVAN_TEST_REGISTRY_USERNAME" \
-    baseImage="$CARAVAN_TEST_BASE_IMAGE" rounds="$ROUNDS" commit="$(git rev-parse --short HEAD)" \
+    baseImage="$CARAVAN_TEST_BASE_IMAGE" rounds="$ROUNDS" commit="$COMMIT" \
     engineVersion="Docker $(docker version --format '{{.Server.Version}}')" out="${CARAVAN_BENCH_OUT:-bench/results}"

@@ -11,15 +11,9 @@ DEVICES="${1:-5000}"
 RATE="${2:-200}"
 SECONDS_OF_LOAD="${3:-60}"
 
-bash scripts/ensure-java.sh
-bash scripts/services.sh
-set -a
-# shellcheck disable=SC1091
-. "${CARAVAN_SERVICES_DIR:-/var/tmp/caravan-services}/env"
-set +a
-./mvnw -B -ntp -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile=target/bench.classpath
+. bench/prepare.sh
+use_test_services
 
-java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" caravan.bench.DeviceBench \
+java -Xmx2g -cp "$BENCH_CLASSPATH" caravan.bench.DeviceBench \
     devices="$DEVICES" rate="$RATE" seconds="$SECONDS_OF_LOAD" reconnectShare=0.1 \
-    commit="$(git rev-parse --short HEAD)" out="${CARAVAN_BENCH_OUT:-bench/results}"
+    commit="$COMMIT" out="${CARAVAN_BENCH_OUT:-bench/results}"

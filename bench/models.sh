@@ -8,18 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-3}"
 
-bash scripts/ensure-java.sh
-bash scripts/services.sh
-set -a
-# shellcheck disable=SC1091
-. "${CARAVAN_SERVICES_DIR:-/var/tmp/caravan-services}/env"
-set +a
+. bench/prepare.sh
+use_test_services
 MODELS="$(mktemp -d /var/tmp/caravan-bench-models.XXXX)"
 trap 'rm -rf "$MODELS"' EXIT
 /usr/bin/python3 scripts/models/make-test-models.py "$MODELS" --sizes-mb 1,10,100
-./mvnw -B -ntp -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile=target/bench.classpath
 
-java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" caravan.bench.ModelBench \
-    hubJar="$(ls target/caravan-hub-*.jar | head -n 1)" models="$MODELS" rounds="$ROUNDS" \
-    commit="$(git rev-parse --short HEAD)" sshVersion="$(ssh -V 2>&1)" out="${CARAVAN_BENCH_OUT:-bench/results}"
+java -cp "$BENCH_CLASSPATH" caravan.bench.ModelBench \
+    hubJar="$HUB_JAR" models="$MODELS" rounds="$ROUNDS" \
+    commit="$COMMIT" sshVersion="$(ssh -V 2>&1)" out="${CARAVAN_BENCH_OUT:-bench/results}"

@@ -10,5 +10,5 @@ SECONDS_PER_RUN="${1:-20}"
 . bench/broker.sh
 
 java -Xmx1g -cp "$BENCH_CLASSPATH" caravan.bench.MqttClientBench \
-    broker="tcp://127.0.0.1:$MQTT_PORT" seconds="$SECONDS_PER_RUN" commit="$(git rev-parse --short HEAD)" \
+    broker="tcp://127.0.0.1:$MQTT_PORT" seconds="$SECONDS_PER_RUN" commit="$COMMIT" \
     brokerVersion="$(mosquitto -h 2>/dev/null | head -n 1)" out="${CARAVAN_BENCH_OUT:-bench/results}"

@@ -19,8 +19,8 @@ for peer in bench/peers/seed bench/peers/node-red; do
 done
 
 java -Xmx1g -cp "$BENCH_CLASSPATH" caravan.bench.TrajectoryBench \
-    broker="tcp://127.0.0.1:$MQTT_PORT" hubJar="$(ls target/caravan-hub-*.jar | head -n 1)" \
-    peers=bench/peers seconds="$SECONDS_PER_RUN" commit="$(git rev-parse --short HEAD)" \
+    broker="tcp://127.0.0.1:$MQTT_PORT" hubJar="$HUB_JAR" \
+    peers=bench/peers seconds="$SECONDS_PER_RUN" commit="$COMMIT" \
     brokerVersion="$(mosquitto -h 2>/dev/null | head -n 1)" out="${CARAVAN_BENCH_OUT:-bench/results}" \
     targets="${CARAVAN_BENCH_TARGETS:-ceiling,hub,seed,node-red}" quick="${CARAVAN_BENCH_QUICK:-false}" \
     hubJavaOpts="${CARAVAN_BENCH_HUB_JAVA_OPTS:-}"
