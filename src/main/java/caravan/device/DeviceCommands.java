@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ import java.util.UUID;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Repository;
 
 import caravan.store.JsonColumns;
@@ -59,13 +62,16 @@ public class DeviceCommands {
             OffsetDateTime expiresAt) {
         String commandId = UUID.randomUUID().toString();
         String triggerId = CAPTURE.equals(type) ? UUID.randomUUID().toString() : null;
+        OffsetDateTime createdAt = now();
+        KeyHolder seq = new GeneratedKeyHolder();
         jdbc.sql("INSERT INTO device_commands (command_id, edge_id, command_type, trigger_id, params, source, "
                         + "requested_by, status, created_at, expires_at) VALUES (:command, :edge, :type, :trigger, "
                         + ":params, :source, :actor, 'queued', :now, :expires)")
                 .param("command", commandId).param("edge", deviceId).param("type", type).param("trigger", triggerId)
                 .param("params", json.write(params)).param("source", source).param("actor", requestedBy)
-                .param("now", now()).param("expires", expiresAt).update();
-        return command(commandId).orElseThrow();
+                .param("now", createdAt).param("expires", expiresAt).update(seq, "seq");
+        return new DeviceCommand(seq.getKeyAs(Long.class), commandId, deviceId, type, triggerId, params, source,
+                requestedBy, "queued", null, createdAt, expiresAt, null, null, null);
     }
 
     public Optional<DeviceCommand> command(String commandId) {
@@ -144,8 +150,9 @@ public class DeviceCommands {
                 .param("edge", deviceId).param("since", since).query(Long.class).single();
     }
 
+    /** In microseconds, as the database keeps times: a command built here equals the one read back. */
     static OffsetDateTime now() {
-        return OffsetDateTime.now(ZoneOffset.UTC);
+        return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     }
 
     private DeviceCommand map(ResultSet rs, int row) throws SQLException {
