@@ -43,7 +43,8 @@ import peers.PlainSseHub;
  * at a steady rate of triggers spread over random devices, while a share of the devices drop their stream and
  * reconnect (with {@code Last-Event-ID}); and what was lost (a trigger answered 2xx whose command never reached its
  * device) or repeated (a command read twice by one device).
- * Arguments: {@code devices=5000 rate=200 seconds=60 reconnectShare=0.1 heap=1g commit=… out=…}.
+ * Arguments: {@code devices=5000 rate=200 seconds=60 warmup=15 reconnectShare=0.1 heap=2g commit=… out=…}; optionally
+ * {@code targets=hub,peer} and {@code hubJavaOpts=…} (say a JFR recording).
  */
 public final class DeviceBench {
 
@@ -67,16 +68,20 @@ public final class DeviceBench {
     private final int devices;
     private final int rate;
     private final int seconds;
+    private final int warmup;
     private final double reconnectShare;
     private final String heap;
+    private final List<String> targets;
 
     private DeviceBench(Map<String, String> args) {
         this.args = args;
         this.devices = Integer.parseInt(args.getOrDefault("devices", "5000"));
         this.rate = Integer.parseInt(args.getOrDefault("rate", "200"));
         this.seconds = Integer.parseInt(args.getOrDefault("seconds", "60"));
+        this.warmup = Integer.parseInt(args.getOrDefault("warmup", "15"));
         this.reconnectShare = Double.parseDouble(args.getOrDefault("reconnectShare", "0.1"));
-        this.heap = args.getOrDefault("heap", "1g");
+        this.heap = args.getOrDefault("heap", "2g");
+        this.targets = List.of(args.getOrDefault("targets", "hub,peer").split(","));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -98,26 +103,38 @@ public final class DeviceBench {
     private void runAll() throws Exception {
         String run = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         List<Result> results = new ArrayList<>();
+        if (targets.contains("hub")) {
+            results.add(loadHub(run));
+        }
+        if (targets.contains("peer")) {
+            results.add(loadPeer(run));
+        }
+        report(results);
+    }
+
+    private Result loadHub(String run) throws Exception {
         Map<String, String> env = HubProcess.trajectoryEnvironment(run, Services.jdbcUrl(), Services.jdbcUser(),
                 Services.jdbcPassword());
         try (ServiceProcess hub = HubProcess.start(Files.createTempDirectory("caravan-bench-devices"), HUB_PORT, env,
-                "-Xmx" + heap)) {
+                "-Xmx" + heap + " " + args.getOrDefault("hubJavaOpts", ""))) {
             String base = "http://127.0.0.1:" + HUB_PORT;
             List<String> tokens = register(base, run);
-            results.add(load("caravan hub", base, run, tokens, hub));
+            return load("caravan hub", base, run, tokens, hub);
         } finally {
             Services.forgetEdges(run);
         }
+    }
+
+    private Result loadPeer(String run) throws Exception {
         List<String> peerCommand = new ArrayList<>(HubProcess.java());
         peerCommand.addAll(List.of("-Xmx" + heap, "-cp", System.getProperty("java.class.path"),
                 PlainSseHub.class.getName(),
                 "--server.port=" + PEER_PORT, "--server.address=127.0.0.1"));
         try (ServiceProcess peer = ServiceProcess.start("plain-sse-hub", peerCommand, Path.of("."), Map.of(),
                 URI.create("http://127.0.0.1:" + PEER_PORT + "/ready"), false)) {
-            results.add(load("plain SseEmitter service", "http://127.0.0.1:" + PEER_PORT, run,
-                    Collections.nCopies(devices, null), peer));
+            return load("plain SseEmitter service", "http://127.0.0.1:" + PEER_PORT, run,
+                    Collections.nCopies(devices, null), peer);
         }
-        report(results);
     }
 
     /** Registers the devices as streaming edges; answers their tokens, in order. */
@@ -169,6 +186,7 @@ public final class DeviceBench {
                     rss.get(rss.size() - 1));
         }
 
+        warmUp(base, run);
         Random random = new Random(42);
         List<Trigger> triggers = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger reconnects = new AtomicInteger();
@@ -254,6 +272,30 @@ public final class DeviceBench {
         return result;
     }
 
+    /** Triggers at the load's rate for {@code warmup} seconds, not counted: the JIT compiles the paths measured. */
+    private void warmUp(String base, String run) throws InterruptedException {
+        Random random = new Random(7);
+        ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger answered = new AtomicInteger();
+        int total = rate * warmup;
+        AtomicInteger sent = new AtomicInteger();
+        load.scheduleAtFixedRate(() -> {
+            if (sent.incrementAndGet() <= total) {
+                http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/devices/" + run + "-"
+                                        + random.nextInt(devices) + "/trigger"))
+                                .header(Services.API_KEY_HEADER, Services.ADMIN_KEY)
+                                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding())
+                        .whenComplete((response, error) -> answered.incrementAndGet());
+            }
+        }, 0, 1_000_000_000L / rate, TimeUnit.NANOSECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup + 60L);
+        while (answered.get() < total && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        load.shutdownNow();
+        System.out.printf(Locale.ROOT, "warmed up: %d triggers in %d s, %d answered%n", total, warmup, answered.get());
+    }
+
     private Trigger trigger(int device, Instant sentAt, HttpResponse<String> response) {
         if (response == null) {
             return new Trigger(device, sentAt, 0, null, "no answer");
@@ -285,14 +327,16 @@ public final class DeviceBench {
         result.put("devices", devices);
         result.put("rate", rate);
         result.put("seconds", seconds);
+        result.put("warmup", warmup);
         result.put("reconnectShare", reconnectShare);
         result.put("heap", heap);
         result.put("results", results);
         StringBuilder md = new StringBuilder("# Devices: command streams, " + devices + " devices on one machine\n\n")
                 .append(BenchReport.headline(result)).append(" Server, devices and database on one machine.\n\n")
                 .append(String.format(Locale.ROOT, "%d triggers a second for %d s, spread over random devices, while "
-                        + "%.0f %% of the devices drop their stream and reconnect (after 0.5 s, with Last-Event-ID).%n%n",
-                        rate, seconds, reconnectShare * 100))
+                        + "%.0f %% of the devices drop their stream and reconnect (after 0.5 s, with Last-Event-ID); "
+                        + "before, %d s of the same triggers, not counted, to warm up.%n%n",
+                        rate, seconds, reconnectShare * 100, warmup))
                 .append("Both servers run with -Xmx").append(heap).append(" (the hub after its own JVM options): each "
                         + "open stream holds Tomcat's buffers for its request, about 0.1 MB of heap.\n\n")
                 .append("| target | resident MB per 1,000 streams | trigger → event p50 | p99 | max | triggers "
