@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,7 +45,8 @@ import peers.PlainSseHub;
  * at a steady rate of triggers spread over random devices, while a share of the devices drop their stream and
  * reconnect (with {@code Last-Event-ID}); and what was lost (a trigger answered 2xx whose command never reached its
  * device) or repeated (a command read twice by one device).
- * Arguments: {@code devices=5000 rate=200 seconds=60 warmup=15 reconnectShare=0.1 heap=2g commit=… out=…}; optionally
+ * Arguments: {@code devices=5000 rates=50,100,200 seconds=60 warmup=15 reconnectShare=0.1 heap=2g commit=… out=…}
+ * (each rate a run of its own on the same open streams, slowest first); optionally
  * {@code targets=hub,peer} and {@code hubJavaOpts=…} (say a JFR recording).
  */
 public final class DeviceBench {
@@ -55,7 +58,8 @@ public final class DeviceBench {
     record Trigger(int device, Instant sentAt, int httpStatus, String commandId, String status) {
     }
 
-    record Result(String target, int devices, List<Long> rssMbByThousands, double rssMbPerThousand, long triggers,
+    record Result(String target, int rate, int devices, List<Long> rssMbByThousands, double rssMbPerThousand,
+            long triggers,
             long accepted, long unanswered, long delivered, long lost, long repeated, int reconnects,
             int reconnectsFailed, double p50Ms, double p99Ms,
             double maxMs, double triggersPerSecond) {
@@ -66,7 +70,7 @@ public final class DeviceBench {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(8)).build();
     private final int devices;
-    private final int rate;
+    private final List<Integer> rates;
     private final int seconds;
     private final int warmup;
     private final double reconnectShare;
@@ -76,7 +80,8 @@ public final class DeviceBench {
     private DeviceBench(Map<String, String> args) {
         this.args = args;
         this.devices = Integer.parseInt(args.getOrDefault("devices", "5000"));
-        this.rate = Integer.parseInt(args.getOrDefault("rate", "200"));
+        this.rates = Arrays.stream(args.getOrDefault("rates", "50,100,200").split(",")).map(Integer::valueOf)
+                .sorted().toList();
         this.seconds = Integer.parseInt(args.getOrDefault("seconds", "60"));
         this.warmup = Integer.parseInt(args.getOrDefault("warmup", "15"));
         this.reconnectShare = Double.parseDouble(args.getOrDefault("reconnectShare", "0.1"));
@@ -104,15 +109,15 @@ public final class DeviceBench {
         String run = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         List<Result> results = new ArrayList<>();
         if (targets.contains("hub")) {
-            results.add(loadHub(run));
+            results.addAll(loadHub(run));
         }
         if (targets.contains("peer")) {
-            results.add(loadPeer(run));
+            results.addAll(loadPeer(run));
         }
         report(results);
     }
 
-    private Result loadHub(String run) throws Exception {
+    private List<Result> loadHub(String run) throws Exception {
         Map<String, String> env = HubProcess.trajectoryEnvironment(run, Services.jdbcUrl(), Services.jdbcUser(),
                 Services.jdbcPassword());
         try (ServiceProcess hub = HubProcess.start(Files.createTempDirectory("caravan-bench-devices"), HUB_PORT, env,
@@ -125,7 +130,7 @@ public final class DeviceBench {
         }
     }
 
-    private Result loadPeer(String run) throws Exception {
+    private List<Result> loadPeer(String run) throws Exception {
         List<String> peerCommand = new ArrayList<>(HubProcess.java());
         peerCommand.addAll(List.of("-Xmx" + heap, "-cp", System.getProperty("java.class.path"),
                 PlainSseHub.class.getName(),
@@ -163,7 +168,8 @@ public final class DeviceBench {
         return answered;
     }
 
-    private Result load(String target, String base, String run, List<String> tokens, ServiceProcess server)
+    /** Opens every device's stream, reading the server's memory each thousand, then runs the load at each rate. */
+    private List<Result> load(String target, String base, String run, List<String> tokens, ServiceProcess server)
             throws Exception {
         List<Long> rss = new ArrayList<>();
         rss.add(server.usage().rssKb() / 1024);
@@ -186,8 +192,27 @@ public final class DeviceBench {
                     rss.get(rss.size() - 1));
         }
 
-        warmUp(base, run);
-        Random random = new Random(42);
+        warmUp(base, run, rates.get(0));
+        List<Result> results = new ArrayList<>();
+        try {
+            for (int rate : rates) {
+                results.add(atRate(target, rate, base, run, fleet, rss));
+            }
+        } finally {
+            fleet.forEach(DeviceSimulator::disconnect);
+            connecting.shutdown();
+        }
+        return results;
+    }
+
+    /**
+     * Triggers at {@code rate} a second for {@code seconds} to random devices while a share of them reconnect; what
+     * arrived, how fast, what was lost or read twice.
+     */
+    private Result atRate(String target, int rate, String base, String run, List<DeviceSimulator> fleet,
+            List<Long> rss) throws Exception {
+        long readBefore = repeated(fleet);
+        Random random = new Random(42L + rate);
         List<Trigger> triggers = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger reconnects = new AtomicInteger();
         AtomicInteger reconnectsFailed = new AtomicInteger();
@@ -258,12 +283,9 @@ public final class DeviceBench {
                 latencies.add(Duration.between(trigger.sentAt(), received).toNanos() / 1e6);
             }
         }
-        long repeated = fleet.stream().mapToLong(device -> device.commandIds().size()
-                - device.commandIds().stream().distinct().count()).sum();
-        fleet.forEach(DeviceSimulator::disconnect);
-        connecting.shutdown();
+        long repeated = repeated(fleet) - readBefore;
         Collections.sort(latencies);
-        Result result = new Result(target, devices, rss, (rss.get(rss.size() - 1) - rss.get(0)) * 1000.0 / devices,
+        Result result = new Result(target, rate, devices, rss, (rss.get(rss.size() - 1) - rss.get(0)) * 1000.0 / devices,
                 total, accepted.size(), total - answered.size(), latencies.size(), lost, repeated, reconnects.get(),
                 reconnectsFailed.get(), percentile(latencies, 50),
                 percentile(latencies, 99), latencies.isEmpty() ? Double.NaN : latencies.get(latencies.size() - 1),
@@ -272,8 +294,14 @@ public final class DeviceBench {
         return result;
     }
 
-    /** Triggers at the load's rate for {@code warmup} seconds, not counted: the JIT compiles the paths measured. */
-    private void warmUp(String base, String run) throws InterruptedException {
+    /** Commands read more than once, over the whole fleet. */
+    private static long repeated(List<DeviceSimulator> fleet) {
+        return fleet.stream().mapToLong(device -> device.commandIds().size()
+                - device.commandIds().stream().distinct().count()).sum();
+    }
+
+    /** Triggers at {@code rate} for {@code warmup} seconds, not counted: the JIT compiles the paths measured. */
+    private void warmUp(String base, String run, int rate) throws InterruptedException {
         Random random = new Random(7);
         ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger answered = new AtomicInteger();
@@ -325,7 +353,7 @@ public final class DeviceBench {
     private void report(List<Result> results) throws Exception {
         Map<String, Object> result = BenchReport.start("devices", args, "postgresql", Services.jdbcUrl());
         result.put("devices", devices);
-        result.put("rate", rate);
+        result.put("rates", rates);
         result.put("seconds", seconds);
         result.put("warmup", warmup);
         result.put("reconnectShare", reconnectShare);
@@ -333,27 +361,27 @@ public final class DeviceBench {
         result.put("results", results);
         StringBuilder md = new StringBuilder("# Devices: command streams, " + devices + " devices on one machine\n\n")
                 .append(BenchReport.headline(result)).append(" Server, devices and database on one machine.\n\n")
-                .append(String.format(Locale.ROOT, "%d triggers a second for %d s, spread over random devices, while "
+                .append(String.format(Locale.ROOT, "At each rate, triggers for %d s, spread over random devices, while "
                         + "%.0f %% of the devices drop their stream and reconnect (after 0.5 s, with Last-Event-ID); "
-                        + "before, %d s of the same triggers, not counted, to warm up.%n%n",
-                        rate, seconds, reconnectShare * 100, warmup))
+                        + "the rates one after the other on the same open streams, and before them %d s of triggers "
+                        + "at the first rate, not counted, to warm up.%n%n",
+                        seconds, reconnectShare * 100, warmup))
                 .append("Both servers run with -Xmx").append(heap).append(" (the hub after its own JVM options): each "
                         + "open stream holds Tomcat's buffers for its request, about 0.1 MB of heap.\n\n")
-                .append("| target | resident MB per 1,000 streams | trigger → event p50 | p99 | max | triggers "
-                        + "answered 2xx | no answer | lost | read twice | reconnects failed |\n"
-                        + "|---|---|---|---|---|---|---|---|---|---|\n");
+                .append("| target | triggers a second | resident MB per 1,000 streams | trigger → event p50 | p99 | max "
+                        + "| triggers answered 2xx | no answer | lost | read twice | reconnects failed |\n"
+                        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
             md.append(String.format(Locale.ROOT,
-                    "| %s | %.1f | %.1f ms | %.1f ms | %.0f ms | %d of %d | %d | %d | %d | %d of %d |%n",
-                    r.target(), r.rssMbPerThousand(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.accepted(), r.triggers(),
+                    "| %s | %d | %.1f | %.1f ms | %.1f ms | %.0f ms | %d of %d | %d | %d | %d | %d of %d |%n",
+                    r.target(), r.rate(), r.rssMbPerThousand(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.accepted(), r.triggers(),
                     r.unanswered(), r.lost(), r.repeated(), r.reconnectsFailed(),
                     r.reconnects() + r.reconnectsFailed()));
         }
-        md.append("| the reference's claim (CommandHub) | | | under 100 ms | | | | | | |\n\n")
+        md.append("| the reference's claim (CommandHub) | | | | under 100 ms | | | | | | |\n\n")
                 .append("Resident memory by open streams (MB, at 0, 1,000, …): ");
-        for (Result r : results) {
-            md.append(r.target()).append(' ').append(r.rssMbByThousands()).append("; ");
-        }
+        results.stream().collect(Collectors.toMap(Result::target, Result::rssMbByThousands, (a, b) -> a,
+                LinkedHashMap::new)).forEach((target, rss) -> md.append(target).append(' ').append(rss).append("; "));
         md.append("\n");
         BenchReport.write(args, BenchReport.fileName("devices", result), result, md);
     }
