@@ -105,6 +105,7 @@ class EdgeAgentIT {
             observer.close();
         }
         Services.run("docker", "rm", "-f", CONTAINER);
+        Services.forgetEdges(EDGE);
     }
 
     @Autowired

@@ -42,6 +42,7 @@ class EdgeAgentImageIT {
             observer.disconnect();
             observer.close();
         }
+        Services.forgetEdges(edge);
     }
 
     @Test

@@ -36,6 +36,7 @@ import org.apache.camel.model.rest.RestDefinition;
 import org.apache.camel.model.rest.VerbDefinition;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.apache.camel.test.spring.junit5.DisableJmx;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -66,6 +67,13 @@ class SecurityIT {
 
     private static final Path DATA_DIR = Services.tempDir("caravan-security-it");
     private static final String SUITE_KEY_NAME = "CARAVAN_API_KEYS[0]";
+    /** What every path variable is in the endpoint sweep: an edge it registers is this test's, and removed after. */
+    private static final String PATH_VARIABLE = "security-it-" + UUID.randomUUID().toString().substring(0, 8);
+
+    @AfterAll
+    static void forgetTheSweepsEdges() {
+        Services.forgetEdges(PATH_VARIABLE);
+    }
 
     /**
      * The role each endpoint needs, written here on its own (null: open), so that the test fails for an endpoint the
@@ -185,7 +193,7 @@ class SecurityIT {
                 continue;
             }
             String method = endpoint.substring(0, endpoint.indexOf(' '));
-            String path = endpoint.substring(endpoint.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "x");
+            String path = endpoint.substring(endpoint.indexOf(' ') + 1).replaceAll("\\{[^}]+}", PATH_VARIABLE);
             Role needed = ROLES.get(endpoint);
 
             HttpResponse<String> anonymous = send(method, path, null);

@@ -23,6 +23,7 @@ import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -56,6 +57,11 @@ class TlsIT {
         registry.add("server.ssl.enabled", () -> "true");
         registry.add("spring.ssl.bundle.pem.caravan.keystore.certificate", () -> "file:" + Services.tlsCert());
         registry.add("spring.ssl.bundle.pem.caravan.keystore.private-key", () -> "file:" + Services.tlsKey());
+    }
+
+    @AfterAll
+    static void forgetTheEdge() {
+        Services.forgetEdges("tls-" + RUN);
     }
 
     @LocalServerPort

@@ -86,6 +86,9 @@ public final class BrokerAccess {
         } finally {
             disconnect(a);
             disconnect(hub);
+            http.delete("/api/edges/" + edgeB + "/credentials");
+            Services.forgetEdges(edgeA);
+            Services.forgetEdges(edgeB);
         }
     }
 

@@ -108,11 +108,13 @@ class TrajectoryIntakeIT {
     @AfterAll
     static void stopWebhook() {
         WEBHOOK.stop(0);
+        Services.forgetEdges(DEPLOYED_EDGE);
     }
 
     static final String ALERT_VENUE = "venue-alerts-" + UUID.randomUUID().toString().substring(0, 8);
     static final String CROWD_VENUE = "venue-crowd-" + UUID.randomUUID().toString().substring(0, 8);
     static final String DEPLOYED_VENUE = "venue-deployed-" + UUID.randomUUID().toString().substring(0, 8);
+    static final String DEPLOYED_EDGE = "edge-deployed-" + UUID.randomUUID().toString().substring(0, 8);
 
     static String writeRules() {
         try {
@@ -496,7 +498,7 @@ class TrajectoryIntakeIT {
     @Test
     void theDeployedProviderChoosesTheMappingAndVenue_andTheEdgesSilenceIsAnAlert() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
-        String edge = "edge-deployed-" + run;
+        String edge = DEPLOYED_EDGE;
         String provider = "vendor-tracker-" + run;
         HubClient.putJson(http, "/api/venues/" + DEPLOYED_VENUE, "{\"name\": \"Deployed hall\"}");
         HubClient.putJson(http, "/api/edges/" + edge, "{\"venueId\": \"" + DEPLOYED_VENUE + "\"}");
