@@ -10,6 +10,7 @@ MQTT_PORT="${CARAVAN_TEST_MQTT_PORT:-1883}"
 MQTT_TLS_PORT="${CARAVAN_TEST_MQTT_TLS_PORT:-8883}"
 PG_PORT="${CARAVAN_TEST_PG_PORT:-5432}"
 SSH_PORT="${CARAVAN_TEST_SSH_PORT:-2222}"
+DOCKER_TLS_PORT="${CARAVAN_TEST_DOCKER_TLS_PORT:-2376}"
 BASE_IMAGE="${CARAVAN_TEST_BASE_IMAGE:-caravan/base:bookworm}"
 DEBIAN_MIRROR="${CARAVAN_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 mkdir -p "$STATE_DIR"
@@ -59,14 +60,69 @@ ensure_packages ca-certificates curl docker.io docker-registry apache2-utils mos
   postgresql debootstrap dpkg-dev openssl chromium openssh-server openssh-client \
   python3-onnx libonnx-testdata supervisor
 
+# --- TLS --------------------------------------------------------------------
+# A CA of the tests' own, a server certificate it signed for 127.0.0.1 and localhost (the hub's HTTPS and the
+# brokers' TLS listeners), and another CA that signed nothing here, to show a wrong CA is refused.
+TLS_DIR="$STATE_DIR/tls"
+mkdir -p "$TLS_DIR"
+chmod 700 "$TLS_DIR"
+make_ca() {
+  [ -s "$TLS_DIR/$1.pem" ] && return
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 -subj "/CN=Caravan tests $1" \
+    -keyout "$TLS_DIR/$1.key" -out "$TLS_DIR/$1.pem" 2>/dev/null || die "openssl could not make the test CA $1"
+}
+make_ca ca
+make_ca other-ca
+if [ ! -s "$TLS_DIR/server.pem" ]; then
+  log "making the test server certificate (127.0.0.1, localhost)"
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" 2>/dev/null || die "openssl could not make a key"
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$TLS_DIR/server.ext"
+  openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca.key" -CAcreateserial \
+    -days 3650 -extfile "$TLS_DIR/server.ext" -out "$TLS_DIR/server.pem" 2>/dev/null ||
+    die "openssl could not sign the test server certificate"
+fi
+
+# Client certificates for the engine's TLS listener: one the test CA signed, one the other CA signed (refused).
+make_client_cert() { # name, signing CA
+  [ -s "$TLS_DIR/$1.pem" ] && return
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=caravan-hub $1" \
+    -keyout "$TLS_DIR/$1.key" -out "$TLS_DIR/$1.csr" 2>/dev/null || die "openssl could not make a key"
+  printf 'extendedKeyUsage=clientAuth\n' >"$TLS_DIR/client.ext"
+  openssl x509 -req -in "$TLS_DIR/$1.csr" -CA "$TLS_DIR/$2.pem" -CAkey "$TLS_DIR/$2.key" -CAcreateserial \
+    -days 3650 -extfile "$TLS_DIR/client.ext" -out "$TLS_DIR/$1.pem" 2>/dev/null ||
+    die "openssl could not sign the client certificate $1"
+}
+make_client_cert client ca
+make_client_cert other-client other-ca
+
 # --- Docker engine ---------------------------------------------------------
-if docker info >/dev/null 2>&1; then
-  log "Docker engine already running: $(docker info --format '{{.ServerVersion}} ({{.Driver}})')"
-else
-  log "starting dockerd (vfs storage, host networking only)"
+# Besides its socket, the engine listens on 127.0.0.1 over TCP with mutual TLS, as a cloud VM's dockerd --tlsverify
+# does: its certificate is the test CA's, and only clients with a certificate that CA signed get in.
+docker_tls_answers() {
+  curl -sf --max-time 5 --cacert "$TLS_DIR/ca.pem" --cert "$TLS_DIR/client.pem" --key "$TLS_DIR/client.key" \
+    "https://127.0.0.1:$DOCKER_TLS_PORT/_ping" >/dev/null
+}
+start_dockerd() {
+  log "starting dockerd (vfs storage, host networking only, TLS listener on 127.0.0.1:$DOCKER_TLS_PORT)"
+  port_open "$DOCKER_TLS_PORT" && die "port $DOCKER_TLS_PORT is taken; set CARAVAN_TEST_DOCKER_TLS_PORT"
   setsid nohup dockerd --storage-driver=vfs --iptables=false --ip-masq=false --bridge=none \
-    --data-root "$STATE_DIR/docker" >"$STATE_DIR/dockerd.log" 2>&1 &
+    --data-root "$STATE_DIR/docker" -H unix:///var/run/docker.sock -H "tcp://127.0.0.1:$DOCKER_TLS_PORT" \
+    --tlsverify --tlscacert "$TLS_DIR/ca.pem" --tlscert "$TLS_DIR/server.pem" --tlskey "$TLS_DIR/server.key" \
+    >"$STATE_DIR/dockerd.log" 2>&1 &
   wait_for "dockerd" 60 docker info
+  wait_for "dockerd's TLS listener" 30 docker_tls_answers
+}
+if docker info >/dev/null 2>&1 && docker_tls_answers; then
+  log "Docker engine already running: $(docker info --format '{{.ServerVersion}} ({{.Driver}})'), TLS on 127.0.0.1:$DOCKER_TLS_PORT"
+elif docker info >/dev/null 2>&1; then
+  pkill -f "dockerd .*--data-root $STATE_DIR/docker" ||
+    die "the running Docker engine has no TLS listener on 127.0.0.1:$DOCKER_TLS_PORT and is not one this script started: stop it, and this script starts one that has"
+  log "restarting the Docker engine this script started, to give it its TLS listener"
+  for _ in $(seq 1 240); do pgrep -f "dockerd .*--data-root $STATE_DIR/docker" >/dev/null || break; sleep 0.25; done
+  start_dockerd
+else
+  start_dockerd
 fi
 
 # --- Registry with htpasswd auth -------------------------------------------
@@ -107,29 +163,6 @@ EOF
   log "starting docker-registry on 127.0.0.1:$REGISTRY_PORT (htpasswd auth)"
   setsid nohup docker-registry serve "$STATE_DIR/registry.yml" >"$STATE_DIR/registry.log" 2>&1 &
   wait_for "docker-registry" 30 registry_answers
-fi
-
-# --- TLS --------------------------------------------------------------------
-# A CA of the tests' own, a server certificate it signed for 127.0.0.1 and localhost (the hub's HTTPS and the
-# brokers' TLS listeners), and another CA that signed nothing here, to show a wrong CA is refused.
-TLS_DIR="$STATE_DIR/tls"
-mkdir -p "$TLS_DIR"
-chmod 700 "$TLS_DIR"
-make_ca() {
-  [ -s "$TLS_DIR/$1.pem" ] && return
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 -subj "/CN=Caravan tests $1" \
-    -keyout "$TLS_DIR/$1.key" -out "$TLS_DIR/$1.pem" 2>/dev/null || die "openssl could not make the test CA $1"
-}
-make_ca ca
-make_ca other-ca
-if [ ! -s "$TLS_DIR/server.pem" ]; then
-  log "making the test server certificate (127.0.0.1, localhost)"
-  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
-    -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" 2>/dev/null || die "openssl could not make a key"
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$TLS_DIR/server.ext"
-  openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca.key" -CAcreateserial \
-    -days 3650 -extfile "$TLS_DIR/server.ext" -out "$TLS_DIR/server.pem" 2>/dev/null ||
-    die "openssl could not sign the test server certificate"
 fi
 
 # --- Mosquitto --------------------------------------------------------------
@@ -345,6 +378,11 @@ CARAVAN_TEST_TLS_CA=$TLS_DIR/ca.pem
 CARAVAN_TEST_TLS_OTHER_CA=$TLS_DIR/other-ca.pem
 CARAVAN_TEST_TLS_CERT=$TLS_DIR/server.pem
 CARAVAN_TEST_TLS_KEY=$TLS_DIR/server.key
+CARAVAN_TEST_TLS_CLIENT_CERT=$TLS_DIR/client.pem
+CARAVAN_TEST_TLS_CLIENT_KEY=$TLS_DIR/client.key
+CARAVAN_TEST_TLS_OTHER_CLIENT_CERT=$TLS_DIR/other-client.pem
+CARAVAN_TEST_TLS_OTHER_CLIENT_KEY=$TLS_DIR/other-client.key
+CARAVAN_TEST_DOCKER_TLS_HOST=tcp://127.0.0.1:$DOCKER_TLS_PORT
 CARAVAN_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB
 CARAVAN_TEST_JDBC_USERNAME=$PG_USER
 CARAVAN_TEST_JDBC_PASSWORD=$PG_PASSWORD

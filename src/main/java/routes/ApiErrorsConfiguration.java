@@ -9,10 +9,11 @@ import caravan.api.ApiError;
 import caravan.api.ConflictException;
 import caravan.api.InputRejectedException;
 import caravan.api.NotFoundException;
+import caravan.api.TargetFailedException;
 
 /**
  * How REST routes answer failures: 400 listing every problem (or naming the field of a body that is not of the
- * endpoint's shape), 404 naming what is missing, 409 naming the conflict.
+ * endpoint's shape), 404 naming what is missing, 409 naming the conflict, 502 naming the machine that refused.
  */
 @Component
 public class ApiErrorsConfiguration extends RouteConfigurationBuilder {
@@ -45,6 +46,13 @@ public class ApiErrorsConfiguration extends RouteConfigurationBuilder {
                 .end()
                 .onException(ConflictException.class).handled(true)
                     .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(409))
+                    .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
+                    .setBody(exchange -> ApiError.of(
+                            exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))
+                    .marshal().json()
+                .end()
+                .onException(TargetFailedException.class).handled(true)
+                    .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(502))
                     .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
                     .setBody(exchange -> ApiError.of(
                             exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))

@@ -184,6 +184,7 @@ public class SecurityConfiguration {
                         .requestMatchers(HttpMethod.PUT, "/api/edges/*").hasRole(admin)
                         // the reference's manual capture trigger
                         .requestMatchers(HttpMethod.POST, "/v1/devices/*/trigger").hasRole(operator)
+                        .requestMatchers(HttpMethod.GET, "/api/workloads/*/logs").hasRole(operator)
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole(viewer)
                         .requestMatchers(HttpMethod.DELETE, SessionController.PATH).hasRole(viewer)
                         .requestMatchers("/api/**").hasRole(operator)

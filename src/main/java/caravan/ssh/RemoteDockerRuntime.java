@@ -110,6 +110,13 @@ public class RemoteDockerRuntime implements ContainerRuntime {
     }
 
     @Override
+    public Capacity capacity() {
+        JsonNode info = json(docker(QUICK, "info", "--format", "{{json .}}"));
+        return new Capacity(info.path("NCPU").asInt(), info.path("MemTotal").asLong(), info.path("Architecture").asText(),
+                info.path("ServerVersion").asText());
+    }
+
+    @Override
     public Optional<ContainerState> state(String name) {
         SshSession.Result inspect = ssh.run(List.of("docker", "container", "inspect", "--format", "{{json .}}", name), QUICK);
         if (!inspect.ok() && inspect.stderr().contains("No such")) {
@@ -118,7 +125,8 @@ public class RemoteDockerRuntime implements ContainerRuntime {
         JsonNode container = json(expectOk(inspect, "docker container inspect " + name));
         JsonNode state = container.path("State");
         return Optional.of(new ContainerState(name, container.path("Config").path("Image").asText(),
-                container.path("Config").path("Labels").path(DEPLOYMENT_LABEL).asText(null), state.path("Status").asText(),
+                container.path("Config").path("Labels").path(DEPLOYMENT_LABEL).asText(null),
+                container.path("Config").path("Labels").path(WORKLOAD_LABEL).asText(null), state.path("Status").asText(),
                 state.path("Running").asBoolean(), container.path("RestartCount").asInt(),
                 state.hasNonNull("ExitCode") ? state.get("ExitCode").asInt() : null));
     }
@@ -142,15 +150,25 @@ public class RemoteDockerRuntime implements ContainerRuntime {
     }
 
     @Override
-    public String start(String name, String image, List<String> env, String configDir, double cpus, long memoryBytes,
-            Map<String, String> labels) {
-        List<String> run = new ArrayList<>(List.of("docker", "run", "--detach", "--name", name, "--network", "host",
-                "--volume", configDir + ":/config:ro", "--restart", "unless-stopped",
-                "--cpus", String.format(Locale.ROOT, "%.3f", cpus), "--memory", Long.toString(memoryBytes)));
-        labels.forEach((key, value) -> run.addAll(List.of("--label", key + "=" + value)));
-        env.forEach(variable -> run.addAll(List.of("--env", variable)));
-        run.add(image);
-        return expectOk(ssh.run(run, properties.stepTimeout()), "docker run " + image).strip();
+    public void start(String name) {
+        docker(QUICK, "start", name);
+    }
+
+    @Override
+    public String run(ContainerSpec spec) {
+        List<String> run = new ArrayList<>(List.of("docker", "run", "--detach", "--name", spec.name(),
+                "--network", spec.network(), "--restart", "unless-stopped",
+                "--cpus", String.format(Locale.ROOT, "%.3f", spec.cpus()), "--memory", Long.toString(spec.memoryBytes())));
+        if (spec.pids() > 0) {
+            run.addAll(List.of("--pids-limit", Long.toString(spec.pids())));
+        }
+        spec.readOnlyBinds().forEach((host, container) -> run.addAll(List.of("--volume", host + ":" + container + ":ro")));
+        spec.ports().forEach(port -> run.addAll(List.of("--publish",
+                port.hostPort() + ":" + port.containerPort() + "/" + port.protocol())));
+        spec.labels().forEach((key, value) -> run.addAll(List.of("--label", key + "=" + value)));
+        spec.env().forEach(variable -> run.addAll(List.of("--env", variable)));
+        run.add(spec.image());
+        return expectOk(ssh.run(run, properties.stepTimeout()), "docker run " + spec.image()).strip();
     }
 
     @Override

@@ -138,6 +138,14 @@ class SecurityIT {
             // the device command channel: triggers and schedules are an operator's
             entry("POST /v1/devices/{deviceId}/trigger", Role.OPERATOR),
             entry("POST /api/devices/trigger", Role.OPERATOR),
+            // workloads: a container's output may carry what its environment holds, so its logs are an operator's
+            entry("POST /api/workloads", Role.OPERATOR),
+            entry("GET /api/workloads", Role.VIEWER),
+            entry("GET /api/workloads/{workloadId}", Role.VIEWER),
+            entry("POST /api/workloads/{workloadId}/{action}", Role.OPERATOR),
+            entry("DELETE /api/workloads/{workloadId}", Role.OPERATOR),
+            entry("GET /api/workloads/{workloadId}/logs", Role.OPERATOR),
+            entry("GET /api/workloads/{workloadId}/stats", Role.VIEWER),
             entry("GET /api/devices/status", Role.VIEWER),
             entry("GET /api/devices/{deviceId}/status", Role.VIEWER),
             entry("GET /api/devices/{deviceId}/commands/{commandId}", Role.VIEWER),

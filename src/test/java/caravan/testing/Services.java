@@ -65,6 +65,11 @@ public final class Services {
         return Path.of(get("CARAVAN_TEST_TLS_CA"));
     }
 
+    /** The Docker engine behind a listener that asks for a client certificate the test CA signed: a cloud VM's. */
+    public static String dockerTlsHost() {
+        return get("CARAVAN_TEST_DOCKER_TLS_HOST");
+    }
+
     /** A CA that signed nothing here: trusting only it, a client must refuse every server of the suite. */
     public static Path tlsOtherCa() {
         return Path.of(get("CARAVAN_TEST_TLS_OTHER_CA"));
@@ -205,6 +210,18 @@ public final class Services {
         return Path.of(get("CARAVAN_TEST_ONNX_TESTDATA"), model, "model.onnx");
     }
 
+    public static final String CLOUD_TARGET = "test-vm";
+    public static final String UNTRUSTED_CLOUD_TARGET = "test-vm-untrusted-client";
+
+    private static void registerCloudTarget(DynamicPropertyRegistry registry, String name, String clientVariables) {
+        String prefix = "caravan.workloads.cloud-targets." + name + ".";
+        registry.add(prefix + "docker-host", Services::dockerTlsHost);
+        registry.add(prefix + "ca", () -> get("CARAVAN_TEST_TLS_CA"));
+        registry.add(prefix + "certificate", () -> get(clientVariables + "_CERT"));
+        registry.add(prefix + "private-key", () -> get(clientVariables + "_KEY"));
+        registry.add(prefix + "public-address", () -> "127.0.0.1");
+    }
+
     /** Points a hub under test at the real services, with its data under {@code dataDir}. */
     public static void register(DynamicPropertyRegistry registry, Path dataDir) {
         registry.add("caravan.data-dir", dataDir::toString);
@@ -222,6 +239,9 @@ public final class Services {
         registry.add("spring.datasource.url", Services::jdbcUrl);
         registry.add("spring.datasource.username", Services::jdbcUser);
         registry.add("spring.datasource.password", Services::jdbcPassword);
+        // The engine over mutual TLS as a cloud target, and again with a client certificate it does not trust.
+        registerCloudTarget(registry, CLOUD_TARGET, "CARAVAN_TEST_TLS_CLIENT");
+        registerCloudTarget(registry, UNTRUSTED_CLOUD_TARGET, "CARAVAN_TEST_TLS_OTHER_CLIENT");
         // Spring keeps every test class's hub alive; small pools keep them all within PostgreSQL's connections.
         registry.add("spring.datasource.hikari.maximum-pool-size", () -> "4");
     }

@@ -67,7 +67,7 @@ public record AgentCommand(String type, String commandId, JsonNode deployment, H
     }
 
     /** {@code registry:5000/path/name} of {@code registry:5000/path/name:tag} or {@code …@sha256:…}. */
-    static String repository(String image) {
+    public static String repository(String image) {
         int at = image.indexOf('@');
         String named = at < 0 ? image : image.substring(0, at);
         int colon = named.lastIndexOf(':');

@@ -7,20 +7,45 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A Docker engine on an edge: the agent's own through the engine API ({@code caravan.agent.EngineApiRuntime}), or an agentless
- * edge's through the docker CLI over SSH ({@code caravan.ssh.RemoteDockerRuntime}). The deploy steps and container
- * operations are written against this, so both transports do the same things in the same order.
+ * A Docker engine: an edge's own through the engine API ({@link EngineApiRuntime}), an agentless edge's through the
+ * docker CLI over SSH ({@code caravan.ssh.RemoteDockerRuntime}), or a cloud VM's through the engine API over mutual
+ * TLS. The deploy steps and container operations are written against this, so every transport does the same things
+ * in the same order.
  */
 public interface ContainerRuntime {
 
     String DEPLOYMENT_LABEL = "caravan.deployment";
+    String WORKLOAD_LABEL = "caravan.workload";
 
-    /** What the provider container is doing, as heartbeats and the health gate see it. */
-    record ContainerState(String name, String image, String deploymentId, String status, boolean running,
+    /**
+     * What a container is made from: the HER provider's settings, or a workload's.
+     *
+     * @param network      {@code host}, {@code bridge} or another network of the engine
+     * @param ports        published ports (ignored by the engine on the host network, where the container's own
+     *                     ports are the host's)
+     * @param readOnlyBinds host path to container path, mounted read-only
+     * @param pids         most processes the container may run; 0 for the engine's default
+     */
+    record ContainerSpec(String name, String image, List<String> env, String network, List<PortMapping> ports,
+            Map<String, String> readOnlyBinds, double cpus, long memoryBytes, long pids, Map<String, String> labels) {
+    }
+
+    /** {@code hostPort} on the engine's host forwards to {@code containerPort}; protocol {@code tcp} or {@code udp}. */
+    record PortMapping(int containerPort, int hostPort, String protocol) {
+    }
+
+    /** What the engine's machine has, for refusing a container it could not hold before anything is touched. */
+    record Capacity(int cpus, long memoryBytes, String architecture, String dockerVersion) {
+    }
+
+    /** What a container is doing, as heartbeats and the health gate see it; the ids are its labels'. */
+    record ContainerState(String name, String image, String deploymentId, String workloadId, String status, boolean running,
             int restartCount, Integer exitCode) {
     }
 
     String dockerVersion();
+
+    Capacity capacity();
 
     boolean imagePresent(String image);
 
@@ -39,12 +64,11 @@ public interface ContainerRuntime {
 
     void restart(String name);
 
-    /**
-     * Creates and starts the provider container: host network, {@code configDir} (a path on the edge) read-only at
-     * {@code /config}, restarted unless stopped, CPU and memory limits, labelled. Returns the container id.
-     */
-    String start(String name, String image, List<String> env, String configDir, double cpus, long memoryBytes,
-            Map<String, String> labels);
+    /** Starts a stopped container. */
+    void start(String name);
+
+    /** Creates and starts a container as {@code spec} says, restarted unless stopped. Returns the container id. */
+    String run(ContainerSpec spec);
 
     /** The last {@code lines} lines of the container's output, stdout and stderr interleaved. */
     String logs(String name, int lines) throws InterruptedException;

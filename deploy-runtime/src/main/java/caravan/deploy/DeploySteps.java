@@ -194,10 +194,12 @@ public class DeploySteps {
         }
         deployment.path("env").fields().forEachRemaining(value -> env.add(value.getKey() + "=" + value.getValue().asText()));
         JsonNode resources = deployment.path("resources");
-        return runtime.start(settings.containerName(), image, env, settings.configDir().toAbsolutePath().toString(),
-                resources.path("cpus").asDouble(2.0), memoryBytes(resources.path("memory").asText("2g")),
+        // The reference's provider container: host network, its config read-only at /config.
+        return runtime.run(new ContainerRuntime.ContainerSpec(settings.containerName(), image, env, "host", List.of(),
+                Map.of(settings.configDir().toAbsolutePath().toString(), "/config"),
+                resources.path("cpus").asDouble(2.0), memoryBytes(resources.path("memory").asText("2g")), 0,
                 Map.of(ContainerRuntime.DEPLOYMENT_LABEL, deployment.path("deploymentId").asText(),
-                        "caravan.provider", deployment.path("provider").path("providerId").asText()));
+                        "caravan.provider", deployment.path("provider").path("providerId").asText())));
     }
 
     /** Removes pulled provider images other than the current and the rollback target. */
@@ -233,7 +235,7 @@ public class DeploySteps {
     }
 
     /** Docker's memory syntax: a number with an optional k, m or g unit, optionally followed by b. */
-    static long memoryBytes(String memory) {
+    public static long memoryBytes(String memory) {
         Matcher matcher = MEMORY.matcher(memory.trim().toLowerCase(Locale.ROOT));
         if (!matcher.matches()) {
             throw new IllegalArgumentException("resources.memory '" + memory + "' is not a size like 512m or 2g");

@@ -16,6 +16,8 @@ import caravan.deploy.AgentState;
 import caravan.deploy.ContainerCommands;
 import caravan.deploy.ContainerRuntime;
 import caravan.deploy.DeploySteps;
+import caravan.deploy.DockerClients;
+import caravan.deploy.EngineApiRuntime;
 import caravan.deploy.MqttLogin;
 import caravan.deploy.SignedCommands;
 import caravan.deploy.TrustedCa;
@@ -79,7 +81,8 @@ public class AgentConfiguration implements CamelConfiguration {
         AgentSettings settings = new AgentSettings(edgeId, dockerHost, Path.of(stateDir).toAbsolutePath(), diskPath,
                 minFreeDiskMb * 1024 * 1024, containerName, Duration.ofSeconds(stepTimeoutSeconds), simulatorVenueId,
                 credentials, ca);
-        ContainerRuntime runtime = new EngineApiRuntime(settings);
+        ContainerRuntime runtime = new EngineApiRuntime(() -> DockerClients.connect(dockerHost,
+                "caravan.agent.docker-host (environment CARAVAN_AGENT_DOCKER_HOST)"), settings.stepTimeout(), diskPath);
         AgentState state = new AgentState(settings, new ObjectMapper());
         AgentEvents events = new AgentEvents(camelContext.createProducerTemplate(), runtime, settings);
         camelContext.getRegistry().bind("agentEvents", events);

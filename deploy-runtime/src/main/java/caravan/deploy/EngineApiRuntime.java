@@ -1,9 +1,10 @@
-package caravan.agent;
+package caravan.deploy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
@@ -22,33 +24,40 @@ import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.api.model.Statistics;
 import com.github.dockerjava.api.model.Volume;
 
-import caravan.deploy.AgentCommand;
-import caravan.deploy.AgentSettings;
-import caravan.deploy.ContainerRuntime;
-import caravan.deploy.DockerClients;
-
-/** The agent's own Docker engine, through docker-java's engine API client. */
+/** A Docker engine through docker-java's engine API client: the agent's own, or a cloud VM's over mutual TLS. */
 public class EngineApiRuntime implements ContainerRuntime {
 
-    private static final String HOST_SETTING = "caravan.agent.docker-host (environment CARAVAN_AGENT_DOCKER_HOST)";
-
-    private final AgentSettings settings;
+    private final Supplier<DockerClient> connect;
+    private final Duration pullTimeout;
+    private final Path diskPath;
     private DockerClient client;
 
-    public EngineApiRuntime(AgentSettings settings) {
-        this.settings = settings;
+    /**
+     * @param connect     makes the client on first use, so an engine that is down only fails what needs it
+     * @param pullTimeout longest a pull may take
+     * @param diskPath    where free disk is checked on the engine's machine, blank for the engine's data root; null
+     *                    for an engine on another machine, whose free disk is not known here
+     */
+    public EngineApiRuntime(Supplier<DockerClient> connect, Duration pullTimeout, String diskPath) {
+        this.connect = connect;
+        this.pullTimeout = pullTimeout;
+        this.diskPath = diskPath == null ? null : Path.of(diskPath);
     }
 
     synchronized DockerClient docker() {
         if (client == null) {
-            client = DockerClients.connect(settings.dockerHost(), HOST_SETTING);
+            client = connect.get();
         }
         return client;
     }
@@ -56,6 +65,13 @@ public class EngineApiRuntime implements ContainerRuntime {
     @Override
     public String dockerVersion() {
         return docker().versionCmd().exec().getVersion();
+    }
+
+    @Override
+    public Capacity capacity() {
+        Info info = docker().infoCmd().exec();
+        return new Capacity(info.getNCPU() == null ? 0 : info.getNCPU(), info.getMemTotal() == null ? 0 : info.getMemTotal(),
+                info.getArchitecture(), info.getServerVersion());
     }
 
     @Override
@@ -70,7 +86,10 @@ public class EngineApiRuntime implements ContainerRuntime {
 
     @Override
     public long freeDisk() throws IOException {
-        Path path = Path.of(settings.diskPath().isBlank() ? docker().infoCmd().exec().getDockerRootDir() : settings.diskPath());
+        if (diskPath == null) {
+            throw new IOException("the free disk of an engine on another machine is not known here");
+        }
+        Path path = diskPath.toString().isBlank() ? Path.of(docker().infoCmd().exec().getDockerRootDir()) : diskPath;
         while (!Files.exists(path) && path.getParent() != null) {
             path = path.getParent(); // the agent in a container may see only part of the host's path
         }
@@ -97,9 +116,9 @@ public class EngineApiRuntime implements ContainerRuntime {
         }
         try {
             pull.exec(callback);
-            if (!callback.awaitCompletion(settings.stepTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!callback.awaitCompletion(pullTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 callback.close();
-                throw new IllegalStateException("pull of " + image + " did not finish within " + settings.stepTimeout());
+                throw new IllegalStateException("pull of " + image + " did not finish within " + pullTimeout);
             }
         } catch (RuntimeException e) {
             throw new IllegalStateException("pull of " + image + " failed: " + e.getMessage(), e);
@@ -119,9 +138,10 @@ public class EngineApiRuntime implements ContainerRuntime {
         try {
             InspectContainerResponse container = docker().inspectContainerCmd(name).exec();
             InspectContainerResponse.ContainerState state = container.getState();
-            return Optional.of(new ContainerState(name, container.getConfig().getImage(),
-                    container.getConfig().getLabels() == null ? null : container.getConfig().getLabels().get(DEPLOYMENT_LABEL),
-                    state.getStatus(), Boolean.TRUE.equals(state.getRunning()),
+            Map<String, String> labels = container.getConfig().getLabels() == null ? Map.of()
+                    : container.getConfig().getLabels();
+            return Optional.of(new ContainerState(name, container.getConfig().getImage(), labels.get(DEPLOYMENT_LABEL),
+                    labels.get(WORKLOAD_LABEL), state.getStatus(), Boolean.TRUE.equals(state.getRunning()),
                     container.getRestartCount() == null ? 0 : container.getRestartCount(),
                     state.getExitCodeLong() == null ? null : state.getExitCodeLong().intValue()));
         } catch (NotFoundException e) {
@@ -153,16 +173,36 @@ public class EngineApiRuntime implements ContainerRuntime {
     }
 
     @Override
-    public String start(String name, String image, List<String> env, String configDir, double cpus, long memoryBytes,
-            Map<String, String> labels) {
+    public void start(String name) {
+        try {
+            docker().startContainerCmd(name).exec();
+        } catch (NotModifiedException e) {
+            // already running
+        }
+    }
+
+    @Override
+    public String run(ContainerSpec spec) {
+        Ports published = new Ports();
+        List<ExposedPort> exposed = new ArrayList<>();
+        for (PortMapping port : spec.ports()) {
+            ExposedPort containerPort = new ExposedPort(port.containerPort(), InternetProtocol.parse(port.protocol()));
+            exposed.add(containerPort);
+            published.bind(containerPort, Ports.Binding.bindPort(port.hostPort()));
+        }
         HostConfig host = HostConfig.newHostConfig()
-                .withNetworkMode("host")
-                .withBinds(new Bind(configDir, new Volume("/config"), AccessMode.ro))
+                .withNetworkMode(spec.network())
+                .withPortBindings(published)
+                .withBinds(spec.readOnlyBinds().entrySet().stream()
+                        .map(bind -> new Bind(bind.getKey(), new Volume(bind.getValue()), AccessMode.ro)).toList())
                 .withRestartPolicy(RestartPolicy.unlessStoppedRestart())
-                .withNanoCPUs((long) (cpus * 1_000_000_000L))
-                .withMemory(memoryBytes);
-        String id = docker().createContainerCmd(image).withName(name).withEnv(env).withLabels(labels)
-                .withHostConfig(host).exec().getId();
+                .withNanoCPUs((long) (spec.cpus() * 1_000_000_000L))
+                .withMemory(spec.memoryBytes());
+        if (spec.pids() > 0) {
+            host.withPidsLimit(spec.pids());
+        }
+        String id = docker().createContainerCmd(spec.image()).withName(spec.name()).withEnv(spec.env())
+                .withLabels(spec.labels()).withExposedPorts(exposed).withHostConfig(host).exec().getId();
         docker().startContainerCmd(id).exec();
         return id;
     }

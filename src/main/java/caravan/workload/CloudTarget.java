@@ -1,0 +1,43 @@
+package caravan.workload;
+
+import java.util.Map;
+import java.util.Optional;
+
+import caravan.deploy.AgentCommand.RegistryAuth;
+import caravan.deploy.ContainerRuntime.ContainerSpec;
+import caravan.deploy.ContainerRuntime.ContainerState;
+
+/**
+ * Where cloud workloads run. {@link DockerEngineTarget} is a Docker engine on a VM; a platform such as the
+ * reference's Railway (a GraphQL API) would be another implementation, made from its own properties in
+ * {@link CloudTargets}.
+ */
+public interface CloudTarget {
+
+    String name();
+
+    /** Refuses a container the target cannot hold, before anything is touched. */
+    void checkCapacity(ContainerSpec spec);
+
+    void pull(String image, RegistryAuth auth) throws InterruptedException;
+
+    /** Replaces the workload's container (by name) with a new one made from {@code spec}; returns its id. */
+    String replace(ContainerSpec spec);
+
+    Optional<ContainerState> state(String container);
+
+    void stop(String container);
+
+    void start(String container);
+
+    void restart(String container);
+
+    void remove(String container);
+
+    String logs(String container, int tail) throws InterruptedException;
+
+    Map<String, Object> stats(String container) throws InterruptedException;
+
+    /** Where a workload publishing {@code port} is reached from outside: {@code host:port}. */
+    String address(int port);
+}

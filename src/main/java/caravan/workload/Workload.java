@@ -1,0 +1,43 @@
+package caravan.workload;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A named container on an edge or a cloud target, as the API shows it: the secret environment by name only.
+ *
+ * @param target      {@code edge} or {@code cloud}
+ * @param pinnedImage the image pinned to the digest its registry served when the workload was created: what runs
+ * @param status      {@code pending}, {@code pulling}, {@code starting}, {@code running}, {@code stopped} or
+ *                    {@code failed}, with {@code detail} saying why
+ * @param address     where its first published port is reached, {@code host:port}
+ */
+public record Workload(String workloadId, String name, String target, String deviceId, String cloudTarget,
+        String image, String pinnedImage, Map<String, String> env, List<String> secretEnv, Resources resources,
+        String network, List<Port> ports, Map<String, String> labels, String status, String detail, String address,
+        String containerId, String createdBy, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+
+    /** @param memory Docker's syntax, e.g. {@code 256m} or {@code 2g}; @param pids most processes */
+    public record Resources(Double cpus, String memory, Long pids) {
+    }
+
+    /** @param hostPort defaults to {@code containerPort}; @param protocol {@code tcp} (default) or {@code udp} */
+    public record Port(Integer containerPort, Integer hostPort, String protocol) {
+    }
+
+    /** {@code POST /api/workloads}: {@code deviceId} for target edge, {@code cloudTarget} for target cloud. */
+    public record Request(String name, String target, String deviceId, String cloudTarget, String image,
+            Map<String, String> env, Map<String, String> secretEnv, Resources resources, String network,
+            List<Port> ports, Map<String, String> labels) {
+    }
+
+    /** The container's name on its engine. */
+    public String container() {
+        return name;
+    }
+
+    public String where() {
+        return "cloud".equals(target) ? "cloud target " + cloudTarget : "edge " + deviceId;
+    }
+}

@@ -1,0 +1,37 @@
+package caravan.workload;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Workloads: named containers on edges and cloud targets.
+ *
+ * @param cloudTargets      the cloud targets by name
+ * @param concurrentDeploys deploys carried out at once
+ * @param pullTimeout       longest a pull may take
+ * @param settle            a new container must still be running, without restarts, this long after it started
+ */
+@ConfigurationProperties("caravan.workloads")
+public record WorkloadProperties(
+        @DefaultValue Map<String, CloudTargetProperties> cloudTargets,
+        @DefaultValue("2") int concurrentDeploys,
+        @DefaultValue("10m") Duration pullTimeout,
+        @DefaultValue("3s") Duration settle) {
+
+    /**
+     * A Docker engine on a cloud VM, reached over TCP with mutual TLS, as {@code dockerd --tlsverify} serves it.
+     *
+     * @param dockerHost    {@code tcp://host:2376}
+     * @param ca            PEM of the CA that signed the engine's certificate
+     * @param certificate   PEM of the hub's client certificate, signed by a CA the engine trusts
+     * @param privateKey    PEM of its key
+     * @param publicAddress the host the VM's published ports are reached at: workloads' addresses are made of it
+     */
+    public record CloudTargetProperties(String dockerHost, Path ca, Path certificate, Path privateKey,
+            String publicAddress) {
+    }
+}

@@ -1,0 +1,319 @@
+package caravan.workload;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import org.springframework.stereotype.Component;
+
+import caravan.api.ConflictException;
+import caravan.api.InputRejectedException;
+import caravan.api.Problems;
+import caravan.api.TargetFailedException;
+import caravan.deploy.AgentCommand;
+import caravan.deploy.AgentCommand.RegistryAuth;
+import caravan.deploy.ContainerRuntime;
+import caravan.deploy.ContainerRuntime.ContainerSpec;
+import caravan.deploy.ContainerRuntime.ContainerState;
+import caravan.deploy.ContainerRuntime.PortMapping;
+import caravan.deploy.DeploySteps;
+import caravan.docker.RegistryDigests;
+import caravan.docker.RegistryProperties;
+import caravan.secrets.SecretBox;
+import caravan.workload.Workload.Port;
+import caravan.workload.Workload.Request;
+import caravan.workload.Workload.Resources;
+
+/**
+ * Workloads: what the REST API and the {@code workload-deploy} route call. A workload is stored before anything is
+ * touched, and every step moves its status, so a failure leaves it {@code failed} with the reason.
+ */
+@Component
+public class Workloads {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Resources DEFAULT_RESOURCES = new Resources(1.0, "512m", 512L);
+
+    private final WorkloadStore store;
+    private final CloudTargets cloudTargets;
+    private final RegistryDigests digests;
+    private final RegistryProperties registry;
+    private final SecretBox secrets;
+
+    public Workloads(WorkloadStore store, CloudTargets cloudTargets, RegistryDigests digests,
+            RegistryProperties registry, SecretBox secrets) {
+        this.store = store;
+        this.cloudTargets = cloudTargets;
+        this.digests = digests;
+        this.registry = registry;
+        this.secrets = secrets;
+    }
+
+    /** Validates and stores the workload, {@code pending}, its image pinned to the digest its registry serves now. */
+    public Workload create(Request request, String actor) {
+        Problems problems = new Problems();
+        String name = problems.required(request.name(), "name");
+        problems.check(name == null || NAME.matcher(name).matches(), "name '" + name + "' must be lowercase letters, "
+                + "digits and dashes, starting with a letter or digit, at most 63 characters");
+        String target = request.target() == null ? null : request.target().trim();
+        problems.check("cloud".equals(target) || "edge".equals(target), "target must be edge or cloud");
+        if ("cloud".equals(target)) {
+            problems.required(request.cloudTarget(), "cloudTarget");
+            cloudTargets.checkKnown(request.cloudTarget(), problems);
+        } else if ("edge".equals(target)) {
+            problems.add("target edge is not served yet: workloads run on cloud targets for now");
+        }
+        String image = problems.required(request.image(), "image");
+        Map<String, String> env = request.env() == null ? Map.of() : new TreeMap<>(request.env());
+        Map<String, String> secretEnv = request.secretEnv() == null ? Map.of() : new TreeMap<>(request.secretEnv());
+        env.keySet().forEach(key -> checkEnvName(key, "env", problems));
+        secretEnv.keySet().forEach(key -> {
+            checkEnvName(key, "secretEnv", problems);
+            problems.check(!env.containsKey(key), key + " is in both env and secretEnv");
+        });
+        Resources resources = resources(request.resources(), problems);
+        List<Port> ports = ports(request.ports(), problems);
+        String pinned = null;
+        if (image != null && !image.isBlank()) {
+            try {
+                pinned = AgentCommand.repository(image) + "@" + digests.resolve(image.trim());
+            } catch (RegistryDigests.DigestUnavailableException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        problems.rejectIfAny();
+        String workloadId = UUID.randomUUID().toString();
+        Map<String, String> sealed = new TreeMap<>();
+        secretEnv.forEach((key, value) -> sealed.put(key, secrets.encrypt(value, secretContext(workloadId, key))));
+        var now = WorkloadStore.now();
+        Workload workload = new Workload(workloadId, name, target, request.deviceId(), request.cloudTarget(),
+                image.trim(), pinned, env, List.copyOf(secretEnv.keySet()), resources,
+                request.network() == null || request.network().isBlank() ? "bridge" : request.network().trim(), ports,
+                request.labels() == null ? Map.of() : new TreeMap<>(request.labels()), "pending", null, null, null,
+                actor, now, now);
+        store.insert(workload, sealed);
+        return store.get(workloadId);
+    }
+
+    public Workload workload(String workloadId) {
+        return store.get(workloadId);
+    }
+
+    public List<Workload> list(String deviceId) {
+        return store.list(deviceId == null || deviceId.isBlank() ? null : deviceId);
+    }
+
+    /** Deploy step: the target can hold what the workload asks for; nothing is touched yet. */
+    public void checkCapacity(String workloadId) {
+        Workload workload = store.get(workloadId);
+        target(workload).checkCapacity(spec(workload));
+    }
+
+    /** Deploy step: the image is pulled, with the registry's credentials when it is the hub's registry. */
+    public void pull(String workloadId) throws InterruptedException {
+        Workload workload = store.get(workloadId);
+        store.status(workloadId, "pulling", "pulling " + workload.pinnedImage());
+        target(workload).pull(workload.pinnedImage(), registryAuth(workload.pinnedImage()));
+    }
+
+    /** Deploy step: the container is made and started, replacing an earlier one of this workload. */
+    public void start(String workloadId) {
+        Workload workload = store.get(workloadId);
+        store.status(workloadId, "starting", "starting " + workload.container() + " on " + workload.where());
+        CloudTarget target = target(workload);
+        String containerId = target.replace(spec(workload));
+        store.started(workloadId, containerId, address(workload, target));
+    }
+
+    /** Deploy step, after the settle window: running, without restarts. */
+    public Workload verifyRunning(String workloadId) throws InterruptedException {
+        Workload workload = store.get(workloadId);
+        CloudTarget target = target(workload);
+        ContainerState state = target.state(workload.container()).orElseThrow(() ->
+                new IllegalStateException("container " + workload.container() + " disappeared after it started"));
+        if (!state.running() || state.restartCount() > 0) {
+            String logs = target.logs(workload.container(), 5).strip();
+            throw new IllegalStateException("container " + workload.container() + " is " + state.status()
+                    + (state.exitCode() == null || state.running() ? "" : " (exit code " + state.exitCode() + ")")
+                    + (state.restartCount() > 0 ? ", restarted " + state.restartCount() + " times" : "")
+                    + (logs.isEmpty() ? "" : "; last output: " + logs.replace("\n", " | ")));
+        }
+        store.status(workloadId, "running", "running on " + workload.where());
+        return store.get(workloadId);
+    }
+
+    /**
+     * The deploy failed: the workload is {@code failed} with the reason. A container that was started is stopped, so
+     * it does not crash-loop, and kept for its logs.
+     */
+    public void failed(String workloadId, Exception cause) {
+        String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        Workload workload = store.get(workloadId);
+        if (workload.containerId() != null) {
+            try {
+                target(workload).stop(workload.container());
+                reason += "; its container was stopped, kept for its logs";
+            } catch (RuntimeException e) {
+                reason += "; its container could not be stopped: " + e.getMessage();
+            }
+        }
+        store.status(workloadId, "failed", reason);
+    }
+
+    /** {@code stop}, {@code start} or {@code restart}, carried out on the target before it is recorded. */
+    public Workload control(String workloadId, String action) {
+        Workload workload = store.get(workloadId);
+        CloudTarget target = target(workload);
+        requireContainer(workload, target);
+        onTarget(workload, action, () -> {
+            switch (action) {
+                case "stop" -> target.stop(workload.container());
+                case "start" -> target.start(workload.container());
+                case "restart" -> target.restart(workload.container());
+                default -> throw new InputRejectedException(List.of("action must be stop, start or restart"));
+            }
+            return null;
+        });
+        store.status(workloadId, "stop".equals(action) ? "stopped" : "running", action + " by request");
+        return store.get(workloadId);
+    }
+
+    /** Removes the container, then the record; answers the workload as it was, {@code deleted}. */
+    public Workload delete(String workloadId) {
+        Workload workload = store.get(workloadId);
+        onTarget(workload, "remove", () -> {
+            target(workload).remove(workload.container());
+            return null;
+        });
+        store.delete(workloadId);
+        return new Workload(workload.workloadId(), workload.name(), workload.target(), workload.deviceId(),
+                workload.cloudTarget(), workload.image(), workload.pinnedImage(), workload.env(), workload.secretEnv(),
+                workload.resources(), workload.network(), workload.ports(), workload.labels(), "deleted",
+                "container " + workload.container() + " removed from " + workload.where(), null, null,
+                workload.createdBy(), workload.createdAt(), WorkloadStore.now());
+    }
+
+    public Map<String, Object> logs(String workloadId, Integer tail) {
+        Workload workload = store.get(workloadId);
+        CloudTarget target = target(workload);
+        requireContainer(workload, target);
+        int lines = tail == null ? 100 : Math.max(1, Math.min(tail, 10_000));
+        String logs = onTarget(workload, "logs", () -> target.logs(workload.container(), lines));
+        return Map.of("workloadId", workloadId, "tail", lines, "logs", logs);
+    }
+
+    public Map<String, Object> stats(String workloadId) {
+        Workload workload = store.get(workloadId);
+        CloudTarget target = target(workload);
+        requireContainer(workload, target);
+        Map<String, Object> stats = new LinkedHashMap<>(Map.of("workloadId", workloadId));
+        stats.putAll(onTarget(workload, "stats", () -> target.stats(workload.container())));
+        return stats;
+    }
+
+    private ContainerSpec spec(Workload workload) {
+        List<String> env = new ArrayList<>();
+        workload.env().forEach((key, value) -> env.add(key + "=" + value));
+        store.sealedSecrets(workload.workloadId()).forEach((key, sealed) ->
+                env.add(key + "=" + secrets.decrypt(sealed, secretContext(workload.workloadId(), key))));
+        Resources resources = workload.resources();
+        Map<String, String> labels = new TreeMap<>(workload.labels());
+        labels.put(ContainerRuntime.WORKLOAD_LABEL, workload.workloadId());
+        return new ContainerSpec(workload.container(), workload.pinnedImage(), env, workload.network(),
+                workload.ports().stream().map(p -> new PortMapping(p.containerPort(), p.hostPort(), p.protocol())).toList(),
+                Map.of(), resources.cpus(), DeploySteps.memoryBytes(resources.memory()), resources.pids(), labels);
+    }
+
+    private CloudTarget target(Workload workload) {
+        return cloudTargets.get(workload.cloudTarget());
+    }
+
+    private static String address(Workload workload, CloudTarget target) {
+        return workload.ports().isEmpty() ? null : target.address(workload.ports().get(0).hostPort());
+    }
+
+    private static void requireContainer(Workload workload, CloudTarget target) {
+        if (workload.containerId() == null) {
+            throw new ConflictException("workload " + workload.workloadId() + " has no container yet (it is "
+                    + workload.status() + ")");
+        }
+    }
+
+    /** A target that refuses or cannot be reached answers 502 naming the workload, the target and what it said. */
+    private static <T> T onTarget(Workload workload, String action, TargetCall<T> call) {
+        try {
+            return call.run();
+        } catch (InputRejectedException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetFailedException(action + " of workload " + workload.name() + " on " + workload.where()
+                    + " was interrupted", e);
+        } catch (RuntimeException e) {
+            throw new TargetFailedException(action + " of workload " + workload.name() + " on " + workload.where()
+                    + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private interface TargetCall<T> {
+        T run() throws InterruptedException;
+    }
+
+    /** The hub's registry credentials for an image in that registry; none for another registry's. */
+    private RegistryAuth registryAuth(String image) {
+        return registry.hasCredentials() && image.startsWith(registry.url() + "/")
+                ? new RegistryAuth(registry.url(), registry.username(), registry.password()) : null;
+    }
+
+    private static Resources resources(Resources requested, Problems problems) {
+        Resources given = requested == null ? DEFAULT_RESOURCES : requested;
+        double cpus = given.cpus() == null ? DEFAULT_RESOURCES.cpus() : given.cpus();
+        String memory = given.memory() == null ? DEFAULT_RESOURCES.memory() : given.memory().trim();
+        long pids = given.pids() == null ? DEFAULT_RESOURCES.pids() : given.pids();
+        problems.check(cpus > 0 && cpus <= 1024, "resources.cpus must be above 0");
+        try {
+            problems.check(DeploySteps.memoryBytes(memory) >= 6L * 1024 * 1024,
+                    "resources.memory must be at least 6m (the engine's minimum)");
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        problems.check(pids > 0, "resources.pids must be above 0");
+        return new Resources(cpus, memory, pids);
+    }
+
+    private static List<Port> ports(List<Port> requested, Problems problems) {
+        if (requested == null) {
+            return List.of();
+        }
+        List<Port> ports = new ArrayList<>();
+        for (Port port : requested) {
+            boolean valid = port != null && validPort(port.containerPort())
+                    && (port.hostPort() == null || validPort(port.hostPort()))
+                    && (port.protocol() == null || port.protocol().matches("tcp|udp"));
+            problems.check(valid, "ports: " + port + " needs containerPort (and hostPort, if given) from 1 to 65535, "
+                    + "protocol tcp or udp");
+            if (valid) {
+                ports.add(new Port(port.containerPort(), port.hostPort() == null ? port.containerPort() : port.hostPort(),
+                        port.protocol() == null ? "tcp" : port.protocol()));
+            }
+        }
+        return ports;
+    }
+
+    private static boolean validPort(Integer port) {
+        return port != null && port >= 1 && port <= 65535;
+    }
+
+    private static void checkEnvName(String key, String field, Problems problems) {
+        problems.check(ENV_NAME.matcher(key).matches(), field + " name '" + key + "' is not a valid variable name");
+    }
+
+    private static String secretContext(String workloadId, String name) {
+        return "workload:" + workloadId + ":" + name;
+    }
+}

@@ -1,0 +1,268 @@
+package caravan.workload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import caravan.CaravanApplication;
+import caravan.testing.HubClient;
+import caravan.testing.Services;
+
+/**
+ * Workloads on a cloud target: the suite's Docker engine behind a listener that wants a client certificate signed by
+ * the test CA, as a cloud VM's dockerd --tlsverify does. Images from the real registry, limits read back with the
+ * engine's inspect, and the workloads answering on their addresses.
+ */
+@CamelSpringBootTest
+@SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
+class WorkloadIT {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    static final Path DATA_DIR = Services.tempDir("caravan-workload-it");
+    static final String REPOSITORY = Services.registry() + "/caravan-it/workload-" + RUN;
+    static final String IMAGE = REPOSITORY + ":a";
+    /** Pushed, never pulled by the hub: what a refused deploy must not have fetched. */
+    static final String UNPULLED_IMAGE = REPOSITORY + ":b";
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        Services.register(registry, DATA_DIR);
+        registry.add("caravan.workloads.settle", () -> "1s");
+    }
+
+    @Autowired
+    TestRestTemplate http;
+    @Autowired
+    JdbcClient jdbc;
+
+    @BeforeAll
+    static void pushImages() throws Exception {
+        for (String[] image : List.of(new String[] {IMAGE, "a"}, new String[] {UNPULLED_IMAGE, "b"})) {
+            run("docker", "build", "--network", "host", "--build-arg", "BASE_IMAGE=" + Services.baseImage(),
+                    "--build-arg", "VARIANT=" + image[1], "-t", image[0], "src/test/resources/workload-it");
+        }
+        Services.dockerLogin();
+        run("docker", "push", IMAGE);
+        run("docker", "push", UNPULLED_IMAGE);
+        run("docker", "rmi", IMAGE, UNPULLED_IMAGE);
+    }
+
+    @AfterAll
+    static void removeContainersAndImages() throws Exception {
+        String containers = Services.run("docker", "ps", "--all", "--quiet", "--filter", "name=" + RUN).output().strip();
+        if (!containers.isEmpty()) {
+            List<String> remove = new ArrayList<>(List.of("docker", "rm", "--force"));
+            remove.addAll(List.of(containers.split("\\s+")));
+            Services.run(remove.toArray(String[]::new));
+        }
+        String images = Services.run("docker", "images", "--quiet", REPOSITORY).output().strip();
+        if (!images.isEmpty()) {
+            List<String> remove = new ArrayList<>(List.of("docker", "rmi", "--force"));
+            remove.addAll(List.of(images.split("\\s+")));
+            Services.run(remove.toArray(String[]::new));
+        }
+    }
+
+    @Test
+    void twoWorkloadsWithTheirOwnLimits_run_answer_stop_start_restart_andAreDeleted() throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        String a = "web-a-" + RUN;
+        String b = "web-b-" + RUN;
+        JsonNode createdA = accepted(workload(a, IMAGE, Services.CLOUD_TARGET, portA,
+                "\"env\": {\"GREETING\": \"a\", \"PORT\": \"" + portA + "\"}, \"secretEnv\": {\"TOKEN\": \"s3cret-" + RUN + "\"}, "
+                        + "\"resources\": {\"cpus\": 0.5, \"memory\": \"64m\", \"pids\": 64}"));
+        JsonNode createdB = accepted(workload(b, IMAGE, Services.CLOUD_TARGET, portB,
+                "\"env\": {\"GREETING\": \"b\", \"PORT\": \"" + portB + "\"}, "
+                        + "\"resources\": {\"cpus\": 0.25, \"memory\": \"96m\", \"pids\": 32}"));
+        String idA = createdA.get("workloadId").asText();
+        String idB = createdB.get("workloadId").asText();
+        String pinned = createdA.get("pinnedImage").asText();
+        assertThat(pinned).startsWith(REPOSITORY + "@sha256:");
+
+        // the same name on the same target is taken
+        ResponseEntity<JsonNode> again = HubClient.postJson(http, "/api/workloads",
+                workload(a, IMAGE, Services.CLOUD_TARGET, portA, "\"env\": {}"));
+        assertThat(again.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(again.getBody().get("error").asText()).contains(a, "cloud target " + Services.CLOUD_TARGET);
+
+        JsonNode runningA = awaitStatus(idA, "running");
+        awaitStatus(idB, "running");
+        assertThat(runningA.get("address").asText()).isEqualTo("127.0.0.1:" + portA);
+        assertThat(runningA.get("secretEnv").toString()).isEqualTo("[\"TOKEN\"]");
+        assertThat(runningA.toString()).doesNotContain("s3cret");
+        assertThat(jdbc.sql("SELECT secret_env FROM workloads WHERE workload_id = :id").param("id", idA)
+                .query(String.class).single()).contains("TOKEN").doesNotContain("s3cret");
+
+        JsonNode containerA = inspect(a);
+        assertThat(containerA.at("/Config/Image").asText()).isEqualTo(pinned);
+        assertThat(containerA.at("/Config/Labels/caravan.workload").asText()).isEqualTo(idA);
+        assertThat(containerA.at("/HostConfig/NanoCpus").asLong()).isEqualTo(500_000_000L);
+        assertThat(containerA.at("/HostConfig/Memory").asLong()).isEqualTo(64L * 1024 * 1024);
+        assertThat(containerA.at("/HostConfig/PidsLimit").asLong()).isEqualTo(64);
+        assertThat(containerA.at("/Config/Env").toString()).contains("TOKEN=s3cret-" + RUN, "GREETING=a");
+        JsonNode containerB = inspect(b);
+        assertThat(containerB.at("/HostConfig/NanoCpus").asLong()).isEqualTo(250_000_000L);
+        assertThat(containerB.at("/HostConfig/Memory").asLong()).isEqualTo(96L * 1024 * 1024);
+        assertThat(containerB.at("/HostConfig/PidsLimit").asLong()).isEqualTo(32);
+
+        assertThat(awaitAnswer(runningA.get("address").asText())).isEqualTo("hello from a, with a token\n");
+        assertThat(awaitAnswer("127.0.0.1:" + portB)).isEqualTo("hello from b\n");
+        assertThat(HubClient.getJson(http, "/api/workloads").findValuesAsText("workloadId")).contains(idA, idB);
+
+        JsonNode stopped = control(idA, "stop");
+        assertThat(stopped.get("status").asText()).isEqualTo("stopped");
+        assertThat(inspect(a).at("/State/Running").asBoolean()).isFalse();
+        assertThat(control(idA, "start").get("status").asText()).isEqualTo("running");
+        assertThat(awaitAnswer("127.0.0.1:" + portA)).isEqualTo("hello from a, with a token\n");
+        String startedAt = inspect(a).at("/State/StartedAt").asText();
+        assertThat(control(idA, "restart").get("status").asText()).isEqualTo("running");
+        assertThat(inspect(a).at("/State/StartedAt").asText()).isNotEqualTo(startedAt);
+        assertThat(awaitAnswer("127.0.0.1:" + portA)).isEqualTo("hello from a, with a token\n");
+
+        assertThat(HubClient.getJson(http, "/api/workloads/" + idA + "/logs?tail=20").get("logs").asText())
+                .contains("listening on " + portA);
+        JsonNode stats = HubClient.getJson(http, "/api/workloads/" + idA + "/stats");
+        assertThat(stats.get("memoryUsageBytes").asLong()).isPositive();
+        assertThat(stats.get("pids").asLong()).isPositive();
+
+        ResponseEntity<JsonNode> deleted = http.exchange("/api/workloads/" + idB, HttpMethod.DELETE, null, JsonNode.class);
+        assertThat(deleted.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(deleted.getBody().get("status").asText()).isEqualTo("deleted");
+        assertThat(Services.run("docker", "container", "inspect", b).exitCode()).isNotZero();
+        assertThat(http.getForEntity("/api/workloads/" + idB, JsonNode.class).getStatusCode())
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(HubClient.getJson(http, "/api/workloads").findValuesAsText("workloadId")).contains(idA)
+                .doesNotContain(idB);
+        http.delete("/api/workloads/" + idA);
+    }
+
+    @Test
+    void aContainerThatExits_failsTheDeploy_withItsLastOutput() throws Exception {
+        JsonNode created = accepted(workload("crash-" + RUN, IMAGE, Services.CLOUD_TARGET, freePort(),
+                "\"env\": {\"PORT\": \"not-a-port\"}"));
+        JsonNode failed = awaitStatus(created.get("workloadId").asText(), "failed");
+        assertThat(failed.get("detail").asText()).contains("container crash-" + RUN, "cannot listen on not-a-port",
+                "stopped, kept for its logs");
+        assertThat(inspect("crash-" + RUN).at("/State/Running").asBoolean()).as("no crash loop left running").isFalse();
+        http.delete("/api/workloads/" + created.get("workloadId").asText());
+    }
+
+    @Test
+    void moreMemoryThanTheTargetHas_isRefusedBeforeThePull() throws Exception {
+        JsonNode created = accepted(workload("huge-" + RUN, UNPULLED_IMAGE, Services.CLOUD_TARGET, freePort(),
+                "\"resources\": {\"memory\": \"4096g\"}"));
+        JsonNode failed = awaitStatus(created.get("workloadId").asText(), "failed");
+        assertThat(failed.get("detail").asText()).contains("cloud target " + Services.CLOUD_TARGET + " has",
+                "of memory, the workload asks for 4194304 MB");
+        assertThat(Services.run("docker", "image", "inspect", created.get("pinnedImage").asText()).exitCode())
+                .as("the image was not pulled").isNotZero();
+        assertThat(Services.run("docker", "container", "inspect", "huge-" + RUN).exitCode()).isNotZero();
+        http.delete("/api/workloads/" + created.get("workloadId").asText());
+    }
+
+    @Test
+    void anEngineThatDoesNotTrustTheHubsClientCertificate_refusesIt() throws Exception {
+        JsonNode created = accepted(workload("untrusted-" + RUN, IMAGE, Services.UNTRUSTED_CLOUD_TARGET, freePort(),
+                "\"env\": {}"));
+        JsonNode failed = awaitStatus(created.get("workloadId").asText(), "failed");
+        assertThat(failed.get("detail").asText()).startsWith("Docker engine not reachable at " + Services.dockerTlsHost());
+        assertThat(Services.run("docker", "container", "inspect", "untrusted-" + RUN).exitCode()).isNotZero();
+        http.delete("/api/workloads/" + created.get("workloadId").asText());
+    }
+
+    @Test
+    void badRequests_nameEveryProblem() {
+        ResponseEntity<JsonNode> rejected = HubClient.postJson(http, "/api/workloads", "{\"name\": \"Bad_Name\", "
+                + "\"target\": \"cloud\", \"cloudTarget\": \"nowhere\", \"image\": \"" + REPOSITORY + ":missing\", "
+                + "\"env\": {\"1BAD\": \"x\", \"TOKEN\": \"y\"}, \"secretEnv\": {\"TOKEN\": \"z\"}, "
+                + "\"resources\": {\"memory\": \"lots\"}, \"ports\": [{\"containerPort\": 0}]}");
+        assertThat(rejected.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(rejected.getBody().get("problems").toString()).contains("name 'Bad_Name'",
+                "cloudTarget 'nowhere' is not configured", Services.CLOUD_TARGET, "env name '1BAD'",
+                "TOKEN is in both env and secretEnv", "resources.memory 'lots'", "ports:", "(no such image or tag)");
+        assertThat(HubClient.postJson(http, "/api/workloads", "{\"target\": \"moon\"}").getBody().get("problems")
+                .toString()).contains("name is required", "target must be edge or cloud", "image is required");
+    }
+
+    private String workload(String name, String image, String target, int port, String more) {
+        return "{\"name\": \"" + name + "\", \"target\": \"cloud\", \"cloudTarget\": \"" + target + "\", \"image\": \""
+                + image + "\", \"network\": \"host\", \"ports\": [{\"containerPort\": " + port + "}], "
+                + "\"labels\": {\"suite\": \"" + RUN + "\"}, " + more + "}";
+    }
+
+    private JsonNode accepted(String body) {
+        ResponseEntity<JsonNode> created = HubClient.postJson(http, "/api/workloads", body);
+        assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+        return created.getBody();
+    }
+
+    /** The workload once it has the status, or has failed trying. */
+    private JsonNode awaitStatus(String workloadId, String status) {
+        JsonNode workload = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300))
+                .until(() -> HubClient.getJson(http, "/api/workloads/" + workloadId),
+                        w -> w.get("status").asText().matches(status + "|failed"));
+        assertThat(workload.get("status").asText()).as("%s", workload).isEqualTo(status);
+        return workload;
+    }
+
+    private JsonNode control(String workloadId, String action) {
+        ResponseEntity<JsonNode> answer = HubClient.postJson(http, "/api/workloads/" + workloadId + "/" + action, "");
+        assertThat(answer.getStatusCode()).as("%s", answer.getBody()).isEqualTo(HttpStatus.OK);
+        return answer.getBody();
+    }
+
+    private static JsonNode inspect(String container) throws Exception {
+        Services.CommandResult inspect = Services.run("docker", "container", "inspect", container);
+        assertThat(inspect.exitCode()).as(inspect.output()).isZero();
+        return MAPPER.readTree(inspect.output()).get(0);
+    }
+
+    private static String awaitAnswer(String address) {
+        return await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://" + address + "/")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body(), body -> body != null && !body.isEmpty());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Services.CommandResult result = Services.run(command);
+        assertThat(result.exitCode()).as("%s: %s", String.join(" ", command), result.output()).isZero();
+    }
+}
