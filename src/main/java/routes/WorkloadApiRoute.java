@@ -28,7 +28,9 @@ public class WorkloadApiRoute extends JsonApiRouteBuilder {
                 .get("/{workloadId}/logs").id("rest-workload-logs").produces("application/json")
                     .to("direct:workload-logs")
                 .get("/{workloadId}/stats").id("rest-workload-stats").produces("application/json")
-                    .to("direct:workload-stats");
+                    .to("direct:workload-stats")
+                .get("/{workloadId}/health").id("rest-workload-health").produces("application/json")
+                    .description("its health and its latest checks (limit, 50)").to("direct:workload-health");
 
         from("direct:workload-create").routeId("workload-create").routeConfigurationId(ApiErrorsConfiguration.ID)
                 .setHeader(Actors.HEADER, method("requestActor"))
@@ -44,5 +46,6 @@ public class WorkloadApiRoute extends JsonApiRouteBuilder {
         jsonRoute("workload-delete", "workloads", "delete(${header.workloadId})");
         jsonRoute("workload-logs", "workloads", "logs(${header.workloadId}, ${header.tail})");
         jsonRoute("workload-stats", "workloads", "stats(${header.workloadId})");
+        jsonRoute("workload-health", "workloadHealth", "history(${header.workloadId}, ${header.limit})");
     }
 }

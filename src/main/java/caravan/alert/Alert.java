@@ -2,7 +2,10 @@ package caravan.alert;
 
 import java.time.Instant;
 
-/** A rule that fired: for a track, or for an edge (edge-silent: no track, object type or position). */
+/**
+ * A rule that fired: for a track, for an edge (edge-silent: no track, object type or position), or for a workload
+ * that turned unhealthy (no venue unless it runs on an edge of one).
+ */
 public record Alert(
         String alertId,
         String ruleId,
@@ -10,6 +13,7 @@ public record Alert(
         String severity,
         String venueId,
         String edgeId,
+        String workloadId,
         String trackId,
         String objectType,
         String message,
@@ -17,4 +21,9 @@ public record Alert(
         Double z,
         Instant at,
         Instant acknowledgedAt) {
+
+    /** Where the alert is published on the broker: its venue's topic, or its workload's. */
+    public String topic() {
+        return venueId != null ? "caravan/alerts/" + venueId : "caravan/alerts/workloads/" + workloadId;
+    }
 }

@@ -59,7 +59,7 @@ public class AlertEvaluator {
             String message = check(rule, track);
             if (message != null && coolDown(rule, track.venueId(), now)) {
                 alerts.add(new Alert(UUID.randomUUID().toString(), rule.id(), rule.type(), rule.severityOrDefault(),
-                        track.venueId(), track.edgeId(), track.id(), track.objectType(),
+                        track.venueId(), track.edgeId(), null, track.id(), track.objectType(),
                         rule.message() == null ? message : rule.message() + " (" + message + ")",
                         track.position().x(), track.position().z(), now, null));
             }

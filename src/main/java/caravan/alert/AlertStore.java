@@ -23,11 +23,13 @@ public class AlertStore {
 
     public void insert(Alert alert) {
         jdbc.sql("""
-                INSERT INTO alerts (alert_id, rule_id, type, severity, venue_id, edge_id, track_id, object_type, message,
-                    x, z, fired_at)
-                VALUES (:id, :rule, :type, :severity, :venue, :edge, :track, :objectType, :message, :x, :z, :at)""")
+                INSERT INTO alerts (alert_id, rule_id, type, severity, venue_id, edge_id, workload_id, track_id, object_type,
+                    message, x, z, fired_at)
+                VALUES (:id, :rule, :type, :severity, :venue, :edge, :workload, :track, :objectType, :message, :x, :z,
+                    :at)""")
                 .param("id", alert.alertId()).param("rule", alert.ruleId()).param("type", alert.type())
                 .param("severity", alert.severity()).param("venue", alert.venueId()).param("edge", alert.edgeId())
+                .param("workload", alert.workloadId())
                 .param("track", alert.trackId()).param("objectType", alert.objectType())
                 .param("message", alert.message()).param("x", alert.x()).param("z", alert.z())
                 .param("at", alert.at().atOffset(ZoneOffset.UTC))
@@ -59,7 +61,8 @@ public class AlertStore {
     private static Alert map(ResultSet rs, int row) throws SQLException {
         OffsetDateTime acknowledged = rs.getObject("acknowledged_at", OffsetDateTime.class);
         return new Alert(rs.getString("alert_id"), rs.getString("rule_id"), rs.getString("type"),
-                rs.getString("severity"), rs.getString("venue_id"), rs.getString("edge_id"), rs.getString("track_id"),
+                rs.getString("severity"), rs.getString("venue_id"), rs.getString("edge_id"), rs.getString("workload_id"),
+                rs.getString("track_id"),
                 rs.getString("object_type"), rs.getString("message"), rs.getObject("x", Double.class), rs.getObject("z", Double.class),
                 rs.getObject("fired_at", OffsetDateTime.class).toInstant(),
                 acknowledged == null ? null : acknowledged.toInstant());

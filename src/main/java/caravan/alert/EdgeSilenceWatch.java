@@ -48,7 +48,7 @@ public class EdgeSilenceWatch {
                     String message = "edge " + deployment.edgeId() + " (deployment " + deployment.deploymentId() + " of "
                             + deployment.providerId() + ") has sent no trajectories for " + silentFor + " s";
                     alerts.add(new Alert(UUID.randomUUID().toString(), rule.id(), rule.type(), rule.severityOrDefault(),
-                            deployment.venueId(), deployment.edgeId(), null, null,
+                            deployment.venueId(), deployment.edgeId(), null, null, null,
                             rule.message() == null ? message : rule.message() + " (" + message + ")", null, null, now, null));
                 }
             }

@@ -172,6 +172,14 @@ public class RemoteDockerRuntime implements ContainerRuntime {
     }
 
     @Override
+    public ExecResult exec(String name, List<String> command, Duration timeout) {
+        List<String> words = new ArrayList<>(List.of("docker", "exec", name));
+        words.addAll(command);
+        SshSession.Result result = ssh.run(words, "2>&1", timeout);
+        return new ExecResult(result.exitCode(), result.stdout());
+    }
+
+    @Override
     public String logs(String name, int lines) {
         return expectOk(ssh.run(List.of("docker", "logs", "--tail", Integer.toString(lines), name), "2>&1", QUICK),
                 "docker logs " + name);

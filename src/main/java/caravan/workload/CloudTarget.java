@@ -1,11 +1,14 @@
 package caravan.workload;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import caravan.deploy.AgentCommand.RegistryAuth;
 import caravan.deploy.ContainerRuntime.ContainerSpec;
 import caravan.deploy.ContainerRuntime.ContainerState;
+import caravan.deploy.ContainerRuntime.ExecResult;
 
 /**
  * Where cloud workloads run. {@link DockerEngineTarget} is a Docker engine on a VM; a platform such as the
@@ -33,6 +36,8 @@ public interface CloudTarget {
     void restart(String container);
 
     void remove(String container);
+
+    ExecResult exec(String container, List<String> command, Duration timeout) throws InterruptedException;
 
     String logs(String container, int tail) throws InterruptedException;
 

@@ -1,6 +1,7 @@
 package caravan.workload;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,6 +15,7 @@ import caravan.deploy.AgentCommand.RegistryAuth;
 import caravan.deploy.ContainerRuntime;
 import caravan.deploy.ContainerRuntime.ContainerSpec;
 import caravan.deploy.ContainerRuntime.ContainerState;
+import caravan.deploy.ContainerRuntime.ExecResult;
 import caravan.deploy.DockerClients;
 import caravan.deploy.EngineApiRuntime;
 import caravan.deploy.WorkloadContainers;
@@ -88,6 +90,11 @@ class DockerEngineTarget implements CloudTarget {
     @Override
     public void remove(String container) {
         engine.remove(container);
+    }
+
+    @Override
+    public ExecResult exec(String container, List<String> command, Duration timeout) throws InterruptedException {
+        return engine.exec(container, command, timeout);
     }
 
     @Override

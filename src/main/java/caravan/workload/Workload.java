@@ -12,11 +12,14 @@ import java.util.Map;
  * @param status      {@code pending}, {@code pulling}, {@code starting}, {@code running}, {@code stopped} or
  *                    {@code failed}, with {@code detail} saying why
  * @param address     where its first published port is reached, {@code host:port}
+ * @param health      {@code healthy}, {@code unhealthy} or {@code unknown} (no check, or none decided yet), since
+ *                    {@code healthSince}
  */
 public record Workload(String workloadId, String name, String target, String deviceId, String cloudTarget,
         String image, String pinnedImage, Map<String, String> env, List<String> secretEnv, Resources resources,
-        String network, List<Port> ports, Map<String, String> labels, String status, String detail, String address,
-        String containerId, String createdBy, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+        String network, List<Port> ports, Map<String, String> labels, HealthCheck healthCheck, String status,
+        String detail, String address, String containerId, String health, OffsetDateTime healthSince, String createdBy,
+        OffsetDateTime createdAt, OffsetDateTime updatedAt) {
 
     /** @param memory Docker's syntax, e.g. {@code 256m} or {@code 2g}; @param pids most processes */
     public record Resources(Double cpus, String memory, Long pids) {
@@ -26,10 +29,24 @@ public record Workload(String workloadId, String name, String target, String dev
     public record Port(Integer containerPort, Integer hostPort, String protocol) {
     }
 
+    /**
+     * How a workload's health is checked, where it runs: an HTTP request, a TCP connection, or a command in the
+     * container. Unhealthy after {@code retries} failed checks in a row, healthy again after one that passes.
+     *
+     * @param port           the container port an http or tcp check goes to (one of the workload's ports); defaults
+     *                       to the first
+     * @param path           for http, default {@code /}
+     * @param expectedStatus for http, default 200
+     * @param command        for command: the program and its arguments, passing when it exits 0
+     */
+    public record HealthCheck(String type, Integer port, String path, Integer expectedStatus, List<String> command,
+            Integer intervalSeconds, Integer timeoutSeconds, Integer retries) {
+    }
+
     /** {@code POST /api/workloads}: {@code deviceId} for target edge, {@code cloudTarget} for target cloud. */
     public record Request(String name, String target, String deviceId, String cloudTarget, String image,
             Map<String, String> env, Map<String, String> secretEnv, Resources resources, String network,
-            List<Port> ports, Map<String, String> labels) {
+            List<Port> ports, Map<String, String> labels, HealthCheck healthCheck) {
     }
 
     /** The container's name on its engine. */

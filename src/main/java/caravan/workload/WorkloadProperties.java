@@ -14,13 +14,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param concurrentDeploys deploys carried out at once
  * @param pullTimeout       longest a pull may take
  * @param settle            a new container must still be running, without restarts, this long after it started
+ * @param healthTick        how often each hub looks for health checks that are due
+ * @param healthRetention   how long health check results are kept
+ * @param healthPruneInterval how often results past their retention are deleted
  */
 @ConfigurationProperties("caravan.workloads")
 public record WorkloadProperties(
         @DefaultValue Map<String, CloudTargetProperties> cloudTargets,
         @DefaultValue("2") int concurrentDeploys,
         @DefaultValue("10m") Duration pullTimeout,
-        @DefaultValue("3s") Duration settle) {
+        @DefaultValue("3s") Duration settle,
+        @DefaultValue("1s") Duration healthTick,
+        @DefaultValue("7d") Duration healthRetention,
+        @DefaultValue("1h") Duration healthPruneInterval) {
 
     /**
      * A Docker engine on a cloud VM, reached over TCP with mutual TLS, as {@code dockerd --tlsverify} serves it.

@@ -18,6 +18,7 @@ import org.springframework.stereotype.Component;
 import caravan.api.ConflictException;
 import caravan.api.NotFoundException;
 import caravan.store.JsonColumns;
+import caravan.workload.Workload.HealthCheck;
 import caravan.workload.Workload.Port;
 import caravan.workload.Workload.Resources;
 
@@ -27,8 +28,10 @@ public class WorkloadStore {
 
     private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() { };
     private static final TypeReference<List<Port>> PORTS = new TypeReference<>() { };
+    private static final TypeReference<HealthCheck> HEALTH_CHECK = new TypeReference<>() { };
     private static final String COLUMNS = "workload_id, name, target, target_name, image, pinned_image, env, secret_env, "
-            + "resources, network, ports, labels, status, detail, address, container_id, created_by, created_at, updated_at";
+            + "resources, network, ports, labels, health_check, status, detail, address, container_id, health, health_since, "
+            + "created_by, created_at, updated_at";
 
     private final JdbcClient jdbc;
     private final JsonColumns json;
@@ -42,14 +45,15 @@ public class WorkloadStore {
     void insert(Workload workload, Map<String, String> sealedSecrets) {
         try {
             jdbc.sql("INSERT INTO workloads (" + COLUMNS + ") VALUES (:id, :name, :target, :targetName, :image, :pinned, "
-                            + ":env, :secrets, :resources, :network, :ports, :labels, :status, NULL, NULL, NULL, :by, "
-                            + ":at, :at)")
+                            + ":env, :secrets, :resources, :network, :ports, :labels, :healthCheck, :status, NULL, NULL, NULL, "
+                            + "'unknown', NULL, :by, :at, :at)")
                     .param("id", workload.workloadId()).param("name", workload.name()).param("target", workload.target())
                     .param("targetName", targetName(workload)).param("image", workload.image())
                     .param("pinned", workload.pinnedImage()).param("env", json.write(workload.env()))
                     .param("secrets", json.write(sealedSecrets)).param("resources", json.write(workload.resources()))
                     .param("network", workload.network()).param("ports", json.write(workload.ports()))
-                    .param("labels", json.write(workload.labels())).param("status", workload.status())
+                    .param("labels", json.write(workload.labels()))
+                    .param("healthCheck", workload.healthCheck() == null ? null : json.write(workload.healthCheck())).param("status", workload.status())
                     .param("by", workload.createdBy()).param("at", workload.createdAt())
                     .update();
         } catch (DuplicateKeyException e) {
@@ -117,9 +121,10 @@ public class WorkloadStore {
                 rs.getString("pinned_image"), read(rs.getString("env"), STRINGS),
                 read(rs.getString("secret_env"), STRINGS).keySet().stream().sorted().toList(),
                 read(rs.getString("resources"), new TypeReference<Resources>() { }), rs.getString("network"),
-                read(rs.getString("ports"), PORTS), read(rs.getString("labels"), STRINGS), rs.getString("status"),
-                rs.getString("detail"), rs.getString("address"), rs.getString("container_id"),
-                rs.getString("created_by"), rs.getObject("created_at", OffsetDateTime.class),
+                read(rs.getString("ports"), PORTS), read(rs.getString("labels"), STRINGS),
+                rs.getString("health_check") == null ? null : read(rs.getString("health_check"), HEALTH_CHECK),
+                rs.getString("status"), rs.getString("detail"), rs.getString("address"), rs.getString("container_id"),
+                rs.getString("health"), rs.getObject("health_since", OffsetDateTime.class), rs.getString("created_by"), rs.getObject("created_at", OffsetDateTime.class),
                 rs.getObject("updated_at", OffsetDateTime.class));
     }
 

@@ -24,6 +24,7 @@ import caravan.deploy.DeploySteps;
 import caravan.docker.RegistryDigests;
 import caravan.docker.RegistryProperties;
 import caravan.secrets.SecretBox;
+import caravan.workload.Workload.HealthCheck;
 import caravan.workload.Workload.Port;
 import caravan.workload.Workload.Request;
 import caravan.workload.Workload.Resources;
@@ -78,6 +79,7 @@ public class Workloads {
         });
         Resources resources = resources(request.resources(), problems);
         List<Port> ports = ports(request.ports(), problems);
+        HealthCheck healthCheck = healthCheck(request.healthCheck(), ports, problems);
         String pinned = null;
         if (image != null && !image.isBlank()) {
             try {
@@ -94,8 +96,8 @@ public class Workloads {
         Workload workload = new Workload(workloadId, name, target, request.deviceId(), request.cloudTarget(),
                 image.trim(), pinned, env, List.copyOf(secretEnv.keySet()), resources,
                 request.network() == null || request.network().isBlank() ? "bridge" : request.network().trim(), ports,
-                request.labels() == null ? Map.of() : new TreeMap<>(request.labels()), "pending", null, null, null,
-                actor, now, now);
+                request.labels() == null ? Map.of() : new TreeMap<>(request.labels()), healthCheck, "pending", null,
+                null, null, "unknown", null, actor, now, now);
         store.insert(workload, sealed);
         return store.get(workloadId);
     }
@@ -193,9 +195,10 @@ public class Workloads {
         store.delete(workloadId);
         return new Workload(workload.workloadId(), workload.name(), workload.target(), workload.deviceId(),
                 workload.cloudTarget(), workload.image(), workload.pinnedImage(), workload.env(), workload.secretEnv(),
-                workload.resources(), workload.network(), workload.ports(), workload.labels(), "deleted",
-                "container " + workload.container() + " removed from " + workload.where(), null, null,
-                workload.createdBy(), workload.createdAt(), WorkloadStore.now());
+                workload.resources(), workload.network(), workload.ports(), workload.labels(), workload.healthCheck(),
+                "deleted", "container " + workload.container() + " removed from " + workload.where(), null, null,
+                workload.health(), workload.healthSince(), workload.createdBy(), workload.createdAt(),
+                WorkloadStore.now());
     }
 
     public Map<String, Object> logs(String workloadId, Integer tail) {
@@ -303,6 +306,35 @@ public class Workloads {
             }
         }
         return ports;
+    }
+
+    /** The check with its defaults filled in; null for none. */
+    private static HealthCheck healthCheck(HealthCheck given, List<Port> ports, Problems problems) {
+        if (given == null) {
+            return null;
+        }
+        String type = given.type() == null ? "" : given.type().trim();
+        Integer port = given.port() != null ? given.port() : ports.isEmpty() ? null : ports.get(0).containerPort();
+        switch (type) {
+            case "http", "tcp" -> problems.check(port != null && ports.stream().anyMatch(p -> p.containerPort().equals(port)),
+                    "healthCheck.port must be one of the workload's container ports (an " + type + " check goes to "
+                            + "where the port is published)");
+            case "command" -> problems.check(given.command() != null && !given.command().isEmpty(),
+                    "healthCheck.command is required for a command check, as a list: the program and its arguments");
+            default -> problems.add("healthCheck.type must be http, tcp or command");
+        }
+        int interval = given.intervalSeconds() == null ? 10 : given.intervalSeconds();
+        int timeout = given.timeoutSeconds() == null ? 3 : given.timeoutSeconds();
+        int retries = given.retries() == null ? 3 : given.retries();
+        problems.check(interval >= 1, "healthCheck.intervalSeconds must be at least 1");
+        problems.check(timeout >= 1 && timeout <= interval, "healthCheck.timeoutSeconds must be from 1 to intervalSeconds");
+        problems.check(retries >= 1, "healthCheck.retries must be at least 1");
+        boolean http = type.equals("http");
+        String path = given.path() == null || given.path().isBlank() ? "/" : given.path().trim();
+        problems.check(!http || path.startsWith("/"), "healthCheck.path must start with /");
+        return new HealthCheck(type, type.equals("command") ? null : port, http ? path : null,
+                http ? (given.expectedStatus() == null ? 200 : given.expectedStatus()) : null,
+                type.equals("command") ? List.copyOf(given.command()) : null, interval, timeout, retries);
     }
 
     private static boolean validPort(Integer port) {

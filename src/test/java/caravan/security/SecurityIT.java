@@ -146,6 +146,7 @@ class SecurityIT {
             entry("DELETE /api/workloads/{workloadId}", Role.OPERATOR),
             entry("GET /api/workloads/{workloadId}/logs", Role.OPERATOR),
             entry("GET /api/workloads/{workloadId}/stats", Role.VIEWER),
+            entry("GET /api/workloads/{workloadId}/health", Role.VIEWER),
             entry("GET /api/devices/status", Role.VIEWER),
             entry("GET /api/devices/{deviceId}/status", Role.VIEWER),
             entry("GET /api/devices/{deviceId}/commands/{commandId}", Role.VIEWER),

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpMethod;
@@ -42,6 +45,7 @@ import caravan.testing.Services;
  * engine's inspect, and the workloads answering on their addresses.
  */
 @CamelSpringBootTest
+@AutoConfigureObservability // Prometheus as in the real run
 @SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
 class WorkloadIT {
@@ -53,6 +57,8 @@ class WorkloadIT {
     static final String IMAGE = REPOSITORY + ":a";
     /** Pushed, never pulled by the hub: what a refused deploy must not have fetched. */
     static final String UNPULLED_IMAGE = REPOSITORY + ":b";
+    static final String HTTP_CHECK = "\"healthCheck\": {\"type\": \"http\", \"path\": \"/health\", "
+            + "\"intervalSeconds\": 1, \"timeoutSeconds\": 1, \"retries\": 2}";
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @DynamicPropertySource
@@ -102,10 +108,11 @@ class WorkloadIT {
         String b = "web-b-" + RUN;
         JsonNode createdA = accepted(workload(a, IMAGE, Services.CLOUD_TARGET, portA,
                 "\"env\": {\"GREETING\": \"a\", \"PORT\": \"" + portA + "\"}, \"secretEnv\": {\"TOKEN\": \"s3cret-" + RUN + "\"}, "
-                        + "\"resources\": {\"cpus\": 0.5, \"memory\": \"64m\", \"pids\": 64}"));
+                        + "\"resources\": {\"cpus\": 0.5, \"memory\": \"64m\", \"pids\": 64}, " + HTTP_CHECK));
         JsonNode createdB = accepted(workload(b, IMAGE, Services.CLOUD_TARGET, portB,
                 "\"env\": {\"GREETING\": \"b\", \"PORT\": \"" + portB + "\"}, "
-                        + "\"resources\": {\"cpus\": 0.25, \"memory\": \"96m\", \"pids\": 32}"));
+                        + "\"resources\": {\"cpus\": 0.25, \"memory\": \"96m\", \"pids\": 32}, "
+                        + "\"healthCheck\": {\"type\": \"tcp\", \"intervalSeconds\": 1, \"timeoutSeconds\": 1}"));
         String idA = createdA.get("workloadId").asText();
         String idB = createdB.get("workloadId").asText();
         String pinned = createdA.get("pinnedImage").asText();
@@ -137,6 +144,10 @@ class WorkloadIT {
         assertThat(containerB.at("/HostConfig/Memory").asLong()).isEqualTo(96L * 1024 * 1024);
         assertThat(containerB.at("/HostConfig/PidsLimit").asLong()).isEqualTo(32);
 
+        assertThat(awaitHealth(idA, "healthy").get("checks").get(0).get("detail").asText())
+                .isEqualTo("GET http://127.0.0.1:" + portA + "/health answered 200");
+        assertThat(awaitHealth(idB, "healthy").get("checks").get(0).get("detail").asText())
+                .isEqualTo("connected to 127.0.0.1:" + portB);
         assertThat(awaitAnswer(runningA.get("address").asText())).isEqualTo("hello from a, with a token\n");
         assertThat(awaitAnswer("127.0.0.1:" + portB)).isEqualTo("hello from b\n");
         assertThat(HubClient.getJson(http, "/api/workloads").findValuesAsText("workloadId")).contains(idA, idB);
@@ -166,6 +177,56 @@ class WorkloadIT {
         assertThat(HubClient.getJson(http, "/api/workloads").findValuesAsText("workloadId")).contains(idA)
                 .doesNotContain(idB);
         http.delete("/api/workloads/" + idA);
+    }
+
+    @Test
+    void anHttpCheckThatStartsFailing_turnsTheWorkloadUnhealthy_withHistory_andAnAlert_andACommandCheckRunsInside()
+            throws Exception {
+        int port = freePort();
+        String web = "sickly-" + RUN;
+        String idWeb = accepted(workload(web, IMAGE, Services.CLOUD_TARGET, port,
+                "\"env\": {\"PORT\": \"" + port + "\"}, " + HTTP_CHECK)).get("workloadId").asText();
+        String inside = "inside-" + RUN;
+        String idInside = accepted(workload(inside, IMAGE, Services.CLOUD_TARGET, freePort(), "\"env\": {}, "
+                + "\"healthCheck\": {\"type\": \"command\", \"command\": [\"test\", \"-e\", \"/etc/workload-variant\"], "
+                + "\"intervalSeconds\": 1, \"timeoutSeconds\": 1, \"retries\": 1}")).get("workloadId").asText();
+        awaitStatus(idWeb, "running");
+        awaitStatus(idInside, "running");
+        String healthySince = awaitHealth(idWeb, "healthy").get("healthSince").asText();
+        assertThat(awaitHealth(idInside, "healthy").get("checks").get(0).get("detail").asText())
+                .isEqualTo("test -e /etc/workload-variant exited 0");
+
+        run("docker", "exec", web, "touch", "/tmp/unhealthy");
+        JsonNode unhealthy = awaitHealth(idWeb, "unhealthy");
+        assertThat(unhealthy.get("healthSince").asText()).isNotEqualTo(healthySince);
+        JsonNode checks = unhealthy.get("checks");
+        assertThat(checks.get(0).get("healthy").asBoolean()).isFalse();
+        assertThat(checks.get(0).get("detail").asText()).isEqualTo("GET http://127.0.0.1:" + port
+                + "/health answered 503 (expected 200)");
+        assertThat(checks.get(1).get("healthy").asBoolean()).as("two failures in a row before unhealthy").isFalse();
+        assertThat(checks.findValuesAsText("healthy")).contains("true");
+        checks.forEach(check -> assertThat(check.get("responseTimeMs").asLong()).isBetween(0L, 1000L));
+        JsonNode alert = await().atMost(Duration.ofSeconds(30)).until(() -> StreamSupport.stream(
+                HubClient.getJson(http, "/api/alerts?limit=100").spliterator(), false)
+                .filter(a -> idWeb.equals(a.path("workloadId").asText())).findFirst(), Optional::isPresent)
+                .orElseThrow();
+        assertThat(alert.get("type").asText()).isEqualTo("workload-unhealthy");
+        assertThat(alert.get("message").asText()).contains("workload " + web + " on cloud target "
+                + Services.CLOUD_TARGET + " is unhealthy: 2 failed http checks in a row", "answered 503");
+        assertThat(HubClient.getJson(http, "/api/workloads/" + idWeb).get("health").asText()).isEqualTo("unhealthy");
+        // the gauges are counted at each health tick
+        String scrape = await().atMost(Duration.ofSeconds(10)).until(() -> http.getForObject("/actuator/prometheus",
+                String.class), text -> text.matches("(?s).*caravan_workloads\\{health=\"unhealthy\"} [1-9].*"));
+        assertThat(scrape).containsPattern("caravan_workloads_health_checks_seconds_count\\{healthy=\"false\",[^}]*target=\""
+                        + Services.CLOUD_TARGET + "\",workload=\"" + web + "\"} [1-9]");
+
+        run("docker", "exec", web, "rm", "/tmp/unhealthy");
+        awaitHealth(idWeb, "healthy");
+        run("docker", "exec", inside, "rm", "/etc/workload-variant");
+        assertThat(awaitHealth(idInside, "unhealthy").get("checks").get(0).get("detail").asText())
+                .isEqualTo("test -e /etc/workload-variant exited 1");
+        http.delete("/api/workloads/" + idWeb);
+        http.delete("/api/workloads/" + idInside);
     }
 
     @Test
@@ -207,11 +268,13 @@ class WorkloadIT {
         ResponseEntity<JsonNode> rejected = HubClient.postJson(http, "/api/workloads", "{\"name\": \"Bad_Name\", "
                 + "\"target\": \"cloud\", \"cloudTarget\": \"nowhere\", \"image\": \"" + REPOSITORY + ":missing\", "
                 + "\"env\": {\"1BAD\": \"x\", \"TOKEN\": \"y\"}, \"secretEnv\": {\"TOKEN\": \"z\"}, "
-                + "\"resources\": {\"memory\": \"lots\"}, \"ports\": [{\"containerPort\": 0}]}");
+                + "\"resources\": {\"memory\": \"lots\"}, \"ports\": [{\"containerPort\": 0}], "
+                + "\"healthCheck\": {\"type\": \"ping\", \"timeoutSeconds\": 20}}");
         assertThat(rejected.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(rejected.getBody().get("problems").toString()).contains("name 'Bad_Name'",
                 "cloudTarget 'nowhere' is not configured", Services.CLOUD_TARGET, "env name '1BAD'",
-                "TOKEN is in both env and secretEnv", "resources.memory 'lots'", "ports:", "(no such image or tag)");
+                "TOKEN is in both env and secretEnv", "resources.memory 'lots'", "ports:", "(no such image or tag)",
+                "healthCheck.type must be http, tcp or command", "healthCheck.timeoutSeconds must be from 1 to intervalSeconds");
         assertThat(HubClient.postJson(http, "/api/workloads", "{\"target\": \"moon\"}").getBody().get("problems")
                 .toString()).contains("name is required", "target must be edge or cloud", "image is required");
     }
@@ -220,6 +283,13 @@ class WorkloadIT {
         return "{\"name\": \"" + name + "\", \"target\": \"cloud\", \"cloudTarget\": \"" + target + "\", \"image\": \""
                 + image + "\", \"network\": \"host\", \"ports\": [{\"containerPort\": " + port + "}], "
                 + "\"labels\": {\"suite\": \"" + RUN + "\"}, " + more + "}";
+    }
+
+    /** The workload's health history once its health is {@code health}. */
+    private JsonNode awaitHealth(String workloadId, String health) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                .until(() -> HubClient.getJson(http, "/api/workloads/" + workloadId + "/health"),
+                        h -> h.get("health").asText().equals(health));
     }
 
     private JsonNode accepted(String body) {

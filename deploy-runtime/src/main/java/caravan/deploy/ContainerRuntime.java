@@ -1,6 +1,7 @@
 package caravan.deploy;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +33,10 @@ public interface ContainerRuntime {
 
     /** {@code hostPort} on the engine's host forwards to {@code containerPort}; protocol {@code tcp} or {@code udp}. */
     record PortMapping(int containerPort, int hostPort, String protocol) {
+    }
+
+    /** A command run in a container: its exit code and its output, stdout and stderr interleaved. */
+    record ExecResult(int exitCode, String output) {
     }
 
     /** What the engine's machine has, for refusing a container it could not hold before anything is touched. */
@@ -69,6 +74,9 @@ public interface ContainerRuntime {
 
     /** Creates and starts a container as {@code spec} says, restarted unless stopped. Returns the container id. */
     String run(ContainerSpec spec);
+
+    /** Runs {@code command} in the running container; fails when it does not end within {@code timeout}. */
+    ExecResult exec(String name, List<String> command, Duration timeout) throws InterruptedException;
 
     /** The last {@code lines} lines of the container's output, stdout and stderr interleaved. */
     String logs(String name, int lines) throws InterruptedException;

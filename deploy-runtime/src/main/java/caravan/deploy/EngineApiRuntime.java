@@ -208,6 +208,24 @@ public class EngineApiRuntime implements ContainerRuntime {
     }
 
     @Override
+    public ExecResult exec(String name, List<String> command, Duration timeout) throws InterruptedException {
+        String execId = docker().execCreateCmd(name).withCmd(command.toArray(String[]::new)).withAttachStdout(true)
+                .withAttachStderr(true).exec().getId();
+        StringBuilder out = new StringBuilder();
+        ResultCallback.Adapter<Frame> callback = docker().execStartCmd(execId).exec(new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame frame) {
+                out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+            }
+        });
+        if (!callback.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(String.join(" ", command) + " did not end within " + timeout);
+        }
+        Long exitCode = docker().inspectExecCmd(execId).exec().getExitCodeLong();
+        return new ExecResult(exitCode == null ? -1 : exitCode.intValue(), out.toString());
+    }
+
+    @Override
     public String logs(String name, int lines) throws InterruptedException {
         StringBuilder out = new StringBuilder();
         ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
