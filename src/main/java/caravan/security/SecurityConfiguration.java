@@ -185,6 +185,9 @@ public class SecurityConfiguration {
                         // the reference's manual capture trigger
                         .requestMatchers(HttpMethod.POST, "/v1/devices/*/trigger").hasRole(operator)
                         .requestMatchers(HttpMethod.GET, "/api/workloads/*/logs").hasRole(operator)
+                        // ACP callers (the marketplace) are operators; its manifest is for anyone with a key
+                        .requestMatchers(HttpMethod.GET, "/acp/agents", "/acp/agents/*").hasRole(viewer)
+                        .requestMatchers("/acp/**").hasRole(operator)
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole(viewer)
                         .requestMatchers(HttpMethod.DELETE, SessionController.PATH).hasRole(viewer)
                         .requestMatchers("/api/**").hasRole(operator)

@@ -9,8 +9,9 @@ import java.util.Map;
  *
  * @param target      {@code edge} or {@code cloud}
  * @param pinnedImage the image pinned to the digest its registry served when the workload was created: what runs
- * @param status      {@code pending}, {@code pulling}, {@code starting}, {@code running}, {@code stopped} or
- *                    {@code failed}, with {@code detail} saying why
+ * @param status      {@code pending}, {@code pulling}, {@code starting}, {@code running}, {@code stopped},
+ *                    {@code failed}, or {@code cancelling} and {@code cancelled} (a deploy stopped by request), with
+ *                    {@code detail} saying why
  * @param address     where its first published port is reached, {@code host:port}
  * @param health      {@code healthy}, {@code unhealthy} or {@code unknown} (no check, or none decided yet), since
  *                    {@code healthSince}

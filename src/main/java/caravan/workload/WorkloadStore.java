@@ -94,6 +94,20 @@ public class WorkloadStore {
                 .param("status", status).param("detail", detail).param("at", now()).param("id", workloadId).update();
     }
 
+    /** Moves a deploy on to {@code status}, unless it was asked to stop; false if it was. */
+    boolean advance(String workloadId, String status, String detail) {
+        return jdbc.sql("UPDATE workloads SET status = :status, detail = :detail, updated_at = :at "
+                        + "WHERE workload_id = :id AND status <> 'cancelling'")
+                .param("status", status).param("detail", detail).param("at", now()).param("id", workloadId).update() == 1;
+    }
+
+    /** Asks the deploy under way to stop at its next step; false if there is none. */
+    boolean requestCancel(String workloadId) {
+        return jdbc.sql("UPDATE workloads SET status = 'cancelling', detail = 'cancel requested', updated_at = :at "
+                        + "WHERE workload_id = :id AND status IN ('pending', 'pulling', 'starting')")
+                .param("at", now()).param("id", workloadId).update() == 1;
+    }
+
     void started(String workloadId, String containerId, String address) {
         jdbc.sql("UPDATE workloads SET container_id = :container, address = :address, updated_at = :at "
                         + "WHERE workload_id = :id")

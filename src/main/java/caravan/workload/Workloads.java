@@ -119,14 +119,14 @@ public class Workloads {
     /** Deploy step: the image is pulled, with the registry's credentials when it is the hub's registry. */
     public void pull(String workloadId) throws InterruptedException {
         Workload workload = store.get(workloadId);
-        store.status(workloadId, "pulling", "pulling " + workload.pinnedImage());
+        advance(workloadId, "pulling", "pulling " + workload.pinnedImage());
         target(workload).pull(workload.pinnedImage(), registryAuth(workload.pinnedImage()));
     }
 
     /** Deploy step: the container is made and started, replacing an earlier one of this workload. */
     public void start(String workloadId) {
         Workload workload = store.get(workloadId);
-        store.status(workloadId, "starting", "starting " + workload.container() + " on " + workload.where());
+        advance(workloadId, "starting", "starting " + workload.container() + " on " + workload.where());
         CloudTarget target = target(workload);
         String containerId = target.replace(spec(workload));
         store.started(workloadId, containerId, address(workload, target));
@@ -145,8 +145,23 @@ public class Workloads {
                     + (state.restartCount() > 0 ? ", restarted " + state.restartCount() + " times" : "")
                     + (logs.isEmpty() ? "" : "; last output: " + logs.replace("\n", " | ")));
         }
-        store.status(workloadId, "running", "running on " + workload.where());
+        advance(workloadId, "running", "running on " + workload.where());
         return store.get(workloadId);
+    }
+
+    /**
+     * Asks a deploy under way to stop: it does at its next step, removing a container it started, and the workload
+     * ends {@code cancelled}. False when no deploy of it is under way.
+     */
+    public boolean cancelDeploy(String workloadId) {
+        store.get(workloadId);
+        return store.requestCancel(workloadId);
+    }
+
+    private void advance(String workloadId, String status, String detail) {
+        if (!store.advance(workloadId, status, detail)) {
+            throw new DeployCancelledException();
+        }
     }
 
     /**
@@ -154,8 +169,19 @@ public class Workloads {
      * it does not crash-loop, and kept for its logs.
      */
     public void failed(String workloadId, Exception cause) {
-        String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         Workload workload = store.get(workloadId);
+        if ("cancelling".equals(workload.status())) {
+            try {
+                target(workload).remove(workload.container());
+                store.status(workloadId, "cancelled", "cancelled by request before it ran; "
+                        + (workload.containerId() == null ? "nothing was started" : "its container was removed"));
+            } catch (RuntimeException e) {
+                store.status(workloadId, "failed", "cancelled by request, but its container could not be removed: "
+                        + e.getMessage());
+            }
+            return;
+        }
+        String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         if (workload.containerId() != null) {
             try {
                 target(workload).stop(workload.container());
@@ -343,6 +369,13 @@ public class Workloads {
 
     private static void checkEnvName(String key, String field, Problems problems) {
         problems.check(ENV_NAME.matcher(key).matches(), field + " name '" + key + "' is not a valid variable name");
+    }
+
+    /** The deploy was asked to stop. */
+    private static class DeployCancelledException extends RuntimeException {
+        DeployCancelledException() {
+            super("cancelled by request");
+        }
     }
 
     private static String secretContext(String workloadId, String name) {

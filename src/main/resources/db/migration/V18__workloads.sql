@@ -15,7 +15,7 @@ CREATE TABLE workloads (
     ports        TEXT         NOT NULL,   -- [{containerPort, hostPort, protocol}]
     labels       TEXT         NOT NULL,
     health_check TEXT,                    -- {type: http | tcp | command, …}, or none
-    status       VARCHAR(16)  NOT NULL,   -- pending | pulling | starting | running | stopped | failed
+    status       VARCHAR(16)  NOT NULL,   -- pending | pulling | starting | running | stopped | failed | cancelling | cancelled
     detail       TEXT,
     address      VARCHAR(255),
     container_id VARCHAR(64),
@@ -48,3 +48,20 @@ CREATE INDEX health_checks_by_time ON health_checks (checked_at);
 ALTER TABLE alerts ADD COLUMN workload_id VARCHAR(64);
 ALTER TABLE alerts ALTER COLUMN venue_id DROP NOT NULL;
 ALTER TABLE alerts ALTER COLUMN edge_id DROP NOT NULL;
+
+-- Runs of the hosting-orchestrator agent over the Agent Communication Protocol (/acp).
+CREATE TABLE acp_runs (
+    run_id        VARCHAR(64)  PRIMARY KEY,
+    agent_name    VARCHAR(63)  NOT NULL,
+    mode          VARCHAR(8)   NOT NULL,   -- sync | async | stream
+    action        VARCHAR(64),
+    status        VARCHAR(16)  NOT NULL,   -- created | in-progress | cancelling | cancelled | completed | failed
+    inputs        TEXT         NOT NULL,   -- the request's messages, secret values removed
+    output        TEXT,                    -- the action's output, JSON
+    error_code    VARCHAR(32),             -- invalid_input | not_found | server_error
+    error_message TEXT,
+    workload_id   VARCHAR(64),             -- the workload a deploy made, for cancelling it
+    requested_by  VARCHAR(255) NOT NULL,
+    created_at    TIMESTAMP WITH TIME ZONE NOT NULL,
+    finished_at   TIMESTAMP WITH TIME ZONE
+);

@@ -147,6 +147,12 @@ class SecurityIT {
             entry("GET /api/workloads/{workloadId}/logs", Role.OPERATOR),
             entry("GET /api/workloads/{workloadId}/stats", Role.VIEWER),
             entry("GET /api/workloads/{workloadId}/health", Role.VIEWER),
+            // the Agent Communication Protocol: runs are an operator's, like the workloads they make
+            entry("GET /acp/agents", Role.VIEWER),
+            entry("GET /acp/agents/{name}", Role.VIEWER),
+            entry("POST /acp/runs", Role.OPERATOR),
+            entry("GET /acp/runs/{runId}", Role.OPERATOR),
+            entry("POST /acp/runs/{runId}/cancel", Role.OPERATOR),
             entry("GET /api/devices/status", Role.VIEWER),
             entry("GET /api/devices/{deviceId}/status", Role.VIEWER),
             entry("GET /api/devices/{deviceId}/commands/{commandId}", Role.VIEWER),
@@ -410,7 +416,7 @@ class SecurityIT {
             }
         }
         mvc.getHandlerMethods().keySet().forEach(mapping -> mapping.getPatternValues().stream()
-                .filter(pattern -> pattern.startsWith("/api/") || pattern.startsWith("/v1/"))
+                .filter(pattern -> pattern.startsWith("/api/") || pattern.startsWith("/v1/") || pattern.startsWith("/acp/"))
                 .forEach(pattern -> mapping.getMethodsCondition().getMethods()
                         .forEach(method -> endpoints.add(method.name() + " " + pattern))));
         return endpoints;

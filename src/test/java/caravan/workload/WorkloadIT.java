@@ -3,16 +3,12 @@ package caravan.workload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
@@ -38,6 +34,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import caravan.CaravanApplication;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
+import caravan.testing.TestWorkloads;
 
 /**
  * Workloads on a cloud target: the suite's Docker engine behind a listener that wants a client certificate signed by
@@ -64,7 +61,7 @@ class WorkloadIT {
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
         Services.register(registry, DATA_DIR);
-        registry.add("caravan.workloads.settle", () -> "1s");
+        registry.add("caravan.workloads.settle", () -> "2s");
     }
 
     @Autowired
@@ -74,36 +71,19 @@ class WorkloadIT {
 
     @BeforeAll
     static void pushImages() throws Exception {
-        for (String[] image : List.of(new String[] {IMAGE, "a"}, new String[] {UNPULLED_IMAGE, "b"})) {
-            run("docker", "build", "--network", "host", "--build-arg", "BASE_IMAGE=" + Services.baseImage(),
-                    "--build-arg", "VARIANT=" + image[1], "-t", image[0], "src/test/resources/workload-it");
-        }
-        Services.dockerLogin();
-        run("docker", "push", IMAGE);
-        run("docker", "push", UNPULLED_IMAGE);
-        run("docker", "rmi", IMAGE, UNPULLED_IMAGE);
+        TestWorkloads.push(IMAGE, "a");
+        TestWorkloads.push(UNPULLED_IMAGE, "b");
     }
 
     @AfterAll
     static void removeContainersAndImages() throws Exception {
-        String containers = Services.run("docker", "ps", "--all", "--quiet", "--filter", "name=" + RUN).output().strip();
-        if (!containers.isEmpty()) {
-            List<String> remove = new ArrayList<>(List.of("docker", "rm", "--force"));
-            remove.addAll(List.of(containers.split("\\s+")));
-            Services.run(remove.toArray(String[]::new));
-        }
-        String images = Services.run("docker", "images", "--quiet", REPOSITORY).output().strip();
-        if (!images.isEmpty()) {
-            List<String> remove = new ArrayList<>(List.of("docker", "rmi", "--force"));
-            remove.addAll(List.of(images.split("\\s+")));
-            Services.run(remove.toArray(String[]::new));
-        }
+        TestWorkloads.removeContainersAndImages(RUN, REPOSITORY);
     }
 
     @Test
     void twoWorkloadsWithTheirOwnLimits_run_answer_stop_start_restart_andAreDeleted() throws Exception {
-        int portA = freePort();
-        int portB = freePort();
+        int portA = TestWorkloads.freePort();
+        int portB = TestWorkloads.freePort();
         String a = "web-a-" + RUN;
         String b = "web-b-" + RUN;
         JsonNode createdA = accepted(workload(a, IMAGE, Services.CLOUD_TARGET, portA,
@@ -132,14 +112,14 @@ class WorkloadIT {
         assertThat(jdbc.sql("SELECT secret_env FROM workloads WHERE workload_id = :id").param("id", idA)
                 .query(String.class).single()).contains("TOKEN").doesNotContain("s3cret");
 
-        JsonNode containerA = inspect(a);
+        JsonNode containerA = TestWorkloads.inspect(a);
         assertThat(containerA.at("/Config/Image").asText()).isEqualTo(pinned);
         assertThat(containerA.at("/Config/Labels/caravan.workload").asText()).isEqualTo(idA);
         assertThat(containerA.at("/HostConfig/NanoCpus").asLong()).isEqualTo(500_000_000L);
         assertThat(containerA.at("/HostConfig/Memory").asLong()).isEqualTo(64L * 1024 * 1024);
         assertThat(containerA.at("/HostConfig/PidsLimit").asLong()).isEqualTo(64);
         assertThat(containerA.at("/Config/Env").toString()).contains("TOKEN=s3cret-" + RUN, "GREETING=a");
-        JsonNode containerB = inspect(b);
+        JsonNode containerB = TestWorkloads.inspect(b);
         assertThat(containerB.at("/HostConfig/NanoCpus").asLong()).isEqualTo(250_000_000L);
         assertThat(containerB.at("/HostConfig/Memory").asLong()).isEqualTo(96L * 1024 * 1024);
         assertThat(containerB.at("/HostConfig/PidsLimit").asLong()).isEqualTo(32);
@@ -154,12 +134,12 @@ class WorkloadIT {
 
         JsonNode stopped = control(idA, "stop");
         assertThat(stopped.get("status").asText()).isEqualTo("stopped");
-        assertThat(inspect(a).at("/State/Running").asBoolean()).isFalse();
+        assertThat(TestWorkloads.inspect(a).at("/State/Running").asBoolean()).isFalse();
         assertThat(control(idA, "start").get("status").asText()).isEqualTo("running");
         assertThat(awaitAnswer("127.0.0.1:" + portA)).isEqualTo("hello from a, with a token\n");
-        String startedAt = inspect(a).at("/State/StartedAt").asText();
+        String startedAt = TestWorkloads.inspect(a).at("/State/StartedAt").asText();
         assertThat(control(idA, "restart").get("status").asText()).isEqualTo("running");
-        assertThat(inspect(a).at("/State/StartedAt").asText()).isNotEqualTo(startedAt);
+        assertThat(TestWorkloads.inspect(a).at("/State/StartedAt").asText()).isNotEqualTo(startedAt);
         assertThat(awaitAnswer("127.0.0.1:" + portA)).isEqualTo("hello from a, with a token\n");
 
         assertThat(HubClient.getJson(http, "/api/workloads/" + idA + "/logs?tail=20").get("logs").asText())
@@ -171,7 +151,7 @@ class WorkloadIT {
         ResponseEntity<JsonNode> deleted = http.exchange("/api/workloads/" + idB, HttpMethod.DELETE, null, JsonNode.class);
         assertThat(deleted.getStatusCode()).isEqualTo(HttpStatus.OK);
         assertThat(deleted.getBody().get("status").asText()).isEqualTo("deleted");
-        assertThat(Services.run("docker", "container", "inspect", b).exitCode()).isNotZero();
+        assertThat(TestWorkloads.containerExists(b)).isFalse();
         assertThat(http.getForEntity("/api/workloads/" + idB, JsonNode.class).getStatusCode())
                 .isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(HubClient.getJson(http, "/api/workloads").findValuesAsText("workloadId")).contains(idA)
@@ -182,12 +162,12 @@ class WorkloadIT {
     @Test
     void anHttpCheckThatStartsFailing_turnsTheWorkloadUnhealthy_withHistory_andAnAlert_andACommandCheckRunsInside()
             throws Exception {
-        int port = freePort();
+        int port = TestWorkloads.freePort();
         String web = "sickly-" + RUN;
         String idWeb = accepted(workload(web, IMAGE, Services.CLOUD_TARGET, port,
                 "\"env\": {\"PORT\": \"" + port + "\"}, " + HTTP_CHECK)).get("workloadId").asText();
         String inside = "inside-" + RUN;
-        String idInside = accepted(workload(inside, IMAGE, Services.CLOUD_TARGET, freePort(), "\"env\": {}, "
+        String idInside = accepted(workload(inside, IMAGE, Services.CLOUD_TARGET, TestWorkloads.freePort(), "\"env\": {}, "
                 + "\"healthCheck\": {\"type\": \"command\", \"command\": [\"test\", \"-e\", \"/etc/workload-variant\"], "
                 + "\"intervalSeconds\": 1, \"timeoutSeconds\": 1, \"retries\": 1}")).get("workloadId").asText();
         awaitStatus(idWeb, "running");
@@ -196,7 +176,7 @@ class WorkloadIT {
         assertThat(awaitHealth(idInside, "healthy").get("checks").get(0).get("detail").asText())
                 .isEqualTo("test -e /etc/workload-variant exited 0");
 
-        run("docker", "exec", web, "touch", "/tmp/unhealthy");
+        TestWorkloads.run("docker", "exec", web, "touch", "/tmp/unhealthy");
         JsonNode unhealthy = awaitHealth(idWeb, "unhealthy");
         assertThat(unhealthy.get("healthSince").asText()).isNotEqualTo(healthySince);
         JsonNode checks = unhealthy.get("checks");
@@ -220,9 +200,9 @@ class WorkloadIT {
         assertThat(scrape).containsPattern("caravan_workloads_health_checks_seconds_count\\{healthy=\"false\",[^}]*target=\""
                         + Services.CLOUD_TARGET + "\",workload=\"" + web + "\"} [1-9]");
 
-        run("docker", "exec", web, "rm", "/tmp/unhealthy");
+        TestWorkloads.run("docker", "exec", web, "rm", "/tmp/unhealthy");
         awaitHealth(idWeb, "healthy");
-        run("docker", "exec", inside, "rm", "/etc/workload-variant");
+        TestWorkloads.run("docker", "exec", inside, "rm", "/etc/workload-variant");
         assertThat(awaitHealth(idInside, "unhealthy").get("checks").get(0).get("detail").asText())
                 .isEqualTo("test -e /etc/workload-variant exited 1");
         http.delete("/api/workloads/" + idWeb);
@@ -231,35 +211,35 @@ class WorkloadIT {
 
     @Test
     void aContainerThatExits_failsTheDeploy_withItsLastOutput() throws Exception {
-        JsonNode created = accepted(workload("crash-" + RUN, IMAGE, Services.CLOUD_TARGET, freePort(),
+        JsonNode created = accepted(workload("crash-" + RUN, IMAGE, Services.CLOUD_TARGET, TestWorkloads.freePort(),
                 "\"env\": {\"PORT\": \"not-a-port\"}"));
         JsonNode failed = awaitStatus(created.get("workloadId").asText(), "failed");
         assertThat(failed.get("detail").asText()).contains("container crash-" + RUN, "cannot listen on not-a-port",
                 "stopped, kept for its logs");
-        assertThat(inspect("crash-" + RUN).at("/State/Running").asBoolean()).as("no crash loop left running").isFalse();
+        assertThat(TestWorkloads.inspect("crash-" + RUN).at("/State/Running").asBoolean()).as("no crash loop left running").isFalse();
         http.delete("/api/workloads/" + created.get("workloadId").asText());
     }
 
     @Test
     void moreMemoryThanTheTargetHas_isRefusedBeforeThePull() throws Exception {
-        JsonNode created = accepted(workload("huge-" + RUN, UNPULLED_IMAGE, Services.CLOUD_TARGET, freePort(),
+        JsonNode created = accepted(workload("huge-" + RUN, UNPULLED_IMAGE, Services.CLOUD_TARGET, TestWorkloads.freePort(),
                 "\"resources\": {\"memory\": \"4096g\"}"));
         JsonNode failed = awaitStatus(created.get("workloadId").asText(), "failed");
         assertThat(failed.get("detail").asText()).contains("cloud target " + Services.CLOUD_TARGET + " has",
                 "of memory, the workload asks for 4194304 MB");
         assertThat(Services.run("docker", "image", "inspect", created.get("pinnedImage").asText()).exitCode())
                 .as("the image was not pulled").isNotZero();
-        assertThat(Services.run("docker", "container", "inspect", "huge-" + RUN).exitCode()).isNotZero();
+        assertThat(TestWorkloads.containerExists("huge-" + RUN)).isFalse();
         http.delete("/api/workloads/" + created.get("workloadId").asText());
     }
 
     @Test
     void anEngineThatDoesNotTrustTheHubsClientCertificate_refusesIt() throws Exception {
-        JsonNode created = accepted(workload("untrusted-" + RUN, IMAGE, Services.UNTRUSTED_CLOUD_TARGET, freePort(),
+        JsonNode created = accepted(workload("untrusted-" + RUN, IMAGE, Services.UNTRUSTED_CLOUD_TARGET, TestWorkloads.freePort(),
                 "\"env\": {}"));
         JsonNode failed = awaitStatus(created.get("workloadId").asText(), "failed");
         assertThat(failed.get("detail").asText()).startsWith("Docker engine not reachable at " + Services.dockerTlsHost());
-        assertThat(Services.run("docker", "container", "inspect", "untrusted-" + RUN).exitCode()).isNotZero();
+        assertThat(TestWorkloads.containerExists("untrusted-" + RUN)).isFalse();
         http.delete("/api/workloads/" + created.get("workloadId").asText());
     }
 
@@ -313,26 +293,9 @@ class WorkloadIT {
         return answer.getBody();
     }
 
-    private static JsonNode inspect(String container) throws Exception {
-        Services.CommandResult inspect = Services.run("docker", "container", "inspect", container);
-        assertThat(inspect.exitCode()).as(inspect.output()).isZero();
-        return MAPPER.readTree(inspect.output()).get(0);
-    }
-
     private static String awaitAnswer(String address) {
         return await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://" + address + "/")).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString()).body(), body -> body != null && !body.isEmpty());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void run(String... command) throws Exception {
-        Services.CommandResult result = Services.run(command);
-        assertThat(result.exitCode()).as("%s: %s", String.join(" ", command), result.output()).isZero();
     }
 }
