@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import org.springframework.stereotype.Component;
 
 import caravan.api.Problems;
+import caravan.workload.WorkloadTarget.CloudTarget;
 
 /** The configured cloud targets by name ({@code caravan.workloads.cloud-targets}). */
 @Component

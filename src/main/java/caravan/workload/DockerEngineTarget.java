@@ -25,7 +25,7 @@ import caravan.workload.WorkloadProperties.CloudTargetProperties;
  * A cloud VM's Docker engine over TCP with mutual TLS: its certificate must be signed by the target's CA, and the hub
  * shows its own client certificate. The engine API runtime the edge agent uses, with that TLS.
  */
-class DockerEngineTarget implements CloudTarget {
+class DockerEngineTarget implements WorkloadTarget.CloudTarget {
 
     private final String name;
     private final String publicAddress;

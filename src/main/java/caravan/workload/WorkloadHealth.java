@@ -32,9 +32,9 @@ import caravan.deploy.ContainerRuntime.ExecResult;
 import caravan.workload.Workload.HealthCheck;
 
 /**
- * Workloads' health checks, run by the {@code workload-health-checks} route: each check where its workload runs
- * (for a cloud target, HTTP and TCP from the hub to the workload's public address, a command in the container
- * through the engine), its outcome stored in {@code health_checks}, the workload's health summarised, and an alert
+ * Workloads' health checks, run by the {@code workload-health-checks} route: HTTP and TCP from the hub to the
+ * workload's address (a cloud target's public one, an edge's), a command in the container (through the engine's API,
+ * or over SSH), its outcome stored in {@code health_checks}, the workload's health summarised, and an alert
  * when it turns unhealthy.
  */
 @Component
@@ -58,13 +58,13 @@ public class WorkloadHealth {
 
     private final JdbcClient jdbc;
     private final WorkloadStore store;
-    private final CloudTargets targets;
+    private final WorkloadTargets targets;
     private final WorkloadProperties properties;
     private final MeterRegistry meters;
     private final Map<String, AtomicLong> workloadsByHealth = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public WorkloadHealth(JdbcClient jdbc, WorkloadStore store, CloudTargets targets, WorkloadProperties properties,
+    public WorkloadHealth(JdbcClient jdbc, WorkloadStore store, WorkloadTargets targets, WorkloadProperties properties,
             MeterRegistry meters) {
         this.jdbc = jdbc;
         this.store = store;
@@ -164,7 +164,7 @@ public class WorkloadHealth {
     /** What the check saw when it passed; throws naming what failed. */
     private String probe(Workload workload, HealthCheck check) throws IOException, InterruptedException {
         Duration timeout = Duration.ofSeconds(check.timeoutSeconds());
-        CloudTarget target = targets.get(workload.cloudTarget());
+        WorkloadTarget target = targets.of(workload);
         switch (check.type()) {
             case "http" -> {
                 URI uri = URI.create("http://" + address(workload, check, target) + check.path());
@@ -197,7 +197,7 @@ public class WorkloadHealth {
         }
     }
 
-    private static String address(Workload workload, HealthCheck check, CloudTarget target) {
+    private static String address(Workload workload, HealthCheck check, WorkloadTarget target) {
         int hostPort = workload.ports().stream().filter(port -> port.containerPort().equals(check.port())).findFirst()
                 .orElseThrow(() -> new ProbeFailedException("port " + check.port() + " is not published")).hostPort();
         return target.address(hostPort);

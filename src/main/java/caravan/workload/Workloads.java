@@ -41,15 +41,15 @@ public class Workloads {
     private static final Resources DEFAULT_RESOURCES = new Resources(1.0, "512m", 512L);
 
     private final WorkloadStore store;
-    private final CloudTargets cloudTargets;
+    private final WorkloadTargets targets;
     private final RegistryDigests digests;
     private final RegistryProperties registry;
     private final SecretBox secrets;
 
-    public Workloads(WorkloadStore store, CloudTargets cloudTargets, RegistryDigests digests,
+    public Workloads(WorkloadStore store, WorkloadTargets targets, RegistryDigests digests,
             RegistryProperties registry, SecretBox secrets) {
         this.store = store;
-        this.cloudTargets = cloudTargets;
+        this.targets = targets;
         this.digests = digests;
         this.registry = registry;
         this.secrets = secrets;
@@ -63,12 +63,7 @@ public class Workloads {
                 + "digits and dashes, starting with a letter or digit, at most 63 characters");
         String target = request.target() == null ? null : request.target().trim();
         problems.check("cloud".equals(target) || "edge".equals(target), "target must be edge or cloud");
-        if ("cloud".equals(target)) {
-            problems.required(request.cloudTarget(), "cloudTarget");
-            cloudTargets.checkKnown(request.cloudTarget(), problems);
-        } else if ("edge".equals(target)) {
-            problems.add("target edge is not served yet: workloads run on cloud targets for now");
-        }
+        targets.check(target, request.deviceId(), request.cloudTarget(), problems);
         String image = problems.required(request.image(), "image");
         Map<String, String> env = request.env() == null ? Map.of() : new TreeMap<>(request.env());
         Map<String, String> secretEnv = request.secretEnv() == null ? Map.of() : new TreeMap<>(request.secretEnv());
@@ -127,7 +122,7 @@ public class Workloads {
     public void start(String workloadId) {
         Workload workload = store.get(workloadId);
         advance(workloadId, "starting", "starting " + workload.container() + " on " + workload.where());
-        CloudTarget target = target(workload);
+        WorkloadTarget target = target(workload);
         String containerId = target.replace(spec(workload));
         store.started(workloadId, containerId, address(workload, target));
     }
@@ -135,7 +130,7 @@ public class Workloads {
     /** Deploy step, after the settle window: running, without restarts. */
     public Workload verifyRunning(String workloadId) throws InterruptedException {
         Workload workload = store.get(workloadId);
-        CloudTarget target = target(workload);
+        WorkloadTarget target = target(workload);
         ContainerState state = target.state(workload.container()).orElseThrow(() ->
                 new IllegalStateException("container " + workload.container() + " disappeared after it started"));
         if (!state.running() || state.restartCount() > 0) {
@@ -196,7 +191,7 @@ public class Workloads {
     /** {@code stop}, {@code start} or {@code restart}, carried out on the target before it is recorded. */
     public Workload control(String workloadId, String action) {
         Workload workload = store.get(workloadId);
-        CloudTarget target = target(workload);
+        WorkloadTarget target = target(workload);
         requireContainer(workload, target);
         onTarget(workload, action, () -> {
             switch (action) {
@@ -229,7 +224,7 @@ public class Workloads {
 
     public Map<String, Object> logs(String workloadId, Integer tail) {
         Workload workload = store.get(workloadId);
-        CloudTarget target = target(workload);
+        WorkloadTarget target = target(workload);
         requireContainer(workload, target);
         int lines = tail == null ? 100 : Math.max(1, Math.min(tail, 10_000));
         String logs = onTarget(workload, "logs", () -> target.logs(workload.container(), lines));
@@ -238,7 +233,7 @@ public class Workloads {
 
     public Map<String, Object> stats(String workloadId) {
         Workload workload = store.get(workloadId);
-        CloudTarget target = target(workload);
+        WorkloadTarget target = target(workload);
         requireContainer(workload, target);
         Map<String, Object> stats = new LinkedHashMap<>(Map.of("workloadId", workloadId));
         stats.putAll(onTarget(workload, "stats", () -> target.stats(workload.container())));
@@ -258,15 +253,15 @@ public class Workloads {
                 Map.of(), resources.cpus(), DeploySteps.memoryBytes(resources.memory()), resources.pids(), labels);
     }
 
-    private CloudTarget target(Workload workload) {
-        return cloudTargets.get(workload.cloudTarget());
+    private WorkloadTarget target(Workload workload) {
+        return targets.of(workload);
     }
 
-    private static String address(Workload workload, CloudTarget target) {
+    private static String address(Workload workload, WorkloadTarget target) {
         return workload.ports().isEmpty() ? null : target.address(workload.ports().get(0).hostPort());
     }
 
-    private static void requireContainer(Workload workload, CloudTarget target) {
+    private static void requireContainer(Workload workload, WorkloadTarget target) {
         if (workload.containerId() == null) {
             throw new ConflictException("workload " + workload.workloadId() + " has no container yet (it is "
                     + workload.status() + ")");
@@ -350,7 +345,7 @@ public class Workloads {
             default -> problems.add("healthCheck.type must be http, tcp or command");
         }
         int interval = given.intervalSeconds() == null ? 10 : given.intervalSeconds();
-        int timeout = given.timeoutSeconds() == null ? 3 : given.timeoutSeconds();
+        int timeout = given.timeoutSeconds() == null ? Math.min(3, Math.max(interval, 1)) : given.timeoutSeconds();
         int retries = given.retries() == null ? 3 : given.retries();
         problems.check(interval >= 1, "healthCheck.intervalSeconds must be at least 1");
         problems.check(timeout >= 1 && timeout <= interval, "healthCheck.timeoutSeconds must be from 1 to intervalSeconds");

@@ -67,6 +67,7 @@ class AcpIT {
     @AfterAll
     static void removeContainersAndImages() throws Exception {
         TestWorkloads.removeContainersAndImages(RUN, REPOSITORY);
+        Services.forgetEdges(RUN);
     }
 
     @Test
@@ -129,6 +130,34 @@ class AcpIT {
             assertThat(completed(MODES.get(i), action("delete_container", workloadIds.get(i))).get("status").asText())
                     .isEqualTo("deleted");
             assertThat(TestWorkloads.containerExists(RUN + "-" + MODES.get(i))).isFalse();
+        }
+    }
+
+    @Test
+    void deployToEdge_onAnAgentlessEdge_inEveryMode() throws Exception {
+        String venue = RUN + "-venue";
+        String edge = RUN + "-edge";
+        assertThat(send("PUT", "/api/venues/" + venue, "{\"name\": \"ACP hall\"}", true).statusCode()).isEqualTo(200);
+        HttpResponse<String> registered = send("PUT", "/api/edges/" + edge, "{\"name\": \"ACP edge\", \"venueId\": \""
+                + venue + "\", \"transport\": \"ssh\", \"address\": \"127.0.0.1\", \"ssh\": {\"user\": \""
+                + Services.sshUser() + "\", \"port\": " + Services.sshPort() + ", \"hostKey\": "
+                + MAPPER.writeValueAsString(Services.sshHostKey()) + ", \"privateKey\": "
+                + MAPPER.writeValueAsString(Services.sshPrivateKey()) + "}}", true);
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+        for (String mode : MODES) {
+            int listenOn = TestWorkloads.freePort();
+            String name = RUN + "-edge-" + mode;
+            JsonNode deployed = completed(mode, "{\"action\": \"deploy_to_edge\", \"device_id\": \"" + edge + "\", "
+                    + "\"name\": \"" + name + "\", \"image\": \"" + IMAGE + "\", \"network\": \"host\", "
+                    + "\"ports\": [{\"container_port\": " + listenOn + "}], \"env\": {\"PORT\": \"" + listenOn + "\"}, "
+                    + "\"resources\": {\"memory\": \"48m\"}}");
+            assertThat(deployed.get("target").asText()).isEqualTo("edge");
+            assertThat(deployed.get("address").asText()).isEqualTo("127.0.0.1:" + listenOn);
+            assertThat(TestWorkloads.inspect(name).at("/HostConfig/Memory").asLong()).isEqualTo(48L * 1024 * 1024);
+            assertThat(completed(mode, "{\"action\": \"list_workloads\", \"device_id\": \"" + edge + "\"}")
+                    .get("workloads").findValuesAsText("name")).contains(name);
+            completed(mode, action("delete_container", deployed.get("workload_id").asText()));
+            assertThat(TestWorkloads.containerExists(name)).isFalse();
         }
     }
 

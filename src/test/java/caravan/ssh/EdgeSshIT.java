@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -20,6 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -30,6 +32,7 @@ import caravan.CaravanApplication;
 import caravan.secrets.SecretBox;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
+import caravan.testing.TestWorkloads;
 import caravan.testing.TrackerDeployments;
 
 /**
@@ -52,6 +55,8 @@ class EdgeSshIT {
     static final String STATE_DIR = ".caravan-edge-" + RUN;
     static final String GOOD_IMAGE = Services.registry() + "/caravan-test/tracker:ssh-ok-" + RUN;
     static final String FAILING_IMAGE = Services.registry() + "/caravan-test/tracker:ssh-crash-" + RUN;
+    static final String WORKLOAD_REPOSITORY = Services.registry() + "/caravan-it/ssh-workload-" + RUN;
+    static final String WORKLOAD_IMAGE = WORKLOAD_REPOSITORY + ":1";
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
@@ -75,12 +80,14 @@ class EdgeSshIT {
     @BeforeAll
     static void providerImages() throws Exception {
         TrackerDeployments.pushImages(GOOD_IMAGE, FAILING_IMAGE);
+        TestWorkloads.push(WORKLOAD_IMAGE, "ssh");
     }
 
     @AfterAll
     static void removeContainerAndState() throws Exception {
         Services.forgetEdges(EDGE);
         Services.run("docker", "rm", "-f", CONTAINER);
+        TestWorkloads.removeContainersAndImages(RUN, WORKLOAD_REPOSITORY);
         Services.run("rm", "-rf", edgeHome().resolve(STATE_DIR).toString());
     }
 
@@ -151,6 +158,53 @@ class EdgeSshIT {
         JsonNode rolledBack = awaitFinal(rollback.getBody().get("deploymentId").asText());
         assertThat(rolledBack.path("status").asText()).as("%s", rolledBack).isEqualTo("healthy");
         assertThat(inspect().at("/Config/Image").asText()).isEqualTo(approved);
+
+        // Named workloads beside the provider, each with its own limits and healthy; the provider is not touched.
+        String providerStarted = inspect().at("/State/StartedAt").asText();
+        List<String> workloads = new ArrayList<>();
+        for (String[] limits : List.of(new String[] {"0.25", "64m", "32"}, new String[] {"0.5", "96m", "48"})) {
+            String name = "ssh-workload-" + RUN + "-" + workloads.size();
+            int port = TestWorkloads.freePort();
+            ResponseEntity<JsonNode> created = HubClient.postJson(http, "/api/workloads", "{\"name\": \"" + name
+                    + "\", \"target\": \"edge\", \"deviceId\": \"" + EDGE + "\", \"image\": \"" + WORKLOAD_IMAGE
+                    + "\", \"network\": \"host\", \"ports\": [{\"containerPort\": " + port + "}], \"env\": {\"PORT\": \""
+                    + port + "\"}, \"resources\": {\"cpus\": " + limits[0] + ", \"memory\": \"" + limits[1]
+                    + "\", \"pids\": " + limits[2] + "}, \"healthCheck\": {\"type\": \"command\", "
+                    + "\"command\": [\"test\", \"-e\", \"/etc/workload-variant\"], \"intervalSeconds\": 1}}");
+            assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+            workloads.add(created.getBody().get("workloadId").asText());
+        }
+        for (int i = 0; i < workloads.size(); i++) {
+            String id = workloads.get(i);
+            JsonNode workload = await().atMost(Duration.ofMinutes(2)).until(() -> get("/api/workloads/" + id),
+                    w -> w.path("status").asText().matches("running|failed") && !w.path("health").asText().equals("unknown"));
+            assertThat(workload.path("status").asText()).as("%s", workload).isEqualTo("running");
+            assertThat(workload.path("health").asText()).as("%s", workload).isEqualTo("healthy");
+            assertThat(workload.path("address").asText()).startsWith("127.0.0.1:");
+            JsonNode limits = TestWorkloads.inspect(workload.path("name").asText()).path("HostConfig");
+            assertThat(limits.path("NanoCpus").asLong()).isEqualTo(i == 0 ? 250_000_000L : 500_000_000L);
+            assertThat(limits.path("Memory").asLong()).isEqualTo((i == 0 ? 64L : 96L) * 1024 * 1024);
+            assertThat(limits.path("PidsLimit").asLong()).isEqualTo(i == 0 ? 32 : 48);
+        }
+        assertThat(get("/api/workloads?deviceId=" + EDGE).findValuesAsText("workloadId")).containsExactlyInAnyOrderElementsOf(workloads);
+        assertThat(HubClient.postJson(http, "/api/workloads/" + workloads.get(0) + "/stop", "").getBody()
+                .path("status").asText()).isEqualTo("stopped");
+        JsonNode provider = inspect();
+        assertThat(provider.at("/State/StartedAt").asText()).isEqualTo(providerStarted);
+        assertThat(provider.at("/State/Running").asBoolean()).isTrue();
+        assertThat(provider.at("/Config/Image").asText()).isEqualTo(approved);
+        // more memory than the device has is refused before anything is pulled
+        ResponseEntity<JsonNode> huge = HubClient.postJson(http, "/api/workloads", "{\"name\": \"ssh-huge-" + RUN
+                + "\", \"target\": \"edge\", \"deviceId\": \"" + EDGE + "\", \"image\": \"" + GOOD_IMAGE
+                + "\", \"resources\": {\"memory\": \"4096g\"}}");
+        JsonNode refusedHuge = await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/workloads/"
+                + huge.getBody().get("workloadId").asText()), w -> !w.path("status").asText().matches("pending|pulling"));
+        assertThat(refusedHuge.path("status").asText()).isEqualTo("failed");
+        assertThat(refusedHuge.path("detail").asText()).contains("edge " + EDGE + " has", "of memory");
+        for (String id : List.of(workloads.get(0), workloads.get(1), huge.getBody().get("workloadId").asText())) {
+            assertThat(http.exchange("/api/workloads/" + id, HttpMethod.DELETE, null, JsonNode.class).getStatusCode())
+                    .isEqualTo(HttpStatus.OK);
+        }
 
         // Container operations are answered at once over SSH.
         JsonNode logs = containerCommand(EDGE, "logs?tail=3");

@@ -11,13 +11,9 @@ import caravan.deploy.ContainerRuntime.ContainerState;
 import caravan.deploy.ContainerRuntime.ExecResult;
 
 /**
- * Where cloud workloads run. {@link DockerEngineTarget} is a Docker engine on a VM; a platform such as the
- * reference's Railway (a GraphQL API) would be another implementation, made from its own properties in
- * {@link CloudTargets}.
+ * Where a workload runs, and what can be done there: a cloud target, or an agentless edge ({@link SshEdgeTargets}).
  */
-public interface CloudTarget {
-
-    String name();
+public interface WorkloadTarget {
 
     /** Refuses a container the target cannot hold, before anything is touched. */
     void checkCapacity(ContainerSpec spec);
@@ -45,4 +41,13 @@ public interface CloudTarget {
 
     /** Where a workload publishing {@code port} is reached from outside: {@code host:port}. */
     String address(int port);
+
+    /**
+     * A cloud target. {@link DockerEngineTarget} is a Docker engine on a VM; a platform such as the reference's
+     * Railway (a GraphQL API) would be another implementation, made from its own properties in {@link CloudTargets}.
+     */
+    interface CloudTarget extends WorkloadTarget {
+
+        String name();
+    }
 }
