@@ -70,7 +70,7 @@ public class AcpController {
         return switch (mode) {
             case "sync" -> ResponseEntity.ok(runs.execute(created, actor, event -> { }));
             case "async" -> {
-                executor.submit(() -> runs.execute(created, actor, event -> { }));
+                executor.execute(() -> runs.execute(created, actor, event -> { }));
                 yield ResponseEntity.status(HttpStatus.ACCEPTED).body(created.run());
             }
             default -> stream(created, actor);
@@ -105,8 +105,8 @@ public class AcpController {
     private static void send(SseEmitter emitter, AcpRun.Event event) {
         try {
             emitter.send(SseEmitter.event().name(event.type()).data(event, MediaType.APPLICATION_JSON));
-        } catch (IOException e) {
-            // the client went away; the run goes on and can be read back by its id
+        } catch (IOException | IllegalStateException e) {
+            // the client went away or the emitter timed out; the run goes on and can be read back by its id
         }
     }
 

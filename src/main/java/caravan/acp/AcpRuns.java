@@ -63,6 +63,10 @@ public class AcpRuns {
         try {
             input = actionInput(request.messages());
             action = input.path("action").asText(null);
+            if (action.length() > 64) {
+                problem = "unknown action '" + action.substring(0, 64) + "…'";
+                action = null;
+            }
         } catch (InputRejectedException e) {
             problem = String.join("; ", e.problems());
         }
@@ -84,8 +88,14 @@ public class AcpRuns {
     public AcpRun execute(Created created, String actor, Consumer<AcpRun.Event> events) {
         String runId = created.run().runId();
         if (!created.run().over()) {
-            jdbc.sql("UPDATE acp_runs SET status = 'in-progress' WHERE run_id = :id AND status = 'created'")
+            int started = jdbc.sql("UPDATE acp_runs SET status = 'in-progress' WHERE run_id = :id AND status = 'created'")
                     .param("id", runId).update();
+            if (started == 0) {
+                finish(runId, "cancelled", null, null); // cancelled before it started: nothing was done
+                AcpRun cancelled = run(runId);
+                events.accept(new AcpRun.Event("run.cancelled", cancelled, null, null));
+                return cancelled;
+            }
             events.accept(new AcpRun.Event("run.in-progress", run(runId), null, null));
             producer.sendBodyAndHeaders("direct:acp-run", created.input(),
                     Map.of(RUN_ID, runId, ACTION, created.action() == null ? "" : created.action(), Actors.HEADER, actor));

@@ -22,7 +22,7 @@ public class CloudTargets {
     public CloudTarget get(String name) {
         CloudTarget target = targets.get(name);
         if (target == null) {
-            throw new IllegalArgumentException("no cloud target " + name);
+            throw new TargetGoneException("cloud target " + name + " is not configured (any more)");
         }
         return target;
     }

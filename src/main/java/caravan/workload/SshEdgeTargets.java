@@ -60,7 +60,8 @@ public class SshEdgeTargets {
     }
 
     WorkloadTarget get(String edgeId) {
-        Edge edge = registry.edge(edgeId).orElseThrow(() -> new IllegalStateException("edge " + edgeId + " is gone"));
+        Edge edge = registry.edge(edgeId).orElseThrow(() -> new TargetGoneException("edge " + edgeId + " is not "
+                + "registered (any more)"));
         return new SshEdgeTarget(edge);
     }
 

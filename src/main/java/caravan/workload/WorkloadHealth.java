@@ -29,6 +29,7 @@ import org.springframework.stereotype.Component;
 import caravan.alert.Alert;
 import caravan.api.ConflictException;
 import caravan.deploy.ContainerRuntime.ExecResult;
+import caravan.edge.EdgeRegistry;
 import caravan.workload.Workload.HealthCheck;
 
 /**
@@ -61,11 +62,13 @@ public class WorkloadHealth {
     private final WorkloadTargets targets;
     private final WorkloadProperties properties;
     private final MeterRegistry meters;
+    private final EdgeRegistry edges;
     private final Map<String, AtomicLong> workloadsByHealth = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public WorkloadHealth(JdbcClient jdbc, WorkloadStore store, WorkloadTargets targets, WorkloadProperties properties,
-            MeterRegistry meters) {
+            MeterRegistry meters, EdgeRegistry edges) {
+        this.edges = edges;
         this.jdbc = jdbc;
         this.store = store;
         this.targets = targets;
@@ -154,7 +157,9 @@ public class WorkloadHealth {
         if (!(changed && unhealthy)) {
             return null;
         }
-        return new Alert(UUID.randomUUID().toString(), "workload-unhealthy", "workload-unhealthy", "critical", null,
+        String venueId = workload.deviceId() == null ? null
+                : edges.edge(workload.deviceId()).map(EdgeRegistry.Edge::venueId).orElse(null);
+        return new Alert(UUID.randomUUID().toString(), "workload-unhealthy", "workload-unhealthy", "critical", venueId,
                 workload.deviceId(), workload.workloadId(), null, null,
                 "workload " + workload.name() + " on " + workload.where() + " is unhealthy: " + failures
                         + " failed " + workload.healthCheck().type() + " checks in a row, the last: " + result.detail(),
@@ -186,11 +191,10 @@ public class WorkloadHealth {
                 return "connected to " + address;
             }
             default -> {
+                // its output is not kept: viewers read checks, and output may carry what the container holds
                 ExecResult result = target.exec(workload.container(), check.command(), timeout);
-                String output = tail(result.output().strip());
                 if (result.exitCode() != 0) {
-                    throw new ProbeFailedException(String.join(" ", check.command()) + " exited " + result.exitCode()
-                            + (output.isEmpty() ? "" : ": " + output));
+                    throw new ProbeFailedException(String.join(" ", check.command()) + " exited " + result.exitCode());
                 }
                 return String.join(" ", check.command()) + " exited 0";
             }
@@ -201,10 +205,6 @@ public class WorkloadHealth {
         int hostPort = workload.ports().stream().filter(port -> port.containerPort().equals(check.port())).findFirst()
                 .orElseThrow(() -> new ProbeFailedException("port " + check.port() + " is not published")).hostPort();
         return target.address(hostPort);
-    }
-
-    private static String tail(String output) {
-        return output.length() <= 300 ? output : "…" + output.substring(output.length() - 300);
     }
 
     /** The workload's health and its latest {@code limit} checks. */

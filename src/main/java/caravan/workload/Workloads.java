@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -45,9 +46,11 @@ public class Workloads {
     private final RegistryDigests digests;
     private final RegistryProperties registry;
     private final SecretBox secrets;
+    private final WorkloadProperties properties;
 
     public Workloads(WorkloadStore store, WorkloadTargets targets, RegistryDigests digests,
-            RegistryProperties registry, SecretBox secrets) {
+            RegistryProperties registry, SecretBox secrets, WorkloadProperties properties) {
+        this.properties = properties;
         this.store = store;
         this.targets = targets;
         this.digests = digests;
@@ -72,6 +75,8 @@ public class Workloads {
             checkEnvName(key, "secretEnv", problems);
             problems.check(!env.containsKey(key), key + " is in both env and secretEnv");
         });
+        problems.check(request.network() == null || request.network().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"),
+                "network must be a Docker network name (letters, digits, _ . -, at most 64 characters)");
         Resources resources = resources(request.resources(), problems);
         List<Port> ports = ports(request.ports(), problems);
         HealthCheck healthCheck = healthCheck(request.healthCheck(), ports, problems);
@@ -164,10 +169,13 @@ public class Workloads {
      * it does not crash-loop, and kept for its logs.
      */
     public void failed(String workloadId, Exception cause) {
-        Workload workload = store.get(workloadId);
+        Workload workload = store.find(workloadId).orElse(null);
+        if (workload == null) {
+            return; // deleted while its deploy was stuck: nothing left to record
+        }
         if ("cancelling".equals(workload.status())) {
             try {
-                target(workload).remove(workload.container());
+                removeOwn(target(workload), workload);
                 store.status(workloadId, "cancelled", "cancelled by request before it ran; "
                         + (workload.containerId() == null ? "nothing was started" : "its container was removed"));
             } catch (RuntimeException e) {
@@ -209,15 +217,23 @@ public class Workloads {
     /** Removes the container, then the record; answers the workload as it was, {@code deleted}. */
     public Workload delete(String workloadId) {
         Workload workload = store.get(workloadId);
-        onTarget(workload, "remove", () -> {
-            target(workload).remove(workload.container());
-            return null;
-        });
+        if (List.of("pending", "pulling", "starting", "cancelling").contains(workload.status())
+                && workload.updatedAt().isAfter(WorkloadStore.now().minus(properties.pullTimeout()))) {
+            throw new ConflictException("workload " + workload.name() + " is being deployed (" + workload.status()
+                    + "); cancel it or wait for it to end, then delete it");
+        }
+        String outcome;
+        try {
+            WorkloadTarget target = target(workload);
+            outcome = onTarget(workload, "remove", () -> removeOwn(target, workload));
+        } catch (TargetGoneException e) {
+            outcome = e.getMessage() + "; nothing was removed there";
+        }
         store.delete(workloadId);
         return new Workload(workload.workloadId(), workload.name(), workload.target(), workload.deviceId(),
                 workload.cloudTarget(), workload.image(), workload.pinnedImage(), workload.env(), workload.secretEnv(),
                 workload.resources(), workload.network(), workload.ports(), workload.labels(), workload.healthCheck(),
-                "deleted", "container " + workload.container() + " removed from " + workload.where(), null, null,
+                "deleted", outcome, null, null,
                 workload.health(), workload.healthSince(), workload.createdBy(), workload.createdAt(),
                 WorkloadStore.now());
     }
@@ -251,6 +267,20 @@ public class Workloads {
         return new ContainerSpec(workload.container(), workload.pinnedImage(), env, workload.network(),
                 workload.ports().stream().map(p -> new PortMapping(p.containerPort(), p.hostPort(), p.protocol())).toList(),
                 Map.of(), resources.cpus(), DeploySteps.memoryBytes(resources.memory()), resources.pids(), labels);
+    }
+
+    /** Removes the workload's container, and only a container labelled as this workload's; says what it did. */
+    private static String removeOwn(WorkloadTarget target, Workload workload) {
+        Optional<ContainerState> container = target.state(workload.container());
+        if (container.isEmpty()) {
+            return "no container " + workload.container() + " on " + workload.where();
+        }
+        if (!workload.workloadId().equals(container.get().workloadId())) {
+            return "the container named " + workload.container() + " on " + workload.where() + " is not this "
+                    + "workload's and was left as it is";
+        }
+        target.remove(workload.container());
+        return "container " + workload.container() + " removed from " + workload.where();
     }
 
     private WorkloadTarget target(Workload workload) {

@@ -53,7 +53,7 @@ class AcpIT {
     static void services(DynamicPropertyRegistry registry) {
         Services.register(registry, DATA_DIR);
         // long enough for a test to cancel a deploy between its container's start and its verdict
-        registry.add("caravan.workloads.settle", () -> "3s");
+        registry.add("caravan.workloads.settle", () -> "5s");
     }
 
     @LocalServerPort
@@ -112,8 +112,9 @@ class AcpIT {
         String first = workloadIds.get(0);
         for (String mode : MODES) {
             assertThat(completed(mode, action("get_address", first)).get("address").asText()).startsWith("127.0.0.1:");
-            JsonNode check = completed(mode, action("health_check", first));
-            assertThat(check.get("healthy").asBoolean()).isTrue();
+            // the server may still be coming back from the previous mode's restart
+            JsonNode check = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> completed(mode, action("health_check", first)), c -> c.get("healthy").asBoolean());
             assertThat(check.get("detail").asText()).endsWith("/health answered 200");
             assertThat(check.get("response_time_ms").asLong()).isNotNegative();
             assertThat(completed(mode, "{\"action\": \"logs\", \"workload_id\": \"" + first + "\", \"tail\": 5}")

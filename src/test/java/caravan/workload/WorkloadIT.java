@@ -185,7 +185,7 @@ class WorkloadIT {
                 + "/health answered 503 (expected 200)");
         assertThat(checks.get(1).get("healthy").asBoolean()).as("two failures in a row before unhealthy").isFalse();
         assertThat(checks.findValuesAsText("healthy")).contains("true");
-        checks.forEach(check -> assertThat(check.get("responseTimeMs").asLong()).isBetween(0L, 1000L));
+        checks.forEach(check -> assertThat(check.get("responseTimeMs").asLong()).isNotNegative());
         JsonNode alert = await().atMost(Duration.ofSeconds(30)).until(() -> StreamSupport.stream(
                 HubClient.getJson(http, "/api/alerts?limit=100").spliterator(), false)
                 .filter(a -> idWeb.equals(a.path("workloadId").asText())).findFirst(), Optional::isPresent)
@@ -194,17 +194,18 @@ class WorkloadIT {
         assertThat(alert.get("message").asText()).contains("workload " + web + " on cloud target "
                 + Services.CLOUD_TARGET + " is unhealthy: 2 failed http checks in a row", "answered 503");
         assertThat(HubClient.getJson(http, "/api/workloads/" + idWeb).get("health").asText()).isEqualTo("unhealthy");
-        // the gauges are counted at each health tick
-        String scrape = await().atMost(Duration.ofSeconds(10)).until(() -> http.getForObject("/actuator/prometheus",
-                String.class), text -> text.matches("(?s).*caravan_workloads\\{health=\"unhealthy\"} [1-9].*"));
-        assertThat(scrape).containsPattern("caravan_workloads_health_checks_seconds_count\\{healthy=\"false\",[^}]*target=\""
-                        + Services.CLOUD_TARGET + "\",workload=\"" + web + "\"} [1-9]");
+        // counted from the database at each health tick (the checks themselves may run on any hub of the suite's
+        // database, and are timed there)
+        await().atMost(Duration.ofSeconds(10)).until(() -> http.getForObject("/actuator/prometheus", String.class),
+                text -> text.matches("(?s).*caravan_workloads\\{health=\"unhealthy\"} [1-9].*"));
 
         TestWorkloads.run("docker", "exec", web, "rm", "/tmp/unhealthy");
         awaitHealth(idWeb, "healthy");
         TestWorkloads.run("docker", "exec", inside, "rm", "/etc/workload-variant");
         assertThat(awaitHealth(idInside, "unhealthy").get("checks").get(0).get("detail").asText())
                 .isEqualTo("test -e /etc/workload-variant exited 1");
+        await().atMost(Duration.ofSeconds(30)).until(() -> HubClient.getJson(http, "/api/alerts?limit=100")
+                .findValuesAsText("workloadId").contains(idInside));
         http.delete("/api/workloads/" + idWeb);
         http.delete("/api/workloads/" + idInside);
     }
@@ -218,6 +219,21 @@ class WorkloadIT {
                 "stopped, kept for its logs");
         assertThat(TestWorkloads.inspect("crash-" + RUN).at("/State/Running").asBoolean()).as("no crash loop left running").isFalse();
         http.delete("/api/workloads/" + created.get("workloadId").asText());
+    }
+
+    @Test
+    void aContainerOfTheSameNameThatIsNotTheWorkloads_isNeverReplacedNorRemoved() throws Exception {
+        String name = "foreign-" + RUN;
+        TestWorkloads.run("docker", "run", "--detach", "--name", name, "--network", "none", Services.baseImage(),
+                "sleep", "infinity");
+        JsonNode created = accepted(workload(name, IMAGE, Services.CLOUD_TARGET, TestWorkloads.freePort(), "\"env\": {}"));
+        JsonNode failed = awaitStatus(created.get("workloadId").asText(), "failed");
+        assertThat(failed.get("detail").asText()).contains("a container named " + name, "was left as it is");
+        ResponseEntity<JsonNode> deleted = http.exchange("/api/workloads/" + created.get("workloadId").asText(),
+                HttpMethod.DELETE, null, JsonNode.class);
+        assertThat(deleted.getBody().get("detail").asText()).contains("is not this workload's and was left as it is");
+        assertThat(TestWorkloads.inspect(name).at("/Config/Cmd").toString()).isEqualTo("[\"sleep\",\"infinity\"]");
+        assertThat(TestWorkloads.inspect(name).at("/State/Running").asBoolean()).isTrue();
     }
 
     @Test

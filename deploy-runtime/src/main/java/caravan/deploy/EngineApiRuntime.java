@@ -219,6 +219,11 @@ public class EngineApiRuntime implements ContainerRuntime {
             }
         });
         if (!callback.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            try {
+                callback.close(); // the stream's thread and connection go back; the command may still run
+            } catch (IOException e) {
+                // closing a stream that is being torn down anyway
+            }
             throw new IllegalStateException(String.join(" ", command) + " did not end within " + timeout);
         }
         Long exitCode = docker().inspectExecCmd(execId).exec().getExitCodeLong();
