@@ -4,6 +4,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.model.rest.RestBindingMode;
 import org.springframework.stereotype.Component;
 
+import caravan.edge.EdgeClaims.Announcement;
+import caravan.edge.EdgeClaims.ClaimRequest;
 import caravan.edge.EdgeRequests.DeployHerRequest;
 import caravan.edge.EdgeRequests.EdgeRequest;
 import caravan.edge.EdgeRequests.GroupRequest;
@@ -29,6 +31,17 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
                     .to("direct:edge-save")
                 .get("/edges").id("rest-edge-list").produces("application/json").to("direct:edge-list")
                 .get("/edges/{edgeId}").id("rest-edge-get").produces("application/json").to("direct:edge-get")
+                .post("/claims").id("rest-claim-announce").consumes("application/json").produces("application/json")
+                    .description("an unclaimed agent announces the code it shows (no key: it has none yet)")
+                    .to("direct:claim-announce")
+                .post("/claims/collect").id("rest-claim-collect").consumes("application/json")
+                    .produces("application/json").responseMessage(202, "not claimed yet")
+                    .responseMessage(200, "claimed: the edge's credential, this once")
+                    .responseMessage(404, "no device waits with the code").responseMessage(409, "collected before")
+                    .to("direct:claim-collect")
+                .post("/edges/claim").id("rest-edge-claim").consumes("application/json").produces("application/json")
+                    .responseMessage(404, "wrong or expired code").responseMessage(409, "the code was used")
+                    .to("direct:edge-claim")
                 .put("/edges/{edgeId}/lidars/{serial}").id("rest-lidar-save").consumes("application/json")
                     .produces("application/json").to("direct:lidar-save")
                 .get("/edges/{edgeId}/lidars").id("rest-lidar-list").produces("application/json").to("direct:lidar-list")
@@ -63,6 +76,19 @@ public class EdgeApiRoute extends JsonApiRouteBuilder {
                 .unmarshal().json(EdgeRequest.class).process(JsonApiRouteBuilder::requireBody)
                 .bean("edgeApi", "saveEdge(${header.edgeId}, ${body})")
                 .bean("deviceRegistration", "withFirstToken(${body}, ${header.CamelCaravanActor})")
+                .to(JsonResponseRoute.ENDPOINT);
+        jsonRoute("claim-announce", Announcement.class, "edgeClaims", "announce(${body})");
+        from("direct:claim-collect").routeId("claim-collect").routeConfigurationId(ApiErrorsConfiguration.ID)
+                .unmarshal().json(Announcement.class).process(JsonApiRouteBuilder::requireBody)
+                .bean("edgeClaims", "collect(${body})")
+                .filter(simple("${body.status} == 'waiting'"))
+                    .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(202))
+                .end()
+                .to(JsonResponseRoute.ENDPOINT);
+        from("direct:edge-claim").routeId("edge-claim").routeConfigurationId(ApiErrorsConfiguration.ID)
+                .setHeader(Actors.HEADER, method("requestActor"))
+                .unmarshal().json(ClaimRequest.class).process(JsonApiRouteBuilder::requireBody)
+                .bean("edgeClaims", "claim(${body}, ${header.CamelCaravanActor})")
                 .to(JsonResponseRoute.ENDPOINT);
         jsonRoute("edge-list", "edgeApi", "registryEdges");
         jsonRoute("edge-get", "edgeApi", "edge(${header.edgeId})");

@@ -27,6 +27,9 @@ public class ModelDeploymentApiRoute extends JsonApiRouteBuilder {
                     .produces("application/json").to("direct:device-service-save")
                 .get("/edges/{edgeId}/device").id("rest-device-service-get").produces("application/json")
                     .to("direct:device-service-get")
+                .post("/edges/{edgeId}/probe").id("rest-edge-probe").produces("application/json")
+                    .responseMessage(200, "what the SSH probe found, kept as the edge's capabilities")
+                    .responseMessage(404, "no edge reached over SSH").to("direct:edge-probe")
                 .post("/edges/{edgeId}/models/deploy").id("rest-model-deploy").consumes("application/json")
                     .produces("application/json").responseMessage(202, "the deployment starts")
                     .responseMessage(409, "device busy, unverified or not reached over SSH").to("direct:model-deploy-request")
@@ -57,6 +60,7 @@ public class ModelDeploymentApiRoute extends JsonApiRouteBuilder {
         jsonRoute("reference-devices", "referenceDeployments", "devices");
         jsonRoute("reference-device-add", JsonNode.class, "referenceDeployments", "addDevice(${body})");
         jsonRoute("reference-device-test", "deviceCheck", "test(${header.deviceId})");
+        jsonRoute("edge-probe", "deviceCheck", "test(${header.edgeId})");
         jsonRoute("reference-deployment", "referenceDeployments", "deployment(${header.deploymentId})");
 
         from("direct:model-deploy-request").routeId("model-deploy-request").routeConfigurationId(ApiErrorsConfiguration.ID)

@@ -6,11 +6,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 
+import caravan.deploy.DeviceCapabilities;
 import caravan.security.AuditLog;
 
 /**
@@ -31,9 +34,11 @@ public class EdgeEvents {
     private final EdgeProperties properties;
     private final AuditLog audit;
     private final MeterRegistry meters;
+    private final ObjectMapper mapper;
 
     public EdgeEvents(EdgeRegistry registry, DeploymentStore deployments, EdgeCommands commands,
-            EdgeProperties properties, AuditLog audit, MeterRegistry meters) {
+            EdgeProperties properties, AuditLog audit, MeterRegistry meters, ObjectMapper mapper) {
+        this.mapper = mapper;
         this.audit = audit;
         this.meters = meters;
         this.registry = registry;
@@ -48,9 +53,14 @@ public class EdgeEvents {
         return parts.length == 4 ? parts[2] : null;
     }
 
-    /** {@code heartbeat}: the edge is alive (registered on first contact), with its agent's and engine's versions. */
-    public void heartbeat(String edgeId, JsonNode event) {
-        registry.heartbeat(edgeId, event.path("agentVersion").asText(null), event.path("dockerVersion").asText(null));
+    /**
+     * {@code heartbeat}: the edge is alive (registered on first contact), with its agent's and engine's versions and
+     * what it can hold.
+     */
+    public void heartbeat(String edgeId, JsonNode event) throws JsonProcessingException {
+        registry.heartbeat(edgeId, event.path("agentVersion").asText(null), event.path("dockerVersion").asText(null),
+                event.hasNonNull("capabilities") ? mapper.treeToValue(event.get("capabilities"), DeviceCapabilities.class)
+                        : null);
     }
 
     /** {@code deployment-status}: a step of a deployment on the edge, filed in the deployment's history. */
@@ -59,14 +69,14 @@ public class EdgeEvents {
         if (!DEPLOYMENT_STATUSES.contains(status)) {
             throw new IllegalArgumentException("unknown deployment status '" + status + "'");
         }
-        heartbeat(edgeId, event);
+        registry.heartbeat(edgeId, event.path("agentVersion").asText(null), null, null);
         deployments.advance(event.path("deploymentId").asText(), status, event.path("detail").asText(null),
                 reportedAt(event));
     }
 
     /** {@code command-result}: the agent's answer to a container operation. */
     public void commandResult(String edgeId, JsonNode event) {
-        registry.heartbeat(edgeId, event.path("agentVersion").asText(null), null);
+        registry.heartbeat(edgeId, event.path("agentVersion").asText(null), null, null);
         commands.recordResult(edgeId, event);
     }
 

@@ -23,6 +23,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param autoRollback   a provider that fails the health gate is replaced by the edge's previous healthy deployment
  * @param groupTick      how often deployment groups are looked at to start their next wave
  * @param timeoutCheckInterval how often edges are checked for silence and deployments for the timeouts above
+ * @param claimTtl       how long an unclaimed device's claim code stays valid, and a claimed one's credential waits
+ *                       to be collected
+ * @param maxPendingClaims devices that may wait to be claimed at once (announcing needs no key: this bounds it)
  */
 @ConfigurationProperties("caravan.edges")
 public record EdgeProperties(
@@ -36,5 +39,7 @@ public record EdgeProperties(
         @DefaultValue("true") boolean healthRequiresTrajectories,
         @DefaultValue("true") boolean autoRollback,
         @DefaultValue("2s") Duration groupTick,
-        @DefaultValue("5s") Duration timeoutCheckInterval) {
+        @DefaultValue("5s") Duration timeoutCheckInterval,
+        @DefaultValue("24h") Duration claimTtl,
+        @DefaultValue("1000") int maxPendingClaims) {
 }

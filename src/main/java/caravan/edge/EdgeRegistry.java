@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
+import caravan.deploy.DeviceCapabilities;
 import caravan.store.JsonColumns;
 
 /** Venues, edges and lidar pairings. */
@@ -27,7 +28,8 @@ public class EdgeRegistry {
 
     public record Edge(String edgeId, String name, String venueId, String address, String transport,
             Map<String, String> labels, String status, OffsetDateTime lastSeen, String agentVersion,
-            String dockerVersion, OffsetDateTime updatedAt, SshAccess ssh) {
+            String dockerVersion, OffsetDateTime updatedAt, SshAccess ssh, DeviceCapabilities capabilities,
+            OffsetDateTime capabilitiesAt) {
     }
 
     /** How an agentless edge is reached, as the API shows it: never the credentials themselves. */
@@ -87,20 +89,37 @@ public class EdgeRegistry {
         return edge(edgeId).orElseThrow();
     }
 
-    /** An agent was heard from: registers the edge on first contact, marks it online with its versions. */
+    /**
+     * An agent was heard from: registers the edge on first contact, marks it online with its versions and, when the
+     * agent reported them, its capabilities.
+     */
     @Transactional
-    public void heartbeat(String edgeId, String agentVersion, String dockerVersion) {
+    public void heartbeat(String edgeId, String agentVersion, String dockerVersion, DeviceCapabilities capabilities) {
+        String reported = capabilities == null ? null : json.write(capabilities);
         int updated = jdbc.sql("UPDATE edges SET status = 'online', last_seen = :now, "
                         + "agent_version = COALESCE(:agent, agent_version), docker_version = COALESCE(:docker, docker_version), "
-                        + "updated_at = :now WHERE edge_id = :id")
-                .param("id", edgeId).param("agent", agentVersion).param("docker", dockerVersion).param("now", now())
+                        + "capabilities = COALESCE(:capabilities, capabilities), "
+                        + "capabilities_at = COALESCE(:capabilitiesAt, capabilities_at), updated_at = :now WHERE edge_id = :id")
+                .param("id", edgeId).param("agent", agentVersion).param("docker", dockerVersion)
+                .param("capabilities", reported).param("capabilitiesAt", reported == null ? null : now())
+                .param("now", now())
                 .update();
         if (updated == 0) {
             jdbc.sql("INSERT INTO edges (edge_id, name, transport, labels, status, last_seen, agent_version, "
-                            + "docker_version, updated_at) VALUES (:id, :id, 'agent', '{}', 'online', :now, :agent, :docker, :now)")
-                    .param("id", edgeId).param("agent", agentVersion).param("docker", dockerVersion).param("now", now())
-                    .update();
+                            + "docker_version, capabilities, capabilities_at, updated_at) VALUES (:id, :id, 'agent', '{}', "
+                            + "'online', :now, :agent, :docker, :capabilities, :capabilitiesAt, :now)")
+                    .param("id", edgeId).param("agent", agentVersion).param("docker", dockerVersion)
+                    .param("capabilities", reported).param("capabilitiesAt", reported == null ? null : now())
+                    .param("now", now()).update();
         }
+    }
+
+    /** What the SSH probe found the edge can hold. */
+    public void recordCapabilities(String edgeId, DeviceCapabilities capabilities) {
+        jdbc.sql("UPDATE edges SET capabilities = :capabilities, capabilities_at = :now, "
+                        + "docker_version = COALESCE(:docker, docker_version) WHERE edge_id = :id")
+                .param("id", edgeId).param("capabilities", json.write(capabilities))
+                .param("docker", capabilities.dockerVersion()).param("now", now()).update();
     }
 
     /** Agent edges not heard from since {@code cutoff} go offline; returns how many did. */
@@ -145,9 +164,12 @@ public class EdgeRegistry {
                     rs.getString("address"), rs.getString("transport"), json.read(rs.getString("labels"), LABELS),
                     rs.getString("status"), rs.getObject("last_seen", OffsetDateTime.class),
                     rs.getString("agent_version"), rs.getString("docker_version"),
-                    rs.getObject("updated_at", OffsetDateTime.class), sshAccess(rs));
+                    rs.getObject("updated_at", OffsetDateTime.class), sshAccess(rs),
+                    rs.getString("capabilities") == null ? null
+                            : json.read(rs.getString("capabilities"), DeviceCapabilities.class),
+                    rs.getObject("capabilities_at", OffsetDateTime.class));
         } catch (JsonProcessingException e) {
-            throw new SQLException("edge " + rs.getString("edge_id") + " has unreadable labels", e);
+            throw new SQLException("edge " + rs.getString("edge_id") + " has unreadable labels or capabilities", e);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 import caravan.api.NotFoundException;
+import caravan.deploy.DeviceCapabilities;
 import caravan.edge.EdgeRegistry;
 import caravan.edge.EdgeRegistry.Edge;
 import caravan.edge.HostKeys;
@@ -16,8 +17,9 @@ import caravan.ssh.SshRefusedException;
 import caravan.ssh.SshSession;
 
 /**
- * {@code POST /deployment/devices/{id}/test}: logs in to the device on demand and reports how long that took, its host
- * key, architecture, free disk and GPU. A device whose host key is not confirmed is only asked for its key: no
+ * {@code POST /deployment/devices/{id}/test} and {@code POST /api/edges/{id}/probe}: logs in to the device on demand and
+ * reports how long that took, its host key and its capabilities (architecture, CPUs, memory, free disk, GPU, Docker
+ * version), which the edge keeps. A device whose host key is not confirmed is only asked for its key: no
  * credential goes to a host the operator has not recognised.
  */
 @Component
@@ -63,9 +65,17 @@ public class DeviceCheck {
                 return answer;
             }
             Duration timeout = ssh.connectTimeout();
-            answer.put("arch", DeviceFacts.arch(session, timeout));
-            answer.put("freeDiskMb", DeviceFacts.freeDiskMb(session, services.of(edgeId).modelsDir(), timeout));
-            answer.put("gpu", DeviceFacts.hasGpu(session, timeout));
+            DeviceCapabilities capabilities = new DeviceCapabilities(DeviceFacts.arch(session, timeout),
+                    DeviceFacts.cpus(session, timeout), DeviceFacts.memoryMb(session, timeout),
+                    DeviceFacts.freeDiskMb(session, services.of(edgeId).modelsDir(), timeout),
+                    DeviceFacts.hasGpu(session, timeout), DeviceFacts.dockerVersion(session, timeout));
+            edges.recordCapabilities(edgeId, capabilities);
+            answer.put("arch", capabilities.arch());
+            answer.put("cpus", capabilities.cpus());
+            answer.put("memoryMb", capabilities.memoryMb());
+            answer.put("freeDiskMb", capabilities.freeDiskMb());
+            answer.put("gpu", capabilities.gpu());
+            answer.put("dockerVersion", capabilities.dockerVersion());
             answer.put("success", true);
         } catch (SshRefusedException | IllegalStateException e) {
             answer.putIfAbsent("latencyMs", (System.nanoTime() - started) / 1_000_000);

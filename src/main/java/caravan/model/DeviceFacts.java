@@ -30,6 +30,27 @@ final class DeviceFacts {
         }
     }
 
+    /** CPUs online. */
+    static int cpus(SshSession session, Duration timeout) {
+        return Integer.parseInt(checked(session, List.of("getconf", "_NPROCESSORS_ONLN"), timeout).stdout().strip());
+    }
+
+    /** Megabytes of memory, from {@code MemTotal} in {@code /proc/meminfo}. */
+    static long memoryMb(SshSession session, Duration timeout) {
+        for (String line : checked(session, List.of("cat", "/proc/meminfo"), timeout).stdout().split("\n")) {
+            if (line.startsWith("MemTotal:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        throw new IllegalStateException("/proc/meminfo has no MemTotal line");
+    }
+
+    /** The Docker engine's version, or null where there is none the SSH user may ask. */
+    static String dockerVersion(SshSession session, Duration timeout) {
+        Result result = session.run(List.of("docker", "version", "--format", "{{.Server.Version}}"), timeout);
+        return result.ok() ? result.stdout().strip() : null;
+    }
+
     /** A Jetson ({@code /etc/nv_tegra_release}) or a machine with NVIDIA's driver ({@code nvidia-smi}). */
     static boolean hasGpu(SshSession session, Duration timeout) {
         return session.run(List.of("sh", "-c", "test -e /etc/nv_tegra_release || command -v nvidia-smi"), timeout).ok();

@@ -169,6 +169,8 @@ public class SecurityConfiguration {
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers(LOGIN_PAGE, "/login.js", "/favicon.ico").permitAll()
                         .requestMatchers(HttpMethod.POST, SessionController.PATH).permitAll()
+                        // an unclaimed agent has no key: it proves itself with the one-time code it shows
+                        .requestMatchers(HttpMethod.POST, "/api/claims", "/api/claims/collect").permitAll()
                         .requestMatchers("/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia",
                                 "/actuator/jolokia/**").hasRole(admin)
                         .requestMatchers("/api/keys", "/api/keys/**", "/api/audit", "/api/edges/*/credentials")

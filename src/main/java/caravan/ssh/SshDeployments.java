@@ -77,7 +77,7 @@ public class SshDeployments {
         SshSession session = connections.open(edgeId);
         try {
             EdgeOverSsh edge = edgeOver(session, login);
-            registry.heartbeat(session.edgeId(), null, edge.runtime().dockerVersion());
+            registry.heartbeat(session.edgeId(), null, edge.runtime().dockerVersion(), null);
             return new SshDeploy(command, session, new DeploySteps(edge.runtime(), edge.state(), deployments::advance,
                     edge.settings(), () -> { })); // no simulator on an agentless edge
         } catch (RuntimeException e) {
@@ -156,7 +156,7 @@ public class SshDeployments {
     public void probe(String edgeId) throws InterruptedException {
         try (SshSession session = connections.openIfFree(edgeId, Duration.ZERO).orElse(null)) {
             if (session != null) {
-                registry.heartbeat(edgeId, null, edgeOver(session, null).runtime().dockerVersion());
+                registry.heartbeat(edgeId, null, edgeOver(session, null).runtime().dockerVersion(), null);
             }
         } catch (SshRefusedException e) {
             if (registry.markUnreachable(edgeId, e.wrongHostKey() ? "error" : "offline")) {

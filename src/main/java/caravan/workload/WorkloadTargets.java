@@ -3,6 +3,11 @@ package caravan.workload;
 import org.springframework.stereotype.Component;
 
 import caravan.api.Problems;
+import caravan.deploy.DeploySteps;
+import caravan.deploy.DeviceCapabilities;
+import caravan.edge.EdgeRegistry;
+import caravan.edge.EdgeRegistry.Edge;
+import caravan.workload.Workload.Resources;
 
 /** Where each workload runs: its cloud target, or its agentless edge. */
 @Component
@@ -10,10 +15,12 @@ public class WorkloadTargets {
 
     private final CloudTargets cloud;
     private final SshEdgeTargets edges;
+    private final EdgeRegistry registry;
 
-    public WorkloadTargets(CloudTargets cloud, SshEdgeTargets edges) {
+    public WorkloadTargets(CloudTargets cloud, SshEdgeTargets edges, EdgeRegistry registry) {
         this.cloud = cloud;
         this.edges = edges;
+        this.registry = registry;
     }
 
     WorkloadTarget of(Workload workload) {
@@ -29,5 +36,29 @@ public class WorkloadTargets {
             problems.required(deviceId, "deviceId");
             edges.checkServed(deviceId, problems);
         }
+    }
+
+    /**
+     * Notes a request for more memory or CPUs than the edge last reported having (its agent's heartbeat, or the SSH
+     * probe); the deploy checks the engine again before it pulls.
+     */
+    void checkCapabilities(String deviceId, Resources resources, Problems problems) {
+        DeviceCapabilities capabilities = deviceId == null ? null
+                : registry.edge(deviceId).map(Edge::capabilities).orElse(null);
+        if (capabilities == null) {
+            return;
+        }
+        long memoryMb;
+        try {
+            memoryMb = DeploySteps.memoryBytes(resources.memory()) / (1024 * 1024);
+        } catch (IllegalArgumentException alreadyNoted) {
+            return;
+        }
+        problems.check(capabilities.memoryMb() == null || memoryMb <= capabilities.memoryMb(), "resources.memory "
+                + resources.memory() + " is more than edge " + deviceId + " has: it reports " + capabilities.memoryMb()
+                + " MB");
+        problems.check(capabilities.cpus() == null || resources.cpus() <= capabilities.cpus(), "resources.cpus "
+                + resources.cpus() + " is more than edge " + deviceId + " has: it reports " + capabilities.cpus()
+                + " CPUs");
     }
 }

@@ -78,6 +78,9 @@ public class Workloads {
         problems.check(request.network() == null || request.network().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"),
                 "network must be a Docker network name (letters, digits, _ . -, at most 64 characters)");
         Resources resources = resources(request.resources(), problems);
+        if ("edge".equals(target)) {
+            targets.checkCapabilities(request.deviceId(), resources, problems);
+        }
         List<Port> ports = ports(request.ports(), problems);
         HealthCheck healthCheck = healthCheck(request.healthCheck(), ports, problems);
         String pinned = null;

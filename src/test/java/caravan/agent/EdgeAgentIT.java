@@ -3,11 +3,17 @@ package caravan.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -129,6 +136,14 @@ class EdgeAgentIT {
                 e -> e != null && "online".equals(e.path("status").asText()));
         assertThat(edge.path("agentVersion").asText()).startsWith("caravan-edge-agent ");
         assertThat(edge.path("dockerVersion").asText()).isNotBlank();
+        // With its heartbeat it reports what it can hold.
+        JsonNode capabilities = edge.path("capabilities");
+        assertThat(capabilities.path("arch").asText()).isEqualTo(run("docker", "info", "--format", "{{.Architecture}}").strip());
+        assertThat(capabilities.path("cpus").asInt()).isPositive();
+        assertThat(capabilities.path("memoryMb").asLong()).isPositive();
+        assertThat(capabilities.path("freeDiskMb").asLong()).isPositive();
+        assertThat(capabilities.path("gpu").isBoolean()).isTrue();
+        assertThat(capabilities.path("dockerVersion").asText()).isEqualTo(edge.path("dockerVersion").asText());
         await().atMost(Duration.ofSeconds(20)).until(() -> trajectories.stream().anyMatch(t -> t.path("simulated").asBoolean()));
         JsonNode simulated = trajectories.get(0);
         assertThat(simulated.path("deviceId").asText()).isEqualTo(EDGE);
@@ -205,6 +220,87 @@ class EdgeAgentIT {
 
         JsonNode unknown = HubClient.postJson(http, "/api/edges/" + EDGE + "/container/explode", "").getBody();
         assertThat(unknown.path("problems").toString()).contains("unknown container action 'explode'");
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void anAgentWithoutACredential_showsACode_isClaimedWithIt_andCollectsItsCredentialOnce() throws Exception {
+        String claimedEdge = "claimed-" + RUN;
+        String venue = "claim-venue-" + RUN;
+        HubClient.putJson(http, "/api/venues/" + venue, "{\"name\": \"Claims\", \"coordinateFrame\": {\"units\": "
+                + "\"m\"}, \"venueBounds\": {\"minX\": 0, \"maxX\": 10, \"minZ\": 0, \"maxZ\": 10}}");
+        Path state = Services.tempDir("caravan-agent-claim");
+        Path log = Path.of("target", "edge-agent-claim-it.log");
+        Map<String, String> env = Map.of("CARAVAN_AGENT_HUB_URL", "http://localhost:" + port,
+                "CARAVAN_AGENT_CLAIM_POLL_MS", "200", "CARAVAN_AGENT_SIMULATOR_ENABLED", "false",
+                "CARAVAN_AGENT_CONTAINER_NAME", "her-provider-" + claimedEdge);
+        try (EdgeAgentProcess unclaimed = EdgeAgentProcess.start(null, Services.mqttUrl(), state, log, env)) {
+            Path codeFile = state.resolve("claim-code");
+            String code = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> Files.exists(codeFile) ? Files.readString(codeFile).strip() : null, c -> c != null && !c.isEmpty());
+            assertThat(code).matches("[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}");
+            assertThat(Files.getPosixFilePermissions(codeFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains(code));
+
+            String claim = "{\"code\": \"%s\", \"edgeId\": \"%s\", \"venueId\": \"" + venue
+                    + "\", \"labels\": {\"hall\": \"north\"}}";
+            ResponseEntity<JsonNode> wrong = HubClient.postJson(http, "/api/edges/claim",
+                    claim.formatted("ZZZZ-ZZZZ-ZZZZ", claimedEdge));
+            assertThat(wrong.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+            assertThat(wrong.getBody().toString()).contains("no device is waiting to be claimed with code ZZZZ-ZZZZ-ZZZZ");
+            assertThat(HubClient.postJson(http, "/api/edges/claim", claim.formatted("not a code", claimedEdge))
+                    .getBody().path("problems").toString()).contains("code must be the 12 letters and digits");
+            assertThat(anonymous("/api/edges/claim", claim.formatted(code, claimedEdge)).statusCode())
+                    .as("claiming is an operator's").isEqualTo(401);
+
+            // Claimed (once the agent has announced its code, which it does right after showing it).
+            ResponseEntity<JsonNode> claimed = await().atMost(Duration.ofSeconds(20)).until(() -> HubClient.postJson(
+                    http, "/api/edges/claim", claim.formatted(code.toLowerCase(), claimedEdge)),
+                    answer -> answer.getStatusCode() != HttpStatus.NOT_FOUND);
+            assertThat(claimed.getStatusCode()).as("%s", claimed.getBody()).isEqualTo(HttpStatus.OK);
+            assertThat(claimed.getBody().toString()).doesNotContain("password");
+
+            // The agent collects its credential, logs in to the broker with it and reports in as the claimed edge.
+            JsonNode edge = await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/edges/" + claimedEdge),
+                    e -> "online".equals(e.path("status").asText()) && e.path("capabilities").isObject());
+            assertThat(edge.path("transport").asText()).isEqualTo("agent");
+            assertThat(edge.path("venueId").asText()).isEqualTo(venue);
+            assertThat(edge.path("labels").path("hall").asText()).isEqualTo("north");
+            assertThat(edge.path("capabilities").path("memoryMb").asLong()).isPositive();
+            assertThat(Files.getPosixFilePermissions(state.resolve("claimed")))
+                    .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            assertThat(codeFile).doesNotExist();
+
+            // The code was used: claiming with it again, or collecting the credential again, is refused.
+            ResponseEntity<JsonNode> again = HubClient.postJson(http, "/api/edges/claim",
+                    claim.formatted(code, "another-" + claimedEdge));
+            assertThat(again.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+            assertThat(again.getBody().toString()).contains("claim code " + code + " was used",
+                    "the device is edge " + claimedEdge);
+            HttpResponse<String> collectedAgain = anonymous("/api/claims/collect", "{\"code\": \"" + code + "\"}");
+            assertThat(collectedAgain.statusCode()).isEqualTo(409);
+            assertThat(collectedAgain.body()).contains("its credential was collected at").doesNotContain("password");
+            assertThat(get("/api/edges/another-" + claimedEdge).path("edgeId").isMissingNode()).isTrue();
+
+            // Restarted, it logs in with what it was handed, and shows no new code.
+            unclaimed.close();
+            OffsetDateTime restarted = OffsetDateTime.now();
+            try (EdgeAgentProcess restartedAgent = EdgeAgentProcess.start(null, Services.mqttUrl(), state, log, env)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> OffsetDateTime.parse(get("/api/edges/" + claimedEdge)
+                        .path("lastSeen").asText()).isAfter(restarted));
+                assertThat(codeFile).doesNotExist();
+            }
+        } finally {
+            Services.forgetEdges(claimedEdge);
+        }
+    }
+
+    private HttpResponse<String> anonymous(String path, String json) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private String deploy(String venue, String providerId) {

@@ -133,6 +133,8 @@ class SecurityIT {
             entry("GET /deployment/devices", Role.VIEWER),
             entry("POST /deployment/devices", Role.ADMIN),
             entry("POST /deployment/devices/{deviceId}/test", Role.OPERATOR),
+            entry("POST /api/edges/{edgeId}/probe", Role.OPERATOR),
+            entry("POST /api/edges/claim", Role.OPERATOR),
             entry("POST /deployment/deploy", Role.OPERATOR),
             entry("GET /deployment/deployments/{deploymentId}", Role.VIEWER),
             // the device command channel: triggers and schedules are an operator's
@@ -164,7 +166,8 @@ class SecurityIT {
             entry("GET /api/trigger-schedules/{scheduleId}", Role.VIEWER),
             entry("PUT /api/trigger-schedules/{scheduleId}", Role.OPERATOR),
             entry("DELETE /api/trigger-schedules/{scheduleId}", Role.OPERATOR));
-    private static final List<String> OPEN = List.of("POST /api/session");
+    /** Open: logging in, and an unclaimed agent's announcing and collecting (it proves itself with its claim code). */
+    private static final List<String> OPEN = List.of("POST /api/session", "POST /api/claims", "POST /api/claims/collect");
     /** What only a device calls, with its own token: no operator's key opens them, an admin's neither. */
     private static final List<String> DEVICE_ONLY = List.of("GET /v1/devices/{deviceId}/commands",
             "POST /v1/devices/{deviceId}/commands/{commandId}/ack", "POST /v1/captures");

@@ -193,15 +193,27 @@ class EdgeSshIT {
         assertThat(provider.at("/State/StartedAt").asText()).isEqualTo(providerStarted);
         assertThat(provider.at("/State/Running").asBoolean()).isTrue();
         assertThat(provider.at("/Config/Image").asText()).isEqualTo(approved);
-        // more memory than the device has is refused before anything is pulled
+        // The SSH probe finds what the device can hold and the edge keeps it; a workload asking for more memory than
+        // it reports is refused at once, naming it, and nothing is stored, pulled or run.
+        ResponseEntity<JsonNode> probed = HubClient.postJson(http, "/api/edges/" + EDGE + "/probe", "");
+        assertThat(probed.getBody().path("success").asBoolean()).as("%s", probed.getBody()).isTrue();
+        JsonNode capabilities = get("/api/edges/" + EDGE).path("capabilities");
+        assertThat(capabilities.path("arch").asText()).isEqualTo(run("uname", "-m").strip());
+        assertThat(capabilities.path("cpus").asInt()).isEqualTo(Integer.parseInt(run("getconf", "_NPROCESSORS_ONLN").strip()));
+        assertThat(capabilities.path("memoryMb").asLong()).isPositive();
+        assertThat(capabilities.path("freeDiskMb").asLong()).isPositive();
+        assertThat(capabilities.path("dockerVersion").asText()).isEqualTo(online.path("dockerVersion").asText());
+        assertThat(capabilities.path("gpu").isBoolean()).isTrue();
+        long tooMuch = capabilities.path("memoryMb").asLong() + 1;
         ResponseEntity<JsonNode> huge = HubClient.postJson(http, "/api/workloads", "{\"name\": \"ssh-huge-" + RUN
                 + "\", \"target\": \"edge\", \"deviceId\": \"" + EDGE + "\", \"image\": \"" + GOOD_IMAGE
-                + "\", \"resources\": {\"memory\": \"4096g\"}}");
-        JsonNode refusedHuge = await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/workloads/"
-                + huge.getBody().get("workloadId").asText()), w -> !w.path("status").asText().matches("pending|pulling"));
-        assertThat(refusedHuge.path("status").asText()).isEqualTo("failed");
-        assertThat(refusedHuge.path("detail").asText()).contains("edge " + EDGE + " has", "of memory");
-        for (String id : List.of(workloads.get(0), workloads.get(1), huge.getBody().get("workloadId").asText())) {
+                + "\", \"resources\": {\"memory\": \"" + tooMuch + "m\"}}");
+        assertThat(huge.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(huge.getBody().get("problems").toString()).contains("resources.memory " + tooMuch + "m is more "
+                + "than edge " + EDGE + " has: it reports " + capabilities.path("memoryMb").asLong() + " MB");
+        assertThat(get("/api/workloads?deviceId=" + EDGE).findValuesAsText("name")).doesNotContain("ssh-huge-" + RUN);
+        assertThat(TestWorkloads.containerExists("ssh-huge-" + RUN)).isFalse();
+        for (String id : workloads) {
             assertThat(http.exchange("/api/workloads/" + id, HttpMethod.DELETE, null, JsonNode.class).getStatusCode())
                     .isEqualTo(HttpStatus.OK);
         }

@@ -15,12 +15,17 @@ public final class EdgeAgentProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts the agent for {@code edgeId} on {@code brokerUrl}, keeping its state in {@code stateDir}. */
+    /**
+     * Starts the agent for {@code edgeId} (null: none, for an agent to be claimed) on {@code brokerUrl}, keeping its
+     * state in {@code stateDir}.
+     */
     public static EdgeAgentProcess start(String edgeId, String brokerUrl, Path stateDir, Path log, Map<String, String> env)
             throws IOException {
         ProcessBuilder builder = new ProcessBuilder(LAUNCHER).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().put("CARAVAN_AGENT_EDGE_ID", edgeId);
+        if (edgeId != null) {
+            builder.environment().put("CARAVAN_AGENT_EDGE_ID", edgeId);
+        }
         builder.environment().put("CARAVAN_AGENT_BROKER_URL", brokerUrl);
         builder.environment().put("CARAVAN_AGENT_STATE_DIR", stateDir.toString());
         builder.environment().put("CARAVAN_AGENT_HEARTBEAT_INTERVAL_MS", "1000");

@@ -55,18 +55,36 @@ public class AgentConfiguration implements CamelConfiguration {
     private String mqttPassword;
     @PropertyInject(value = "caravan.agent.broker-ca", defaultValue = "")
     private String brokerCa;
+    @PropertyInject(value = "caravan.agent.hub-url", defaultValue = "")
+    private String hubUrl;
+    @PropertyInject(value = "caravan.agent.hub-ca", defaultValue = "")
+    private String hubCa;
+    @PropertyInject(value = "caravan.agent.claim-poll-ms", defaultValue = "5000")
+    private long claimPollMs;
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
+        MqttLogin credentials = AgentCredentials.load(credentialsFile, mqttUsername.isBlank() ? edgeId
+                : mqttUsername, mqttPassword);
+        if (credentials == null && (edgeId == null || edgeId.isBlank())) {
+            AgentClaim.Claimed claimed = claimed();
+            if (claimed != null) {
+                edgeId = claimed.edgeId();
+                commandKey = claimed.commandKey();
+                credentials = new MqttLogin(claimed.username(), claimed.password());
+                // the routes' topics name the edge: the claim decides which
+                camelContext.getPropertiesComponent().addOverrideProperty("caravan.agent.edge-id", edgeId);
+            }
+        }
         if (edgeId == null || edgeId.isBlank()) {
-            throw new IllegalStateException("caravan.agent.edge-id is not set: give this edge's id in CARAVAN_AGENT_EDGE_ID");
+            throw new IllegalStateException("caravan.agent.edge-id is not set: give this edge's id in "
+                    + "CARAVAN_AGENT_EDGE_ID, or leave it and the credential out and set CARAVAN_AGENT_HUB_URL to have "
+                    + "the edge claimed with a code");
         }
         if (commandKey.isBlank()) {
             throw new IllegalStateException("caravan.agent.command-key is not set: give the hub's command-signing key "
                     + "(GET /api/hub/command-key) in CARAVAN_AGENT_COMMAND_KEY; the agent applies only commands it signed");
         }
-        MqttLogin credentials = AgentCredentials.load(credentialsFile, mqttUsername.isBlank() ? edgeId
-                : mqttUsername, mqttPassword);
         Path ca = brokerCa.isBlank() ? null : Path.of(brokerCa);
         PahoMqtt5Configuration mqtt = camelContext.getComponent("paho-mqtt5", PahoMqtt5Component.class)
                 .getConfiguration();
@@ -98,6 +116,16 @@ public class AgentConfiguration implements CamelConfiguration {
         // Command ids already applied, on disk so a redelivery after a restart is still recognised.
         camelContext.getRegistry().bind("appliedCommands", FileIdempotentRepository.fileIdempotentRepository(
                 settings.stateDir().resolve("applied-commands").toFile(), 10_000));
+    }
+
+    /** What a claim handed this agent before, or now after waiting for one; null when claiming is not set up. */
+    private AgentClaim.Claimed claimed() throws Exception {
+        Path state = Path.of(stateDir).toAbsolutePath();
+        AgentClaim.Claimed earlier = AgentClaim.stored(state);
+        if (earlier != null || hubUrl.isBlank()) {
+            return earlier;
+        }
+        return new AgentClaim(state, hubUrl, hubCa, Duration.ofMillis(claimPollMs)).awaitClaim();
     }
 
     private static void stopSimulator(CamelContext camelContext) {

@@ -1,5 +1,6 @@
 package caravan.agent;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import caravan.deploy.AgentSettings;
 import caravan.deploy.CommandRefusedException;
 import caravan.deploy.ContainerRuntime;
 import caravan.deploy.DeploymentReporter;
+import caravan.deploy.DeviceCapabilities;
 
 /** Builds what the agent reports on {@code caravan/edges/{edgeId}/events} and hands it to the {@code agent-events} route. */
 public class AgentEvents implements DeploymentReporter {
@@ -55,16 +57,30 @@ public class AgentEvents implements DeploymentReporter {
         commandRefused(refused.commandId(), refused.reason(), refused.getMessage());
     }
 
-    /** A heartbeat: versions and the provider container's state (or why the engine could not be asked). */
+    /**
+     * A heartbeat: versions, what this edge can hold, and the provider container's state (or why the engine could not
+     * be asked).
+     */
     public Map<String, Object> heartbeat() {
         Map<String, Object> event = event("heartbeat");
         try {
-            event.put("dockerVersion", runtime.dockerVersion());
+            DeviceCapabilities capabilities = DeviceCapabilities.of(runtime.capacity(), freeDisk(),
+                    DeviceCapabilities.localGpu());
+            event.put("dockerVersion", capabilities.dockerVersion());
+            event.put("capabilities", capabilities);
             event.put("container", runtime.state(settings.containerName()).orElse(null));
         } catch (RuntimeException e) {
             event.put("dockerError", e.getMessage());
         }
         return event;
+    }
+
+    private Long freeDisk() {
+        try {
+            return runtime.freeDisk();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private Map<String, Object> event(String type) {

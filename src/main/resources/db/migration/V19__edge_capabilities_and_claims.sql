@@ -1,0 +1,17 @@
+-- What an edge can hold (caravan.deploy.DeviceCapabilities as JSON), from its agent's heartbeat or the SSH probe.
+ALTER TABLE edges ADD COLUMN capabilities TEXT;
+ALTER TABLE edges ADD COLUMN capabilities_at TIMESTAMP WITH TIME ZONE;
+
+-- Devices waiting to be claimed: an agent started without a credential announces the hash of the one-time code it
+-- shows; an operator claims it with the code, binding an edge id; the agent then collects its credential, once.
+CREATE TABLE edge_claims (
+    code_hash     VARCHAR(64)  PRIMARY KEY,
+    announced_at  TIMESTAMP WITH TIME ZONE NOT NULL,
+    expires_at    TIMESTAMP WITH TIME ZONE NOT NULL,
+    agent_version VARCHAR(255),
+    edge_id       VARCHAR(255) REFERENCES edges (edge_id) ON DELETE CASCADE,
+    claimed_by    VARCHAR(255),
+    claimed_at    TIMESTAMP WITH TIME ZONE,
+    collected_at  TIMESTAMP WITH TIME ZONE
+);
+CREATE INDEX edge_claims_expiry ON edge_claims (expires_at);
