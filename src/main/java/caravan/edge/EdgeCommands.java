@@ -1,9 +1,16 @@
 package caravan.edge;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,6 +36,8 @@ import caravan.security.EdgeCredentials;
 public class EdgeCommands {
 
     static final List<String> CONTAINER_ACTIONS = List.of("stop", "restart", "remove", "logs", "stats");
+    /** How often a caller waiting for an answer looks in the database, for answers another hub recorded. */
+    static final Duration ANSWER_POLL = Duration.ofSeconds(1);
 
     public record EdgeCommand(String commandId, String edgeId, String action, String status, JsonNode result,
             OffsetDateTime sentAt, OffsetDateTime answeredAt) {
@@ -42,6 +51,8 @@ public class EdgeCommands {
 
     private final CommandSigningKey signingKey;
     private final EdgeCredentials credentials;
+    /** Calls waiting on this hub for their answers. */
+    private final Map<String, CompletableFuture<Void>> answered = new ConcurrentHashMap<>();
 
     public EdgeCommands(JdbcClient jdbc, ObjectMapper mapper, EdgeProperties properties, RegistryProperties registry,
             EdgeApi api, CommandSigningKey signingKey, EdgeCredentials credentials) {
@@ -79,7 +90,53 @@ public class EdgeCommands {
      * signed by the hub, expiring after {@code caravan.edges.ack-timeout}, when the hub stops waiting for it.
      */
     public String forAgent(String edgeId, String commandJson) {
-        return signingKey.sign(edgeId, credentials.secret(edgeId).orElse(null), commandJson, properties.ackTimeout());
+        return forAgent(edgeId, commandJson, properties.ackTimeout());
+    }
+
+    /** As {@link #forAgent(String, String)}, expiring after {@code ttl}: when the hub stops waiting for its answer. */
+    public String forAgent(String edgeId, String commandJson, Duration ttl) {
+        return signingKey.sign(edgeId, credentials.secret(edgeId).orElse(null), commandJson, ttl);
+    }
+
+    /** Records a command sent to an edge's agent, waiting for its answer; returns its id. The caller sends it. */
+    public String record(String edgeId, String action) {
+        String commandId = UUID.randomUUID().toString();
+        jdbc.sql("INSERT INTO edge_commands (command_id, edge_id, action, status, sent_at) "
+                        + "VALUES (:id, :edge, :action, 'sent', :now)")
+                .param("id", commandId).param("edge", edgeId).param("action", action).param("now", EdgeRegistry.now())
+                .update();
+        return commandId;
+    }
+
+    /**
+     * The agent's answer to a recorded call, or null when none came within {@code wait}; the command is forgotten
+     * either way. An answer this hub records wakes the caller at once; one another hub records (they share the
+     * agents' events) is seen within {@link #ANSWER_POLL}.
+     */
+    public JsonNode awaitAnswer(String edgeId, String commandId, Duration wait) throws InterruptedException {
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        answered.put(commandId, answer);
+        try {
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (true) {
+                EdgeCommand command = command(edgeId, commandId);
+                if (!"sent".equals(command.status())) {
+                    return command.result();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                try {
+                    answer.get(Math.min(left, ANSWER_POLL.toNanos()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException | ExecutionException notYet) {
+                    // look in the database again
+                }
+            }
+        } finally {
+            answered.remove(commandId);
+            jdbc.sql("DELETE FROM edge_commands WHERE command_id = :id").param("id", commandId).update();
+        }
     }
 
     /** Records a container operation for an edge's agent and returns it; the route sends it. */
@@ -92,12 +149,7 @@ public class EdgeCommands {
         if (tail != null && tail <= 0) {
             throw new InputRejectedException(List.of("tail must be a positive number of lines"));
         }
-        String commandId = UUID.randomUUID().toString();
-        jdbc.sql("INSERT INTO edge_commands (command_id, edge_id, action, status, sent_at) "
-                        + "VALUES (:id, :edge, :action, 'sent', :now)")
-                .param("id", commandId).param("edge", edgeId).param("action", action).param("now", EdgeRegistry.now())
-                .update();
-        return command(edgeId, commandId);
+        return command(edgeId, record(edgeId, action));
     }
 
     /** The JSON the agent gets for a container operation. */
@@ -123,11 +175,16 @@ public class EdgeCommands {
 
     /** An agent's answer to a container operation; answers to unknown or already answered commands are ignored. */
     public void recordResult(String edgeId, JsonNode event) {
+        String commandId = event.path("commandId").asText();
         jdbc.sql("UPDATE edge_commands SET status = :status, result = :result, answered_at = :now "
                         + "WHERE command_id = :id AND edge_id = :edge AND status = 'sent'")
                 .param("status", event.path("ok").asBoolean() ? "done" : "failed").param("result", event.toString())
-                .param("now", EdgeRegistry.now()).param("id", event.path("commandId").asText()).param("edge", edgeId)
+                .param("now", EdgeRegistry.now()).param("id", commandId).param("edge", edgeId)
                 .update();
+        CompletableFuture<Void> waiting = answered.get(commandId);
+        if (waiting != null) {
+            waiting.complete(null);
+        }
     }
 
     public EdgeCommand command(String edgeId, String commandId) {

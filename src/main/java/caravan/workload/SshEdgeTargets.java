@@ -16,8 +16,6 @@ import caravan.deploy.ContainerRuntime.ContainerSpec;
 import caravan.deploy.ContainerRuntime.ContainerState;
 import caravan.deploy.ContainerRuntime.ExecResult;
 import caravan.deploy.WorkloadContainers;
-import caravan.deploy.WorkloadContainers.CapacityException;
-import caravan.edge.EdgeRegistry;
 import caravan.edge.EdgeRegistry.Edge;
 import caravan.ssh.RemoteDockerRuntime;
 import caravan.ssh.SshConnections;
@@ -25,43 +23,29 @@ import caravan.ssh.SshProperties;
 import caravan.ssh.SshSession;
 
 /**
- * Workloads on agentless edges: each operation logs in over SSH (the edge's pinned host key, its encrypted
+ * Workloads on agentless edges (transport ssh): each operation logs in over SSH (the edge's pinned host key, its encrypted
  * credentials), runs the docker CLI there and logs out, taking turns with deploys to the same edge.
  */
 @Component
 public class SshEdgeTargets {
 
-    private final EdgeRegistry registry;
     private final SshConnections connections;
     private final SshProperties ssh;
     private final ObjectMapper mapper;
 
-    public SshEdgeTargets(EdgeRegistry registry, SshConnections connections, SshProperties ssh, ObjectMapper mapper) {
-        this.registry = registry;
+    public SshEdgeTargets(SshConnections connections, SshProperties ssh, ObjectMapper mapper) {
         this.connections = connections;
         this.ssh = ssh;
         this.mapper = mapper;
     }
 
-    /** Notes a problem unless {@code edgeId} is an agentless edge whose host key is trusted. */
-    void checkServed(String edgeId, Problems problems) {
-        if (edgeId == null) {
-            return;
-        }
-        Optional<Edge> edge = registry.edge(edgeId);
-        if (edge.isEmpty()) {
-            problems.add("deviceId '" + edgeId + "' is not a registered edge");
-        } else if (!"ssh".equals(edge.get().transport())) {
-            problems.add("edge " + edgeId + " is reached through " + (edge.get().transport() == null ? "its agent"
-                    : "transport " + edge.get().transport()) + "; workloads run on agentless (ssh) edges for now");
-        } else if (edge.get().ssh() == null || !edge.get().ssh().hostKeyVerified()) {
-            problems.add("edge " + edgeId + "'s host key is not confirmed: nothing is deployed to it until it is");
-        }
+    /** Notes a problem unless the agentless edge's host key is trusted. */
+    void checkServed(Edge edge, Problems problems) {
+        problems.check(edge.ssh() != null && edge.ssh().hostKeyVerified(), "edge " + edge.edgeId() + "'s host key is "
+                + "not confirmed: nothing is deployed to it until it is");
     }
 
-    WorkloadTarget get(String edgeId) {
-        Edge edge = registry.edge(edgeId).orElseThrow(() -> new TargetGoneException("edge " + edgeId + " is not "
-                + "registered (any more)"));
+    WorkloadTarget get(Edge edge) {
         return new SshEdgeTarget(edge);
     }
 
@@ -88,21 +72,9 @@ public class SshEdgeTargets {
             }
         }
 
-        /** Memory and CPUs as for any engine; and room for the image when it still has to be pulled. */
         @Override
         public void checkCapacity(ContainerSpec spec) {
-            onEdgeDo(engine -> {
-                WorkloadContainers.checkCapacity(engine, spec, where);
-                if (!engine.imagePresent(spec.image())) {
-                    long free = engine.freeDisk();
-                    long needed = ssh.minFreeDiskMb() * 1024 * 1024;
-                    if (free < needed) {
-                        throw new CapacityException(where + " has " + free / (1024 * 1024) + " MB of disk free, "
-                                + ssh.minFreeDiskMb() + " MB must stay free (caravan.ssh.min-free-disk-mb) to pull "
-                                + spec.image());
-                    }
-                }
-            });
+            onEdgeDo(engine -> WorkloadContainers.checkRoom(engine, spec, where, ssh.minFreeDiskMb() * 1024 * 1024));
         }
 
         @Override

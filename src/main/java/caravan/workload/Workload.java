@@ -4,6 +4,8 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 
+import caravan.deploy.HealthProbe;
+
 /**
  * A named container on an edge or a cloud target, as the API shows it: the secret environment by name only.
  *
@@ -42,6 +44,11 @@ public record Workload(String workloadId, String name, String target, String dev
      */
     public record HealthCheck(String type, Integer port, String path, Integer expectedStatus, List<String> command,
             Integer intervalSeconds, Integer timeoutSeconds, Integer retries) {
+
+        /** One run of this check. */
+        public HealthProbe probe() {
+            return new HealthProbe(type, path, expectedStatus, command, timeoutSeconds);
+        }
     }
 
     /** {@code POST /api/workloads}: {@code deviceId} for target edge, {@code cloudTarget} for target cloud. */

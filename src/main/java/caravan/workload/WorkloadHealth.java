@@ -1,12 +1,5 @@
 package caravan.workload;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -28,7 +21,7 @@ import org.springframework.stereotype.Component;
 
 import caravan.alert.Alert;
 import caravan.api.ConflictException;
-import caravan.deploy.ContainerRuntime.ExecResult;
+import caravan.deploy.HealthProbe;
 import caravan.edge.EdgeRegistry;
 import caravan.workload.Workload.HealthCheck;
 
@@ -64,7 +57,6 @@ public class WorkloadHealth {
     private final MeterRegistry meters;
     private final EdgeRegistry edges;
     private final Map<String, AtomicLong> workloadsByHealth = new ConcurrentHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public WorkloadHealth(JdbcClient jdbc, WorkloadStore store, WorkloadTargets targets, WorkloadProperties properties,
             MeterRegistry meters, EdgeRegistry edges) {
@@ -119,22 +111,21 @@ public class WorkloadHealth {
 
     private CheckOutcome checkNow(Workload workload) throws InterruptedException {
         HealthCheck check = workload.healthCheck();
-        long started = System.nanoTime();
-        String failure = null;
-        String detail;
+        Integer hostPort = workload.ports().stream().filter(port -> port.containerPort().equals(check.port()))
+                .map(Workload.Port::hostPort).findFirst().orElse(null);
+        HealthProbe.Result probed;
         try {
-            detail = probe(workload, check);
-        } catch (IOException | RuntimeException e) {
-            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            detail = failure;
+            probed = targets.of(workload).probe(check.probe(), workload.container(), hostPort);
+        } catch (RuntimeException e) {
+            probed = new HealthProbe.Result(false, 0, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
-        long elapsedNanos = System.nanoTime() - started;
-        boolean healthy = failure == null;
+        boolean healthy = probed.healthy();
+        String detail = probed.detail();
         HealthCheckResult result = new HealthCheckResult(workload.workloadId(), WorkloadStore.now(), healthy,
-                TimeUnit.NANOSECONDS.toMillis(elapsedNanos), detail);
+                probed.responseTimeMs(), detail);
         Timer.builder("caravan.workloads.health.checks").description("health checks and their response times")
                 .tag("workload", workload.name()).tag("target", workload.cloudTarget() != null ? workload.cloudTarget() : workload.deviceId()).tag("healthy", Boolean.toString(healthy))
-                .register(meters).record(elapsedNanos, TimeUnit.NANOSECONDS);
+                .register(meters).record(probed.responseTimeMs(), TimeUnit.MILLISECONDS);
         jdbc.sql("INSERT INTO health_checks (workload_id, checked_at, healthy, response_time_ms, detail) "
                         + "VALUES (:id, :at, :healthy, :ms, :detail)")
                 .param("id", workload.workloadId()).param("at", result.checkedAt()).param("healthy", healthy)
@@ -166,47 +157,6 @@ public class WorkloadHealth {
                 null, null, Instant.now(), null);
     }
 
-    /** What the check saw when it passed; throws naming what failed. */
-    private String probe(Workload workload, HealthCheck check) throws IOException, InterruptedException {
-        Duration timeout = Duration.ofSeconds(check.timeoutSeconds());
-        WorkloadTarget target = targets.of(workload);
-        switch (check.type()) {
-            case "http" -> {
-                URI uri = URI.create("http://" + address(workload, check, target) + check.path());
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() != check.expectedStatus()) {
-                    throw new ProbeFailedException("GET " + uri + " answered " + response.statusCode() + " (expected "
-                            + check.expectedStatus() + ")");
-                }
-                return "GET " + uri + " answered " + response.statusCode();
-            }
-            case "tcp" -> {
-                String address = address(workload, check, target);
-                int colon = address.lastIndexOf(':');
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress(address.substring(0, colon),
-                            Integer.parseInt(address.substring(colon + 1))), (int) timeout.toMillis());
-                }
-                return "connected to " + address;
-            }
-            default -> {
-                // its output is not kept: viewers read checks, and output may carry what the container holds
-                ExecResult result = target.exec(workload.container(), check.command(), timeout);
-                if (result.exitCode() != 0) {
-                    throw new ProbeFailedException(String.join(" ", check.command()) + " exited " + result.exitCode());
-                }
-                return String.join(" ", check.command()) + " exited 0";
-            }
-        }
-    }
-
-    private static String address(Workload workload, HealthCheck check, WorkloadTarget target) {
-        int hostPort = workload.ports().stream().filter(port -> port.containerPort().equals(check.port())).findFirst()
-                .orElseThrow(() -> new ProbeFailedException("port " + check.port() + " is not published")).hostPort();
-        return target.address(hostPort);
-    }
-
     /** The workload's health and its latest {@code limit} checks. */
     public HealthHistory history(String workloadId, Integer limit) {
         Workload workload = store.get(workloadId);
@@ -227,12 +177,5 @@ public class WorkloadHealth {
     private static HealthCheckResult map(ResultSet rs, int row) throws SQLException {
         return new HealthCheckResult(rs.getString("workload_id"), rs.getObject("checked_at", OffsetDateTime.class),
                 rs.getBoolean("healthy"), rs.getLong("response_time_ms"), rs.getString("detail"));
-    }
-
-    /** The check ran and did not pass: what it saw. */
-    private static class ProbeFailedException extends RuntimeException {
-        ProbeFailedException(String message) {
-            super(message);
-        }
     }
 }

@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param healthTick        how often each hub looks for health checks that are due
  * @param healthRetention   how long health check results are kept
  * @param healthPruneInterval how often results past their retention are deleted
+ * @param agentAnswerTimeout how long the hub waits for an edge's agent to answer an operation on a workload (a pull
+ *                          waits for {@code pullTimeout}, a check or a command for its own timeout on top)
  */
 @ConfigurationProperties("caravan.workloads")
 public record WorkloadProperties(
@@ -26,7 +28,8 @@ public record WorkloadProperties(
         @DefaultValue("3s") Duration settle,
         @DefaultValue("1s") Duration healthTick,
         @DefaultValue("7d") Duration healthRetention,
-        @DefaultValue("1h") Duration healthPruneInterval) {
+        @DefaultValue("1h") Duration healthPruneInterval,
+        @DefaultValue("30s") Duration agentAnswerTimeout) {
 
     /**
      * A Docker engine on a cloud VM, reached over TCP with mutual TLS, as {@code dockerd --tlsverify} serves it.

@@ -9,6 +9,7 @@ import caravan.deploy.AgentCommand.RegistryAuth;
 import caravan.deploy.ContainerRuntime.ContainerSpec;
 import caravan.deploy.ContainerRuntime.ContainerState;
 import caravan.deploy.ContainerRuntime.ExecResult;
+import caravan.deploy.HealthProbe;
 
 /**
  * Where a workload runs, and what can be done there: a cloud target, or an agentless edge ({@link SshEdgeTargets}).
@@ -41,6 +42,18 @@ public interface WorkloadTarget {
 
     /** Where a workload publishing {@code port} is reached from outside: {@code host:port}. */
     String address(int port);
+
+    /**
+     * Runs one health check of the workload in {@code container}: here by default, against {@link #address} (http,
+     * tcp) or in the container (command).
+     *
+     * @param hostPort the published port the check is against; null for a command
+     */
+    default HealthProbe.Result probe(HealthProbe probe, String container, Integer hostPort) throws InterruptedException {
+        String address = hostPort == null ? null : address(hostPort);
+        return probe.run(address == null ? null : address.substring(0, address.lastIndexOf(':')), hostPort, container,
+                this::exec);
+    }
 
     /**
      * A cloud target. {@link DockerEngineTarget} is a Docker engine on a VM; a platform such as the reference's

@@ -9,22 +9,30 @@ import caravan.edge.EdgeRegistry;
 import caravan.edge.EdgeRegistry.Edge;
 import caravan.workload.Workload.Resources;
 
-/** Where each workload runs: its cloud target, or its agentless edge. */
+/** Where each workload runs: its cloud target, or its edge (through its agent, or over SSH). */
 @Component
 public class WorkloadTargets {
 
     private final CloudTargets cloud;
-    private final SshEdgeTargets edges;
+    private final SshEdgeTargets sshEdges;
+    private final AgentEdgeTargets agentEdges;
     private final EdgeRegistry registry;
 
-    public WorkloadTargets(CloudTargets cloud, SshEdgeTargets edges, EdgeRegistry registry) {
+    public WorkloadTargets(CloudTargets cloud, SshEdgeTargets sshEdges, AgentEdgeTargets agentEdges,
+            EdgeRegistry registry) {
         this.cloud = cloud;
-        this.edges = edges;
+        this.sshEdges = sshEdges;
+        this.agentEdges = agentEdges;
         this.registry = registry;
     }
 
     WorkloadTarget of(Workload workload) {
-        return "cloud".equals(workload.target()) ? cloud.get(workload.cloudTarget()) : edges.get(workload.deviceId());
+        if ("cloud".equals(workload.target())) {
+            return cloud.get(workload.cloudTarget());
+        }
+        Edge edge = registry.edge(workload.deviceId()).orElseThrow(() -> new TargetGoneException("edge "
+                + workload.deviceId() + " is not registered (any more)"));
+        return "ssh".equals(edge.transport()) ? sshEdges.get(edge) : agentEdges.get(edge);
     }
 
     /** Notes what keeps a request's target from being served. */
@@ -32,9 +40,18 @@ public class WorkloadTargets {
         if ("cloud".equals(target)) {
             problems.required(cloudTarget, "cloudTarget");
             cloud.checkKnown(cloudTarget, problems);
-        } else if ("edge".equals(target)) {
-            problems.required(deviceId, "deviceId");
-            edges.checkServed(deviceId, problems);
+        } else if ("edge".equals(target) && problems.required(deviceId, "deviceId") != null) {
+            Edge edge = registry.edge(deviceId).orElse(null);
+            if (edge == null) {
+                problems.add("deviceId '" + deviceId + "' is not a registered edge");
+            } else if ("ssh".equals(edge.transport())) {
+                sshEdges.checkServed(edge, problems);
+            } else if ("agent".equals(edge.transport())) {
+                agentEdges.checkServed(edge, problems);
+            } else {
+                problems.add("edge " + deviceId + " is a device streaming commands (transport " + edge.transport()
+                        + "): it runs no containers");
+            }
         }
     }
 

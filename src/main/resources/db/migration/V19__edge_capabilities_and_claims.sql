@@ -15,3 +15,7 @@ CREATE TABLE edge_claims (
     collected_at  TIMESTAMP WITH TIME ZONE
 );
 CREATE INDEX edge_claims_expiry ON edge_claims (expires_at);
+
+-- Operations on an agent's workloads are commands too (workload-replace, workload-probe, …), kept while the hub
+-- waits for their answer.
+ALTER TABLE edge_commands ALTER COLUMN action TYPE VARCHAR(32);

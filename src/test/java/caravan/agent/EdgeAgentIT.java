@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -47,6 +49,7 @@ import caravan.testing.EdgeAgentProcess;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
 import caravan.testing.TestCommandSigner;
+import caravan.testing.TestWorkloads;
 import caravan.testing.TrackerDeployments;
 
 /**
@@ -67,6 +70,8 @@ class EdgeAgentIT {
     static final String CONTAINER = "her-provider-" + EDGE;
     static final String GOOD_IMAGE = Services.registry() + "/caravan-test/tracker:ok-" + RUN;
     static final String FAILING_IMAGE = Services.registry() + "/caravan-test/tracker:crash-" + RUN;
+    static final String WORKLOAD_REPOSITORY = Services.registry() + "/caravan-it/agent-workload-" + RUN;
+    static final String WORKLOAD_IMAGE = WORKLOAD_REPOSITORY + ":1";
     static final Path AGENT_LOG = Path.of("target", "edge-agent-it.log");
     static final Path AGENT_STATE = Services.tempDir("caravan-agent-state");
 
@@ -92,6 +97,7 @@ class EdgeAgentIT {
     @BeforeAll
     static void providerImagesAndAgent() throws Exception {
         TrackerDeployments.pushImages(GOOD_IMAGE, FAILING_IMAGE);
+        TestWorkloads.push(WORKLOAD_IMAGE, "agent");
 
         observer = new MqttClient(Services.mqttUrl(), "agent-it-observer-" + RUN, new MemoryPersistence());
         observer.connect(Services.mqttHubLogin());
@@ -112,6 +118,7 @@ class EdgeAgentIT {
             observer.close();
         }
         Services.run("docker", "rm", "-f", CONTAINER);
+        TestWorkloads.removeContainersAndImages(RUN, WORKLOAD_REPOSITORY);
         Services.forgetEdges(EDGE);
     }
 
@@ -177,6 +184,66 @@ class EdgeAgentIT {
         JsonNode restored = inspect();
         assertThat(restored.at("/Config/Labels/caravan.deployment").asText()).isEqualTo(good);
         assertThat(restored.at("/State/Running").asBoolean()).isTrue();
+
+        // Named workloads beside the provider, through the agent: each with its own limits, its secret sealed on the
+        // way (no broker client reads it), health checked by the agent; stopped, started, restarted, deleted, while
+        // the provider runs on untouched.
+        String providerStarted = inspect().at("/State/StartedAt").asText();
+        String secret = "s3cret-" + RUN;
+        List<String> workloads = new ArrayList<>();
+        for (String[] limits : List.of(new String[] {"0.25", "64m", "32"}, new String[] {"0.5", "96m", "48"})) {
+            String name = "agent-workload-" + RUN + "-" + workloads.size();
+            int port = TestWorkloads.freePort();
+            String check = workloads.isEmpty()
+                    ? "{\"type\": \"http\", \"port\": " + port + ", \"path\": \"/health\", \"intervalSeconds\": 1}"
+                    : "{\"type\": \"command\", \"command\": [\"test\", \"-e\", \"/etc/workload-variant\"], "
+                            + "\"intervalSeconds\": 1}";
+            ResponseEntity<JsonNode> created = HubClient.postJson(http, "/api/workloads", "{\"name\": \"" + name
+                    + "\", \"target\": \"edge\", \"deviceId\": \"" + EDGE + "\", \"image\": \"" + WORKLOAD_IMAGE
+                    + "\", \"network\": \"host\", \"ports\": [{\"containerPort\": " + port + "}], \"env\": {\"PORT\": \""
+                    + port + "\"}, \"secretEnv\": {\"TOKEN\": \"" + secret + "\"}, \"resources\": {\"cpus\": "
+                    + limits[0] + ", \"memory\": \"" + limits[1] + "\", \"pids\": " + limits[2] + "}, \"healthCheck\": "
+                    + check + "}");
+            assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
+            workloads.add(created.getBody().get("workloadId").asText());
+        }
+        for (int i = 0; i < workloads.size(); i++) {
+            String id = workloads.get(i);
+            JsonNode workload = await().atMost(Duration.ofMinutes(2)).until(() -> get("/api/workloads/" + id),
+                    w -> w.path("status").asText().matches("running|failed") && !w.path("health").asText().equals("unknown"));
+            assertThat(workload.path("status").asText()).as("%s", workload).isEqualTo("running");
+            assertThat(workload.path("health").asText()).as("%s", workload).isEqualTo("healthy");
+            assertThat(workload.toString()).doesNotContain(secret);
+            JsonNode container = TestWorkloads.inspect(workload.path("name").asText());
+            assertThat(container.at("/HostConfig/NanoCpus").asLong()).isEqualTo(i == 0 ? 250_000_000L : 500_000_000L);
+            assertThat(container.at("/HostConfig/Memory").asLong()).isEqualTo((i == 0 ? 64L : 96L) * 1024 * 1024);
+            assertThat(container.at("/HostConfig/PidsLimit").asLong()).isEqualTo(i == 0 ? 32 : 48);
+            assertThat(container.at("/Config/Env").toString()).contains("TOKEN=" + secret);
+            JsonNode checks = get("/api/workloads/" + id + "/health").path("checks");
+            assertThat(checks.get(0).path("detail").asText()).as("%s", checks)
+                    .contains(i == 0 ? "GET http://127.0.0.1:" : "test -e /etc/workload-variant exited 0");
+        }
+        String first = workloads.get(0);
+        String firstName = get("/api/workloads/" + first).path("name").asText();
+        assertThat(get("/api/workloads/" + first + "/logs?tail=5").path("logs").asText()).contains("listening on");
+        assertThat(get("/api/workloads/" + first + "/stats").toString()).contains("memory");
+        assertThat(HubClient.postJson(http, "/api/workloads/" + first + "/stop", "").getBody().path("status").asText())
+                .isEqualTo("stopped");
+        assertThat(TestWorkloads.inspect(firstName).at("/State/Running").asBoolean()).isFalse();
+        assertThat(HubClient.postJson(http, "/api/workloads/" + first + "/start", "").getBody().path("status").asText())
+                .isEqualTo("running");
+        String startedAt = TestWorkloads.inspect(firstName).at("/State/StartedAt").asText();
+        assertThat(HubClient.postJson(http, "/api/workloads/" + first + "/restart", "").getBody().path("status").asText())
+                .isEqualTo("running");
+        assertThat(TestWorkloads.inspect(firstName).at("/State/StartedAt").asText()).isNotEqualTo(startedAt);
+        for (String id : workloads) {
+            String name = get("/api/workloads/" + id).path("name").asText();
+            assertThat(http.exchange("/api/workloads/" + id, HttpMethod.DELETE, null, JsonNode.class).getStatusCode())
+                    .isEqualTo(HttpStatus.OK);
+            assertThat(TestWorkloads.containerExists(name)).isFalse();
+        }
+        assertThat(inspect().at("/State/StartedAt").asText()).as("the provider was not touched").isEqualTo(providerStarted);
+        assertThat(everything).noneMatch(message -> message.contains(secret));
 
         // The first deploy command again, exactly as the hub signed it (a replay, or a QoS 1 redelivery): refused,
         // not applied a second time. Then commands that are not the hub's. Commands are applied in order, so once the

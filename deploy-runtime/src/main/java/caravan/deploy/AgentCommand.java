@@ -6,17 +6,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * A command from the hub on {@code caravan/edges/{edgeId}/commands}.
  *
- * @param type         {@code deploy}, {@code container} or {@code simulator}
+ * @param type         {@code deploy}, {@code container}, {@code workload} or {@code simulator}
  * @param commandId    unique per command: a redelivered command is applied once
  * @param deployment   for deploy: the deployment document, written as is to the provider's config file
  * @param healthGate   for deploy: when the new provider counts as healthy, and whether to roll back if it does not
  * @param registryAuth for deploy: credentials for pulling the image; kept in memory only
- * @param action       for container: stop, restart, remove, logs, stats; for simulator: start, stop
+ * @param action       for container: stop, restart, remove, logs, stats; for simulator: start, stop; for workload:
+ *                     the operation ({@code caravan.agent.WorkloadCommands})
  * @param tail         for container logs: how many lines
+ * @param workload     for workload: the operation's arguments (travels sealed to the edge: a container spec carries
+ *                     the workload's secret environment)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AgentCommand(String type, String commandId, JsonNode deployment, HealthGate healthGate,
-        RegistryAuth registryAuth, String action, Integer tail) {
+        RegistryAuth registryAuth, String action, Integer tail, JsonNode workload) {
 
     /**
      * @param windowSeconds       the container must keep running this long without restarting
@@ -41,7 +44,7 @@ public record AgentCommand(String type, String commandId, JsonNode deployment, H
 
     /** The command as it may be written to disk: without the pull credentials. */
     public AgentCommand withoutRegistryAuth() {
-        return new AgentCommand(type, commandId, deployment, healthGate, null, action, tail);
+        return new AgentCommand(type, commandId, deployment, healthGate, null, action, tail, workload);
     }
 
     public HealthGate healthGateOrDefault() {

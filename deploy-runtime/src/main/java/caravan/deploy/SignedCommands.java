@@ -30,13 +30,16 @@ import com.nimbusds.jwt.SignedJWT;
  * ({@code jti}), when it was issued and when it expires, with the command itself in {@code command}. The hub signs
  * with its private key and the agent checks with the public key it was given at install, so a broker client that is
  * not the hub cannot make an agent do anything, nor replay the hub's command to another edge or after it expired.
- * A command's pull credentials ({@code registryAuth}) travel sealed to the edge ({@code sealedRegistryAuth}).
+ * What a command carries for the edge alone travels sealed to it: its pull credentials ({@code registryAuth} as
+ * {@code sealedRegistryAuth}) and a workload operation's arguments, which may hold secret environment
+ * ({@code workload} as {@code sealedWorkload}).
  */
 public final class SignedCommands {
 
     static final String COMMAND_CLAIM = "command";
-    private static final String REGISTRY_AUTH = "registryAuth";
-    private static final String SEALED_REGISTRY_AUTH = "sealedRegistryAuth";
+    /** Each field sealed to the edge, and the name it travels under. */
+    private static final Map<String, String> SEALED = Map.of("registryAuth", "sealedRegistryAuth",
+            "workload", "sealedWorkload");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JWSAlgorithm ALGORITHM = JWSAlgorithm.ES256;
     /** How far the agent's clock may be behind the hub's before a fresh command looks expired. */
@@ -57,14 +60,16 @@ public final class SignedCommands {
             Duration ttl) {
         try {
             ObjectNode command = (ObjectNode) JSON.readTree(commandJson);
-            JsonNode registryAuth = command.remove(REGISTRY_AUTH);
-            if (registryAuth != null) {
-                if (edgeSecret == null) {
-                    throw new IllegalStateException("edge " + edgeId + " has no credential to seal the registry's "
-                            + "pull credentials to: issue one with POST /api/edges/" + edgeId + "/credentials and "
-                            + "give it to its agent");
+            for (Map.Entry<String, String> field : SEALED.entrySet()) {
+                JsonNode secret = command.remove(field.getKey());
+                if (secret != null) {
+                    if (edgeSecret == null) {
+                        throw new IllegalStateException("edge " + edgeId + " has no credential to seal the command's "
+                                + field.getKey() + " to: issue one with POST /api/edges/" + edgeId + "/credentials "
+                                + "and give it to its agent");
+                    }
+                    command.put(field.getValue(), EdgeSeal.seal(edgeSecret, secret.toString()));
                 }
-                command.put(SEALED_REGISTRY_AUTH, EdgeSeal.seal(edgeSecret, registryAuth.toString()));
             }
             JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(edgeId).jwtID(command.path("commandId").asText())
                     .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(ttl)))
@@ -126,21 +131,23 @@ public final class SignedCommands {
 
     private static ObjectNode opened(String commandId, ObjectNode command, String edgeSecret)
             throws CommandRefusedException, JsonProcessingException {
-        JsonNode sealed = command.remove(SEALED_REGISTRY_AUTH);
-        if (sealed == null) {
-            return command;
+        for (Map.Entry<String, String> field : SEALED.entrySet()) {
+            JsonNode sealed = command.remove(field.getValue());
+            if (sealed == null) {
+                continue;
+            }
+            if (edgeSecret == null) {
+                throw new CommandRefusedException(commandId, "sealed", "the command's " + field.getKey() + " is sealed "
+                        + "to this edge's credential, and the agent was given none (CARAVAN_AGENT_CREDENTIALS_FILE)");
+            }
+            try {
+                command.set(field.getKey(), JSON.readTree(EdgeSeal.open(edgeSecret, sealed.asText())));
+            } catch (GeneralSecurityException e) {
+                throw new CommandRefusedException(commandId, "sealed", "the command's " + field.getKey() + " is sealed "
+                        + "to another credential than this agent's: " + e.getMessage());
+            }
         }
-        if (edgeSecret == null) {
-            throw new CommandRefusedException(commandId, "sealed", "the registry credentials are sealed to this "
-                    + "edge's credential, and the agent was given none (CARAVAN_AGENT_CREDENTIALS_FILE)");
-        }
-        try {
-            command.set(REGISTRY_AUTH, JSON.readTree(EdgeSeal.open(edgeSecret, sealed.asText())));
-            return command;
-        } catch (GeneralSecurityException e) {
-            throw new CommandRefusedException(commandId, "sealed", "the registry credentials are sealed to another "
-                    + "credential than this agent's: " + e.getMessage());
-        }
+        return command;
     }
 
     /** The public key as PEM, as the agent is given it at install. */

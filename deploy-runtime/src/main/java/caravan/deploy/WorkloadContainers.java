@@ -1,5 +1,6 @@
 package caravan.deploy;
 
+import java.io.IOException;
 import java.util.Optional;
 
 import caravan.deploy.ContainerRuntime.Capacity;
@@ -24,6 +25,26 @@ public final class WorkloadContainers {
         }
         if (capacity.cpus() > 0 && spec.cpus() > capacity.cpus()) {
             throw new CapacityException(where + " has " + capacity.cpus() + " CPUs, the workload asks for " + spec.cpus());
+        }
+    }
+
+    /**
+     * As {@link #checkCapacity}, on an engine whose disk is at hand (an edge's): and room for the image when it still
+     * has to be pulled, {@code minFreeBytes} staying free.
+     */
+    public static void checkRoom(ContainerRuntime runtime, ContainerSpec spec, String where, long minFreeBytes) {
+        checkCapacity(runtime, spec, where);
+        if (!runtime.imagePresent(spec.image())) {
+            long free;
+            try {
+                free = runtime.freeDisk();
+            } catch (IOException e) {
+                throw new IllegalStateException("the free disk of " + where + " could not be read: " + e.getMessage(), e);
+            }
+            if (free < minFreeBytes) {
+                throw new CapacityException(where + " has " + mb(free) + " of disk free, " + mb(minFreeBytes)
+                        + " must stay free to pull " + spec.image());
+            }
         }
     }
 

@@ -27,6 +27,6 @@ class AgentCommandTest {
     private static AgentCommand deploy(String image, String digest) throws Exception {
         String provider = "{\"image\": \"" + image + "\"" + (digest == null ? "" : ", \"digest\": \"" + digest + "\"") + "}";
         return new AgentCommand("deploy", "c1", MAPPER.readTree("{\"deploymentId\": \"d1\", \"provider\": " + provider + "}"),
-                null, null, null, null);
+                null, null, null, null, null);
     }
 }

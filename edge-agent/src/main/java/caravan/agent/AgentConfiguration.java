@@ -107,6 +107,7 @@ public class AgentConfiguration implements CamelConfiguration {
         camelContext.getRegistry().bind("deploySteps", new DeploySteps(runtime, state, events, settings,
                 () -> stopSimulator(camelContext)));
         camelContext.getRegistry().bind("containerCommands", new ContainerCommands(runtime, state, settings));
+        camelContext.getRegistry().bind("workloadCommands", new WorkloadCommands(runtime, settings));
         camelContext.getRegistry().bind("simulator", new Simulator(settings));
         camelContext.getRegistry().bind("commandVerifier", new CommandVerifier(SignedCommands.publicKey(commandKey),
                 edgeId, credentials));
