@@ -133,6 +133,7 @@ public class AcpActions {
         output.put("workload_id", workload.workloadId());
         output.put("name", workload.name());
         output.put("target", workload.target());
+        output.put("kind", workload.kind());
         output.put("status", workload.status());
         output.put("health", workload.health());
         output.put("address", workload.address());

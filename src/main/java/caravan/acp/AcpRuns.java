@@ -2,6 +2,7 @@ package caravan.acp;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -43,8 +44,11 @@ public class AcpRuns {
     private final ObjectMapper mapper;
     private final ProducerTemplate producer;
     private final Workloads workloads;
+    private final AcpProperties properties;
 
-    public AcpRuns(JdbcClient jdbc, ObjectMapper mapper, ProducerTemplate producer, Workloads workloads) {
+    public AcpRuns(JdbcClient jdbc, ObjectMapper mapper, ProducerTemplate producer, Workloads workloads,
+            AcpProperties properties) {
+        this.properties = properties;
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.producer = producer;
@@ -155,6 +159,19 @@ public class AcpRuns {
             workloads.cancelDeploy(workloadId);
         }
         return run(runId);
+    }
+
+    /**
+     * Runs whose hub stopped while carrying them out (nothing else leaves a run unfinished this long) fail, saying
+     * so; a workload a deploy made deploys on. Returns how many.
+     */
+    public int failInterrupted() {
+        Duration after = properties.deployTimeout().plusMinutes(2);
+        return jdbc.sql("UPDATE acp_runs SET status = 'failed', error_code = 'server_error', error_message = :message, "
+                        + "finished_at = :at WHERE status IN ('created', 'in-progress', 'cancelling') AND created_at < :before")
+                .param("message", "the run was interrupted: the hub carrying it out stopped. A workload it created "
+                        + "deploys on: find it with list_workloads, follow it with get_address")
+                .param("at", now()).param("before", now().minus(after)).update();
     }
 
     public AcpRun run(String runId) {

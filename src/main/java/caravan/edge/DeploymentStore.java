@@ -2,6 +2,7 @@ package caravan.edge;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,6 +153,13 @@ public class DeploymentStore {
     public Optional<Deployment> find(String deploymentId) {
         return jdbc.sql("SELECT * FROM deployments WHERE deployment_id = :id").param("id", deploymentId)
                 .query(this::map).optional();
+    }
+
+    /** Each edge's newest deployment (one edge's, if {@code edgeId} is given), by edge. */
+    public List<Deployment> newestPerEdge(String edgeId) {
+        return jdbc.sql("SELECT DISTINCT ON (edge_id) * FROM deployments WHERE (:edge IS NULL OR edge_id = :edge) "
+                        + "ORDER BY edge_id, created_at DESC")
+                .param("edge", edgeId, Types.VARCHAR).query(this::map).list();
     }
 
     public List<Deployment> forEdge(String edgeId) {

@@ -72,7 +72,7 @@ public class RemoteDockerRuntime implements ContainerRuntime {
             docker(properties.stepTimeout(), "pull", "--quiet", image);
             return;
         }
-        String configDir = privateTmpfsDir();
+        String configDir = privateTmpfsDir("caravan-pull", "registry credentials", "the pull");
         try {
             writeDockerConfig(configDir, auth);
             expectOk(ssh.run(List.of("env", "DOCKER_CONFIG=" + configDir, "docker", "pull", "--quiet", image),
@@ -82,16 +82,19 @@ public class RemoteDockerRuntime implements ContainerRuntime {
         }
     }
 
-    /** A new directory, mode 700, under the edge's secrets dir, which must be a tmpfs: credentials stay off its disk. */
-    private String privateTmpfsDir() {
+    /**
+     * A new directory, mode 700, under the edge's secrets dir, which must be a tmpfs: what it holds ({@code what}, for
+     * {@code step}) stays off the edge's disk.
+     */
+    private String privateTmpfsDir(String prefix, String what, String step) {
         String secretsDir = properties.secretsDir();
         String fileSystem = ssh.run(List.of("stat", "-f", "-c", "%T", secretsDir), QUICK).stdout().strip();
         if (!fileSystem.equals("tmpfs")) {
             throw new IllegalStateException("caravan.ssh.secrets-dir " + secretsDir + " on edge " + ssh.edgeId()
-                    + " is not a tmpfs (" + (fileSystem.isEmpty() ? "missing" : fileSystem) + "): registry credentials "
-                    + "are only put in memory-backed storage, so the pull was not attempted");
+                    + " is not a tmpfs (" + (fileSystem.isEmpty() ? "missing" : fileSystem) + "): " + what
+                    + " are only put in memory-backed storage, so " + step + " was not attempted");
         }
-        SshSession.Result made = ssh.run(List.of("mktemp", "-d", secretsDir + "/caravan-pull.XXXXXXXX"), QUICK);
+        SshSession.Result made = ssh.run(List.of("mktemp", "-d", secretsDir + "/" + prefix + ".XXXXXXXX"), QUICK);
         expectOk(made, "mktemp -d in " + secretsDir);
         return made.stdout().strip();
     }
@@ -166,9 +169,37 @@ public class RemoteDockerRuntime implements ContainerRuntime {
         spec.ports().forEach(port -> run.addAll(List.of("--publish",
                 port.hostPort() + ":" + port.containerPort() + "/" + port.protocol())));
         spec.labels().forEach((key, value) -> run.addAll(List.of("--label", key + "=" + value)));
-        spec.env().forEach(variable -> run.addAll(List.of("--env", variable)));
-        run.add(spec.image());
-        return expectOk(ssh.run(run, properties.stepTimeout()), "docker run " + spec.image()).strip();
+        if (spec.env().isEmpty()) {
+            run.add(spec.image());
+            return expectOk(ssh.run(run, properties.stepTimeout()), "docker run " + spec.image()).strip();
+        }
+        // In a file on the edge's tmpfs for the length of the run: on the command line, any user of the edge could
+        // read the container's secrets in its process list.
+        String envDir = privateTmpfsDir("caravan-env", "a container's environment variables", "starting it");
+        try {
+            String envFile = envDir + "/env";
+            writeEnvFile(envFile, spec.env());
+            run.addAll(List.of("--env-file", envFile, spec.image()));
+            return expectOk(ssh.run(run, properties.stepTimeout()), "docker run " + spec.image()).strip();
+        } finally {
+            ssh.run(List.of("rm", "-rf", "--", envDir), QUICK);
+        }
+    }
+
+    /** Docker's env-file: one NAME=value a line, taken literally. */
+    private void writeEnvFile(String file, List<String> env) {
+        for (String variable : env) {
+            if (variable.contains("\n") || variable.contains("\r")) {
+                throw new IllegalArgumentException("environment variable " + variable.substring(0,
+                        Math.max(0, variable.indexOf('='))) + " holds a line break, which an env-file cannot carry");
+            }
+        }
+        try {
+            Files.writeString(ssh.path(file), String.join("\n", env) + "\n");
+        } catch (IOException e) {
+            throw new IllegalStateException("could not hand the container's environment to edge " + ssh.edgeId() + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override

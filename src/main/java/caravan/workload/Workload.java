@@ -17,12 +17,17 @@ import caravan.deploy.HealthProbe;
  * @param address     where its first published port is reached, {@code host:port}
  * @param health      {@code healthy}, {@code unhealthy} or {@code unknown} (no check, or none decided yet), since
  *                    {@code healthSince}
+ * @param kind        {@code container} (made with {@code POST /api/workloads}) or {@code her-provider} (an edge's
+ *                    HER provider, deployed with deploy-her: {@link HerProviders})
  */
 public record Workload(String workloadId, String name, String target, String deviceId, String cloudTarget,
         String image, String pinnedImage, Map<String, String> env, List<String> secretEnv, Resources resources,
         String network, List<Port> ports, Map<String, String> labels, HealthCheck healthCheck, String status,
         String detail, String address, String containerId, String health, OffsetDateTime healthSince, String createdBy,
-        OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+        OffsetDateTime createdAt, OffsetDateTime updatedAt, String kind) {
+
+    public static final String CONTAINER = "container";
+    public static final String HER_PROVIDER = "her-provider";
 
     /** @param memory Docker's syntax, e.g. {@code 256m} or {@code 2g}; @param pids most processes */
     public record Resources(Double cpus, String memory, Long pids) {

@@ -2,7 +2,6 @@ package caravan.workload;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -26,10 +25,10 @@ import caravan.edge.EdgeRegistry;
 import caravan.workload.Workload.HealthCheck;
 
 /**
- * Workloads' health checks, run by the {@code workload-health-checks} route: HTTP and TCP from the hub to the
- * workload's address (a cloud target's public one, an edge's), a command in the container (through the engine's API,
- * or over SSH), its outcome stored in {@code health_checks}, the workload's health summarised, and an alert
- * when it turns unhealthy.
+ * Workloads' health checks, run by the {@code workload-health-checks} route where the workload runs
+ * ({@link WorkloadTarget#probe}: an edge's agent on the edge; the hub against a cloud target's or an agentless edge's
+ * address, or in the container through the engine's API or over SSH), its outcome stored in {@code health_checks},
+ * the workload's health summarised, and an alert when it turns unhealthy.
  */
 @Component
 public class WorkloadHealth {
@@ -119,17 +118,17 @@ public class WorkloadHealth {
         } catch (RuntimeException e) {
             probed = new HealthProbe.Result(false, 0, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
-        boolean healthy = probed.healthy();
-        String detail = probed.detail();
-        HealthCheckResult result = new HealthCheckResult(workload.workloadId(), WorkloadStore.now(), healthy,
-                probed.responseTimeMs(), detail);
+        HealthCheckResult result = new HealthCheckResult(workload.workloadId(), WorkloadStore.now(), probed.healthy(),
+                probed.responseTimeMs(), probed.detail());
         Timer.builder("caravan.workloads.health.checks").description("health checks and their response times")
-                .tag("workload", workload.name()).tag("target", workload.cloudTarget() != null ? workload.cloudTarget() : workload.deviceId()).tag("healthy", Boolean.toString(healthy))
-                .register(meters).record(probed.responseTimeMs(), TimeUnit.MILLISECONDS);
+                .tag("workload", workload.name())
+                .tag("target", workload.cloudTarget() != null ? workload.cloudTarget() : workload.deviceId())
+                .tag("healthy", Boolean.toString(result.healthy()))
+                .register(meters).record(result.responseTimeMs(), TimeUnit.MILLISECONDS);
         jdbc.sql("INSERT INTO health_checks (workload_id, checked_at, healthy, response_time_ms, detail) "
                         + "VALUES (:id, :at, :healthy, :ms, :detail)")
-                .param("id", workload.workloadId()).param("at", result.checkedAt()).param("healthy", healthy)
-                .param("ms", result.responseTimeMs()).param("detail", detail).update();
+                .param("id", workload.workloadId()).param("at", result.checkedAt()).param("healthy", result.healthy())
+                .param("ms", result.responseTimeMs()).param("detail", result.detail()).update();
         Alert alert = summarise(workload, result);
         return new CheckOutcome(result, store.get(workload.workloadId()), alert);
     }

@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param healthTick        how often each hub looks for health checks that are due
  * @param healthRetention   how long health check results are kept
  * @param healthPruneInterval how often results past their retention are deleted
+ * @param pendingTimeout    a deploy queued this long and never started (its hub stopped) is started by another
+ * @param interruptionCheck how often hubs look for deploys a hub stopped in the middle of
  * @param agentAnswerTimeout how long the hub waits for an edge's agent to answer an operation on a workload (a pull
  *                          waits for {@code pullTimeout}, a check or a command for its own timeout on top)
  */
@@ -29,7 +31,14 @@ public record WorkloadProperties(
         @DefaultValue("1s") Duration healthTick,
         @DefaultValue("7d") Duration healthRetention,
         @DefaultValue("1h") Duration healthPruneInterval,
-        @DefaultValue("30s") Duration agentAnswerTimeout) {
+        @DefaultValue("30s") Duration agentAnswerTimeout,
+        @DefaultValue("1h") Duration pendingTimeout,
+        @DefaultValue("1m") Duration interruptionCheck) {
+
+    /** Longer than any deploy step takes: a deploy with no step for this long was interrupted. */
+    public Duration longestStep() {
+        return pullTimeout.plus(settle).plus(agentAnswerTimeout).plusMinutes(1);
+    }
 
     /**
      * A Docker engine on a cloud VM, reached over TCP with mutual TLS, as {@code dockerd --tlsverify} serves it.

@@ -62,7 +62,9 @@ public class WorkloadStore {
         }
     }
 
+    /** @throws ConflictException for an edge's HER provider, which is not operated as a container workload */
     public Workload get(String workloadId) {
+        HerProviders.refuse(workloadId);
         return find(workloadId).orElseThrow(() -> new NotFoundException("no workload " + workloadId));
     }
 
@@ -99,6 +101,18 @@ public class WorkloadStore {
         return jdbc.sql("UPDATE workloads SET status = :status, detail = :detail, updated_at = :at "
                         + "WHERE workload_id = :id AND status <> 'cancelling'")
                 .param("status", status).param("detail", detail).param("at", now()).param("id", workloadId).update() == 1;
+    }
+
+    /**
+     * Deploys no hub has moved on since {@code before}: they are set back to {@code pending} (cancels to
+     * {@code cancelling}) with {@code detail}, each claimed by one hub; returns their ids.
+     */
+    List<String> claimInterrupted(List<String> statuses, OffsetDateTime before, String detail) {
+        return jdbc.sql("UPDATE workloads SET status = CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'pending' END, "
+                        + "detail = :detail, updated_at = :at WHERE status IN (:statuses) AND updated_at < :before "
+                        + "RETURNING workload_id")
+                .param("detail", detail).param("at", now()).param("statuses", statuses).param("before", before)
+                .query(String.class).list();
     }
 
     /** Asks the deploy under way to stop at its next step; false if there is none. */
@@ -138,8 +152,9 @@ public class WorkloadStore {
                 read(rs.getString("ports"), PORTS), read(rs.getString("labels"), STRINGS),
                 rs.getString("health_check") == null ? null : read(rs.getString("health_check"), HEALTH_CHECK),
                 rs.getString("status"), rs.getString("detail"), rs.getString("address"), rs.getString("container_id"),
-                rs.getString("health"), rs.getObject("health_since", OffsetDateTime.class), rs.getString("created_by"), rs.getObject("created_at", OffsetDateTime.class),
-                rs.getObject("updated_at", OffsetDateTime.class));
+                rs.getString("health"), rs.getObject("health_since", OffsetDateTime.class), rs.getString("created_by"),
+                rs.getObject("created_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class),
+                Workload.CONTAINER);
     }
 
     private <T> T read(String stored, TypeReference<T> type) {

@@ -1,5 +1,6 @@
 package caravan.workload;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,9 +48,11 @@ public class Workloads {
     private final RegistryProperties registry;
     private final SecretBox secrets;
     private final WorkloadProperties properties;
+    private final HerProviders herProviders;
 
     public Workloads(WorkloadStore store, WorkloadTargets targets, RegistryDigests digests,
-            RegistryProperties registry, SecretBox secrets, WorkloadProperties properties) {
+            RegistryProperties registry, SecretBox secrets, WorkloadProperties properties, HerProviders herProviders) {
+        this.herProviders = herProviders;
         this.properties = properties;
         this.store = store;
         this.targets = targets;
@@ -70,9 +73,9 @@ public class Workloads {
         String image = problems.required(request.image(), "image");
         Map<String, String> env = request.env() == null ? Map.of() : new TreeMap<>(request.env());
         Map<String, String> secretEnv = request.secretEnv() == null ? Map.of() : new TreeMap<>(request.secretEnv());
-        env.keySet().forEach(key -> checkEnvName(key, "env", problems));
-        secretEnv.keySet().forEach(key -> {
-            checkEnvName(key, "secretEnv", problems);
+        env.forEach((key, value) -> checkEnv(key, value, "env", problems));
+        secretEnv.forEach((key, value) -> {
+            checkEnv(key, value, "secretEnv", problems);
             problems.check(!env.containsKey(key), key + " is in both env and secretEnv");
         });
         problems.check(request.network() == null || request.network().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"),
@@ -100,17 +103,21 @@ public class Workloads {
                 image.trim(), pinned, env, List.copyOf(secretEnv.keySet()), resources,
                 request.network() == null || request.network().isBlank() ? "bridge" : request.network().trim(), ports,
                 request.labels() == null ? Map.of() : new TreeMap<>(request.labels()), healthCheck, "pending", null,
-                null, null, "unknown", null, actor, now, now);
+                null, null, "unknown", null, actor, now, now, Workload.CONTAINER);
         store.insert(workload, sealed);
         return store.get(workloadId);
     }
 
     public Workload workload(String workloadId) {
-        return store.get(workloadId);
+        return herProviders.find(workloadId).orElseGet(() -> store.get(workloadId));
     }
 
+    /** The workloads of every target, or of the edge {@code deviceId}: its HER provider with them. */
     public List<Workload> list(String deviceId) {
-        return store.list(deviceId == null || deviceId.isBlank() ? null : deviceId);
+        String edge = deviceId == null || deviceId.isBlank() ? null : deviceId;
+        List<Workload> all = new ArrayList<>(herProviders.list(edge));
+        all.addAll(store.list(edge));
+        return all;
     }
 
     /** Deploy step: the target can hold what the workload asks for; nothing is touched yet. */
@@ -199,6 +206,21 @@ public class Workloads {
         store.status(workloadId, "failed", reason);
     }
 
+    /**
+     * Deploys a hub stopped in the middle of (killed, or restarted): one with no step for longer than any step takes
+     * starts over (each step may be taken again: the pull, the replacement of its own container), a cancel under way
+     * is finished, and one queued on a hub that stopped before starting it is started after
+     * {@code caravan.workloads.pending-timeout}. Each is claimed by one hub. Returns them, for the deploy route.
+     */
+    public List<Workload> resumeInterrupted() {
+        OffsetDateTime now = WorkloadStore.now();
+        List<String> resumed = new ArrayList<>(store.claimInterrupted(List.of("pulling", "starting", "cancelling"),
+                now.minus(properties.longestStep()), "resumed: the hub deploying it stopped before it ran"));
+        resumed.addAll(store.claimInterrupted(List.of("pending"), now.minus(properties.pendingTimeout()),
+                "resumed: it was queued on a hub that stopped before starting it"));
+        return resumed.stream().map(store::get).toList();
+    }
+
     /** {@code stop}, {@code start} or {@code restart}, carried out on the target before it is recorded. */
     public Workload control(String workloadId, String action) {
         Workload workload = store.get(workloadId);
@@ -238,7 +260,7 @@ public class Workloads {
                 workload.resources(), workload.network(), workload.ports(), workload.labels(), workload.healthCheck(),
                 "deleted", outcome, null, null,
                 workload.health(), workload.healthSince(), workload.createdBy(), workload.createdAt(),
-                WorkloadStore.now());
+                WorkloadStore.now(), workload.kind());
     }
 
     public Map<String, Object> logs(String workloadId, Integer tail) {
@@ -395,8 +417,12 @@ public class Workloads {
         return port != null && port >= 1 && port <= 65535;
     }
 
-    private static void checkEnvName(String key, String field, Problems problems) {
+    /** A name the shell accepts, and a value on one line: an edge reached over SSH is handed an env-file. */
+    private static void checkEnv(String key, String value, String field, Problems problems) {
         problems.check(ENV_NAME.matcher(key).matches(), field + " name '" + key + "' is not a valid variable name");
+        problems.check(value != null, field + " " + key + " has no value");
+        problems.check(value == null || !value.contains("\n") && !value.contains("\r"),
+                field + " " + key + " holds a line break: values must be one line");
     }
 
     /** The deploy was asked to stop. */

@@ -168,7 +168,7 @@ class EdgeSshIT {
             ResponseEntity<JsonNode> created = HubClient.postJson(http, "/api/workloads", "{\"name\": \"" + name
                     + "\", \"target\": \"edge\", \"deviceId\": \"" + EDGE + "\", \"image\": \"" + WORKLOAD_IMAGE
                     + "\", \"network\": \"host\", \"ports\": [{\"containerPort\": " + port + "}], \"env\": {\"PORT\": \""
-                    + port + "\"}, \"resources\": {\"cpus\": " + limits[0] + ", \"memory\": \"" + limits[1]
+                    + port + "\"}, \"secretEnv\": {\"TOKEN\": \"ssh-secret-" + RUN + "\"}, \"resources\": {\"cpus\": " + limits[0] + ", \"memory\": \"" + limits[1]
                     + "\", \"pids\": " + limits[2] + "}, \"healthCheck\": {\"type\": \"command\", "
                     + "\"command\": [\"test\", \"-e\", \"/etc/workload-variant\"], \"intervalSeconds\": 1}}");
             assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
@@ -185,8 +185,23 @@ class EdgeSshIT {
             assertThat(limits.path("NanoCpus").asLong()).isEqualTo(i == 0 ? 250_000_000L : 500_000_000L);
             assertThat(limits.path("Memory").asLong()).isEqualTo((i == 0 ? 64L : 96L) * 1024 * 1024);
             assertThat(limits.path("PidsLimit").asLong()).isEqualTo(i == 0 ? 32 : 48);
+            // handed over in an env-file on the edge's tmpfs, not on a command line
+            assertThat(TestWorkloads.inspect(workload.path("name").asText()).at("/Config/Env").toString())
+                    .contains("TOKEN=ssh-secret-" + RUN, "PORT=");
         }
-        assertThat(get("/api/workloads?deviceId=" + EDGE).findValuesAsText("workloadId")).containsExactlyInAnyOrderElementsOf(workloads);
+        // The edge's HER provider is listed with them, as the workload kind deploy-her makes, and is not operated as one.
+        JsonNode onEdge = get("/api/workloads?deviceId=" + EDGE);
+        List<String> listed = new ArrayList<>(workloads);
+        listed.add("her-provider:" + EDGE);
+        assertThat(onEdge.findValuesAsText("workloadId")).containsExactlyInAnyOrderElementsOf(listed);
+        JsonNode herProvider = get("/api/workloads/her-provider:" + EDGE);
+        assertThat(herProvider.path("kind").asText()).isEqualTo("her-provider");
+        assertThat(herProvider.path("status").asText()).isEqualTo("running");
+        assertThat(herProvider.path("pinnedImage").asText()).isEqualTo(approved);
+        assertThat(herProvider.path("detail").asText()).contains(rollback.getBody().get("deploymentId").asText());
+        ResponseEntity<JsonNode> refused = HubClient.postJson(http, "/api/workloads/her-provider:" + EDGE + "/stop", "");
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(refused.getBody().toString()).contains("/api/edges/" + EDGE + "/container/{action}");
         assertThat(HubClient.postJson(http, "/api/workloads/" + workloads.get(0) + "/stop", "").getBody()
                 .path("status").asText()).isEqualTo("stopped");
         JsonNode provider = inspect();
@@ -237,7 +252,8 @@ class EdgeSshIT {
 
         // The pull credentials lived on the edge's tmpfs only for the pulls, and nowhere on its disk.
         try (var leftovers = Files.list(Path.of("/dev/shm"))) {
-            assertThat(leftovers.map(Path::toString)).noneMatch(name -> name.contains("caravan-pull."));
+            assertThat(leftovers.map(Path::toString)).noneMatch(name -> name.contains("caravan-pull.")
+                    || name.contains("caravan-env."));
         }
         try (var files = Files.walk(edgeHome())) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {

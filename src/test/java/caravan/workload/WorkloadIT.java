@@ -62,6 +62,7 @@ class WorkloadIT {
     static void services(DynamicPropertyRegistry registry) {
         Services.register(registry, DATA_DIR);
         registry.add("caravan.workloads.settle", () -> "2s");
+        registry.add("caravan.workloads.interruption-check", () -> "1s");
     }
 
     @Autowired
@@ -260,16 +261,42 @@ class WorkloadIT {
     }
 
     @Test
+    void aDeployAndAnAcpRunInterruptedByAStoppedHub_areTakenUpByAnother() throws Exception {
+        String name = "resumed-" + RUN;
+        int port = TestWorkloads.freePort();
+        String id = accepted(workload(name, IMAGE, Services.CLOUD_TARGET, port, "\"env\": {\"PORT\": \"" + port
+                + "\"}")).get("workloadId").asText();
+        String firstContainer = awaitStatus(id, "running").get("containerId").asText();
+        // As a hub killed while pulling leaves it: no step since, longer ago than any step takes.
+        jdbc.sql("UPDATE workloads SET status = 'pulling', updated_at = now() - interval '1 day' WHERE workload_id = :id")
+                .param("id", id).update();
+        String runId = UUID.randomUUID().toString();
+        jdbc.sql("INSERT INTO acp_runs (run_id, agent_name, mode, action, status, inputs, requested_by, created_at) "
+                        + "VALUES (:id, 'hosting-orchestrator', 'async', 'deploy_to_cloud', 'in-progress', '[]', 'it', "
+                        + "now() - interval '1 day')").param("id", runId).update();
+
+        JsonNode resumed = await().atMost(Duration.ofSeconds(60)).until(() -> HubClient.getJson(http, "/api/workloads/" + id),
+                w -> "running".equals(w.path("status").asText()) && !firstContainer.equals(w.path("containerId").asText()));
+        assertThat(TestWorkloads.inspect(name).at("/Id").asText()).isEqualTo(resumed.get("containerId").asText());
+        JsonNode run = await().atMost(Duration.ofSeconds(30)).until(() -> HubClient.getJson(http, "/acp/runs/" + runId),
+                r -> "failed".equals(r.path("status").asText()));
+        assertThat(run.at("/error/code").asText()).isEqualTo("server_error");
+        assertThat(run.at("/error/message").asText()).contains("the run was interrupted");
+        http.delete("/api/workloads/" + id);
+        jdbc.sql("DELETE FROM acp_runs WHERE run_id = :id").param("id", runId).update();
+    }
+
+    @Test
     void badRequests_nameEveryProblem() {
         ResponseEntity<JsonNode> rejected = HubClient.postJson(http, "/api/workloads", "{\"name\": \"Bad_Name\", "
                 + "\"target\": \"cloud\", \"cloudTarget\": \"nowhere\", \"image\": \"" + REPOSITORY + ":missing\", "
-                + "\"env\": {\"1BAD\": \"x\", \"TOKEN\": \"y\"}, \"secretEnv\": {\"TOKEN\": \"z\"}, "
+                + "\"env\": {\"1BAD\": \"x\", \"TOKEN\": \"y\", \"MOTD\": \"two\\nlines\"}, \"secretEnv\": {\"TOKEN\": \"z\"}, "
                 + "\"resources\": {\"memory\": \"lots\"}, \"ports\": [{\"containerPort\": 0}], "
                 + "\"healthCheck\": {\"type\": \"ping\", \"timeoutSeconds\": 20}}");
         assertThat(rejected.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(rejected.getBody().get("problems").toString()).contains("name 'Bad_Name'",
                 "cloudTarget 'nowhere' is not configured", Services.CLOUD_TARGET, "env name '1BAD'",
-                "TOKEN is in both env and secretEnv", "resources.memory 'lots'", "ports:", "(no such image or tag)",
+                "TOKEN is in both env and secretEnv", "env MOTD holds a line break", "resources.memory 'lots'", "ports:", "(no such image or tag)",
                 "healthCheck.type must be http, tcp or command", "healthCheck.timeoutSeconds must be from 1 to intervalSeconds");
         assertThat(HubClient.postJson(http, "/api/workloads", "{\"target\": \"moon\"}").getBody().get("problems")
                 .toString()).contains("name is required", "target must be edge or cloud", "image is required");
