@@ -109,9 +109,9 @@ public class EdgeCommands {
     }
 
     /**
-     * The agent's answer to a recorded call, or null when none came within {@code wait}; the command is forgotten
-     * either way. An answer this hub records wakes the caller at once; one another hub records (they share the
-     * agents' events) is seen within {@link #ANSWER_POLL}.
+     * The agent's answer to a recorded call, or null when none came within {@code wait}. An answer this hub records
+     * wakes the caller at once; one another hub records (they share the agents' events) is seen within
+     * {@link #ANSWER_POLL}. The caller {@link #forget}s the call after.
      */
     public JsonNode awaitAnswer(String edgeId, String commandId, Duration wait) throws InterruptedException {
         CompletableFuture<Void> answer = new CompletableFuture<>();
@@ -135,8 +135,18 @@ public class EdgeCommands {
             }
         } finally {
             answered.remove(commandId);
-            jdbc.sql("DELETE FROM edge_commands WHERE command_id = :id").param("id", commandId).update();
         }
+    }
+
+    /** A call that was answered, or given up on: its answer is the caller's, nobody else reads it. */
+    public void forget(String commandId) {
+        jdbc.sql("DELETE FROM edge_commands WHERE command_id = :id").param("id", commandId).update();
+    }
+
+    /** Calls whose caller stopped before forgetting them (its hub stopped): gone after a day. Returns how many. */
+    public int forgetAbandonedCalls() {
+        return jdbc.sql("DELETE FROM edge_commands WHERE action LIKE 'workload-%' AND sent_at < :before")
+                .param("before", EdgeRegistry.now().minusDays(1)).update();
     }
 
     /** Records a container operation for an edge's agent and returns it; the route sends it. */

@@ -81,15 +81,23 @@ public class AgentEdgeTargets {
         private JsonNode call(String operation, Map<String, Object> arguments, RegistryAuth auth, Duration wait)
                 throws InterruptedException {
             String commandId = commands.record(edge.edgeId(), "workload-" + operation);
-            ObjectNode message = mapper.createObjectNode().put("type", "workload").put("commandId", commandId)
-                    .put("action", operation);
-            message.set("workload", mapper.valueToTree(arguments));
-            if (auth != null) {
-                message.set("registryAuth", mapper.valueToTree(auth));
+            JsonNode answer;
+            try {
+                ObjectNode message = mapper.createObjectNode().put("type", "workload").put("commandId", commandId)
+                        .put("action", operation);
+                ObjectNode workload = message.putObject("workload");
+                workload.setAll((ObjectNode) mapper.valueToTree(arguments));
+                // the agent does not start what the hub has stopped waiting for
+                workload.put("deadline", System.currentTimeMillis() + wait.toMillis());
+                if (auth != null) {
+                    message.set("registryAuth", mapper.valueToTree(auth));
+                }
+                producer.sendBodyAndHeader(PUBLISH, commands.forAgent(edge.edgeId(), message.toString(), wait),
+                        "CaravanEdgeId", edge.edgeId());
+                answer = commands.awaitAnswer(edge.edgeId(), commandId, wait);
+            } finally {
+                commands.forget(commandId);
             }
-            producer.sendBodyAndHeader(PUBLISH, commands.forAgent(edge.edgeId(), message.toString(), wait),
-                    "CaravanEdgeId", edge.edgeId());
-            JsonNode answer = commands.awaitAnswer(edge.edgeId(), commandId, wait);
             if (answer == null) {
                 throw new IllegalStateException("edge " + edge.edgeId() + "'s agent did not answer " + operation
                         + " within " + wait.toSeconds() + " s: is it online? (it was last seen " + registry

@@ -71,6 +71,6 @@ public class HerProviders {
                 new Resources(resources.path("cpus").asDouble(), resources.path("memory").asText(null), null), "host",
                 List.of(), Map.of("caravan.provider", deployment.providerId()), null,
                 STATUSES.getOrDefault(deployment.status(), deployment.status()), detail, null, null, "unknown", null,
-                deployment.startedBy(), deployment.createdAt(), deployment.updatedAt(), Workload.HER_PROVIDER);
+                deployment.startedBy(), deployment.createdAt(), deployment.updatedAt(), Workload.HER_PROVIDER, 0);
     }
 }

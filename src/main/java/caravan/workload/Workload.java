@@ -19,12 +19,14 @@ import caravan.deploy.HealthProbe;
  *                    {@code healthSince}
  * @param kind        {@code container} (made with {@code POST /api/workloads}) or {@code her-provider} (an edge's
  *                    HER provider, deployed with deploy-her: {@link HerProviders})
+ * @param deployAttempt how many times a hub took up its deploy after the one deploying it stopped: only the latest
+ *                    attempt moves it on
  */
 public record Workload(String workloadId, String name, String target, String deviceId, String cloudTarget,
         String image, String pinnedImage, Map<String, String> env, List<String> secretEnv, Resources resources,
         String network, List<Port> ports, Map<String, String> labels, HealthCheck healthCheck, String status,
         String detail, String address, String containerId, String health, OffsetDateTime healthSince, String createdBy,
-        OffsetDateTime createdAt, OffsetDateTime updatedAt, String kind) {
+        OffsetDateTime createdAt, OffsetDateTime updatedAt, String kind, int deployAttempt) {
 
     public static final String CONTAINER = "container";
     public static final String HER_PROVIDER = "her-provider";

@@ -31,7 +31,7 @@ public class WorkloadStore {
     private static final TypeReference<HealthCheck> HEALTH_CHECK = new TypeReference<>() { };
     private static final String COLUMNS = "workload_id, name, target, target_name, image, pinned_image, env, secret_env, "
             + "resources, network, ports, labels, health_check, status, detail, address, container_id, health, health_since, "
-            + "created_by, created_at, updated_at";
+            + "created_by, created_at, updated_at, deploy_attempt";
 
     private final JdbcClient jdbc;
     private final JsonColumns json;
@@ -46,7 +46,7 @@ public class WorkloadStore {
         try {
             jdbc.sql("INSERT INTO workloads (" + COLUMNS + ") VALUES (:id, :name, :target, :targetName, :image, :pinned, "
                             + ":env, :secrets, :resources, :network, :ports, :labels, :healthCheck, :status, NULL, NULL, NULL, "
-                            + "'unknown', NULL, :by, :at, :at)")
+                            + "'unknown', NULL, :by, :at, :at, 0)")
                     .param("id", workload.workloadId()).param("name", workload.name()).param("target", workload.target())
                     .param("targetName", targetName(workload)).param("image", workload.image())
                     .param("pinned", workload.pinnedImage()).param("env", json.write(workload.env()))
@@ -96,11 +96,15 @@ public class WorkloadStore {
                 .param("status", status).param("detail", detail).param("at", now()).param("id", workloadId).update();
     }
 
-    /** Moves a deploy on to {@code status}, unless it was asked to stop; false if it was. */
-    boolean advance(String workloadId, String status, String detail) {
+    /**
+     * Moves deploy {@code attempt} on to {@code status}, unless it was asked to stop or a later attempt took it over;
+     * false if either.
+     */
+    boolean advance(String workloadId, int attempt, String status, String detail) {
         return jdbc.sql("UPDATE workloads SET status = :status, detail = :detail, updated_at = :at "
-                        + "WHERE workload_id = :id AND status <> 'cancelling'")
-                .param("status", status).param("detail", detail).param("at", now()).param("id", workloadId).update() == 1;
+                        + "WHERE workload_id = :id AND deploy_attempt = :attempt AND status <> 'cancelling'")
+                .param("status", status).param("detail", detail).param("at", now()).param("id", workloadId)
+                .param("attempt", attempt).update() == 1;
     }
 
     /**
@@ -109,8 +113,8 @@ public class WorkloadStore {
      */
     List<String> claimInterrupted(List<String> statuses, OffsetDateTime before, String detail) {
         return jdbc.sql("UPDATE workloads SET status = CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'pending' END, "
-                        + "detail = :detail, updated_at = :at WHERE status IN (:statuses) AND updated_at < :before "
-                        + "RETURNING workload_id")
+                        + "detail = :detail, updated_at = :at, deploy_attempt = deploy_attempt + 1 "
+                        + "WHERE status IN (:statuses) AND updated_at < :before RETURNING workload_id")
                 .param("detail", detail).param("at", now()).param("statuses", statuses).param("before", before)
                 .query(String.class).list();
     }
@@ -122,11 +126,11 @@ public class WorkloadStore {
                 .param("at", now()).param("id", workloadId).update() == 1;
     }
 
-    void started(String workloadId, String containerId, String address) {
+    void started(String workloadId, int attempt, String containerId, String address) {
         jdbc.sql("UPDATE workloads SET container_id = :container, address = :address, updated_at = :at "
-                        + "WHERE workload_id = :id")
+                        + "WHERE workload_id = :id AND deploy_attempt = :attempt")
                 .param("container", containerId).param("address", address).param("at", now()).param("id", workloadId)
-                .update();
+                .param("attempt", attempt).update();
     }
 
     void delete(String workloadId) {
@@ -154,7 +158,7 @@ public class WorkloadStore {
                 rs.getString("status"), rs.getString("detail"), rs.getString("address"), rs.getString("container_id"),
                 rs.getString("health"), rs.getObject("health_since", OffsetDateTime.class), rs.getString("created_by"),
                 rs.getObject("created_at", OffsetDateTime.class), rs.getObject("updated_at", OffsetDateTime.class),
-                Workload.CONTAINER);
+                Workload.CONTAINER, rs.getInt("deploy_attempt"));
     }
 
     private <T> T read(String stored, TypeReference<T> type) {

@@ -103,7 +103,7 @@ public class Workloads {
                 image.trim(), pinned, env, List.copyOf(secretEnv.keySet()), resources,
                 request.network() == null || request.network().isBlank() ? "bridge" : request.network().trim(), ports,
                 request.labels() == null ? Map.of() : new TreeMap<>(request.labels()), healthCheck, "pending", null,
-                null, null, "unknown", null, actor, now, now, Workload.CONTAINER);
+                null, null, "unknown", null, actor, now, now, Workload.CONTAINER, 0);
         store.insert(workload, sealed);
         return store.get(workloadId);
     }
@@ -127,23 +127,23 @@ public class Workloads {
     }
 
     /** Deploy step: the image is pulled, with the registry's credentials when it is the hub's registry. */
-    public void pull(String workloadId) throws InterruptedException {
+    public void pull(String workloadId, int attempt) throws InterruptedException {
         Workload workload = store.get(workloadId);
-        advance(workloadId, "pulling", "pulling " + workload.pinnedImage());
+        advance(workloadId, attempt, "pulling", "pulling " + workload.pinnedImage());
         target(workload).pull(workload.pinnedImage(), registryAuth(workload.pinnedImage()));
     }
 
     /** Deploy step: the container is made and started, replacing an earlier one of this workload. */
-    public void start(String workloadId) {
+    public void start(String workloadId, int attempt) {
         Workload workload = store.get(workloadId);
-        advance(workloadId, "starting", "starting " + workload.container() + " on " + workload.where());
+        advance(workloadId, attempt, "starting", "starting " + workload.container() + " on " + workload.where());
         WorkloadTarget target = target(workload);
         String containerId = target.replace(spec(workload));
-        store.started(workloadId, containerId, address(workload, target));
+        store.started(workloadId, attempt, containerId, address(workload, target));
     }
 
     /** Deploy step, after the settle window: running, without restarts. */
-    public Workload verifyRunning(String workloadId) throws InterruptedException {
+    public Workload verifyRunning(String workloadId, int attempt) throws InterruptedException {
         Workload workload = store.get(workloadId);
         WorkloadTarget target = target(workload);
         ContainerState state = target.state(workload.container()).orElseThrow(() ->
@@ -155,7 +155,7 @@ public class Workloads {
                     + (state.restartCount() > 0 ? ", restarted " + state.restartCount() + " times" : "")
                     + (logs.isEmpty() ? "" : "; last output: " + logs.replace("\n", " | ")));
         }
-        advance(workloadId, "running", "running on " + workload.where());
+        advance(workloadId, attempt, "running", "running on " + workload.where());
         return store.get(workloadId);
     }
 
@@ -168,8 +168,8 @@ public class Workloads {
         return store.requestCancel(workloadId);
     }
 
-    private void advance(String workloadId, String status, String detail) {
-        if (!store.advance(workloadId, status, detail)) {
+    private void advance(String workloadId, int attempt, String status, String detail) {
+        if (!store.advance(workloadId, attempt, status, detail)) {
             throw new DeployCancelledException();
         }
     }
@@ -178,10 +178,10 @@ public class Workloads {
      * The deploy failed: the workload is {@code failed} with the reason. A container that was started is stopped, so
      * it does not crash-loop, and kept for its logs.
      */
-    public void failed(String workloadId, Exception cause) {
+    public void failed(String workloadId, int attempt, Exception cause) {
         Workload workload = store.find(workloadId).orElse(null);
-        if (workload == null) {
-            return; // deleted while its deploy was stuck: nothing left to record
+        if (workload == null || workload.deployAttempt() != attempt) {
+            return; // deleted while its deploy was stuck, or a later attempt took it over: nothing to record here
         }
         if ("cancelling".equals(workload.status())) {
             try {
@@ -260,7 +260,7 @@ public class Workloads {
                 workload.resources(), workload.network(), workload.ports(), workload.labels(), workload.healthCheck(),
                 "deleted", outcome, null, null,
                 workload.health(), workload.healthSince(), workload.createdBy(), workload.createdAt(),
-                WorkloadStore.now(), workload.kind());
+                WorkloadStore.now(), workload.kind(), workload.deployAttempt());
     }
 
     public Map<String, Object> logs(String workloadId, Integer tail) {

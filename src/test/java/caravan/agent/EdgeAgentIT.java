@@ -40,10 +40,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
+import caravan.deploy.ClaimCode;
 import caravan.security.CommandSigningKey;
 import caravan.testing.EdgeAgentProcess;
 import caravan.testing.HubClient;
@@ -291,6 +293,8 @@ class EdgeAgentIT {
 
     @LocalServerPort
     int port;
+    @Autowired
+    JdbcClient jdbc;
 
     @Test
     void anAgentWithoutACredential_showsACode_isClaimedWithIt_andCollectsItsCredentialOnce() throws Exception {
@@ -300,9 +304,11 @@ class EdgeAgentIT {
                 + "\"m\"}, \"venueBounds\": {\"minX\": 0, \"maxX\": 10, \"minZ\": 0, \"maxZ\": 10}}");
         Path state = Services.tempDir("caravan-agent-claim");
         Path log = Path.of("target", "edge-agent-claim-it.log");
+        // The hub's key given as well, to pin it: a claim by another hub would be refused.
         Map<String, String> env = Map.of("CARAVAN_AGENT_HUB_URL", "http://localhost:" + port,
-                "CARAVAN_AGENT_CLAIM_POLL_MS", "200", "CARAVAN_AGENT_SIMULATOR_ENABLED", "false",
-                "CARAVAN_AGENT_CONTAINER_NAME", "her-provider-" + claimedEdge);
+                "CARAVAN_AGENT_HUB_ALLOW_HTTP", "true", "CARAVAN_AGENT_CLAIM_POLL_MS", "200",
+                "CARAVAN_AGENT_SIMULATOR_ENABLED", "false", "CARAVAN_AGENT_CONTAINER_NAME", "her-provider-" + claimedEdge,
+                "CARAVAN_AGENT_COMMAND_KEY", HubClient.getJson(http, "/api/hub/command-key").get("publicKey").asText());
         try (EdgeAgentProcess unclaimed = EdgeAgentProcess.start(null, Services.mqttUrl(), state, log, env)) {
             Path codeFile = state.resolve("claim-code");
             String code = await().atMost(Duration.ofSeconds(30)).until(
@@ -339,6 +345,7 @@ class EdgeAgentIT {
             assertThat(Files.getPosixFilePermissions(state.resolve("claimed")))
                     .isEqualTo(PosixFilePermissions.fromString("rw-------"));
             assertThat(codeFile).doesNotExist();
+            assertThat(state.resolve("claim-secret")).doesNotExist();
 
             // The code was used: claiming with it again, or collecting the credential again, is refused.
             ResponseEntity<JsonNode> again = HubClient.postJson(http, "/api/edges/claim",
@@ -346,10 +353,19 @@ class EdgeAgentIT {
             assertThat(again.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
             assertThat(again.getBody().toString()).contains("claim code " + code + " was used",
                     "the device is edge " + claimedEdge);
-            HttpResponse<String> collectedAgain = anonymous("/api/claims/collect", "{\"code\": \"" + code + "\"}");
-            assertThat(collectedAgain.statusCode()).isEqualTo(409);
-            assertThat(collectedAgain.body()).contains("its credential was collected at").doesNotContain("password");
+            // Whoever read the code cannot collect the credential: only the device holds the secret it announced.
+            HttpResponse<String> stolen = anonymous("/api/claims/collect", "{\"code\": \"" + code + "\", "
+                    + "\"secret\": \"guessed\"}");
+            assertThat(stolen.statusCode()).isEqualTo(404);
+            assertThat(stolen.body()).doesNotContain("password");
             assertThat(get("/api/edges/another-" + claimedEdge).path("edgeId").isMissingNode()).isTrue();
+            // An edge with a credential is not claimed again: an admin revokes it first (no operator takes it over).
+            String other = ClaimCode.generate();
+            assertThat(anonymous("/api/claims", "{\"code\": \"" + other + "\", \"verifier\": \"" + "ab".repeat(32)
+                    + "\", \"agentVersion\": \"claim-it-" + RUN + "\"}").statusCode()).isEqualTo(200);
+            ResponseEntity<JsonNode> takeover = HubClient.postJson(http, "/api/edges/claim", claim.formatted(other, claimedEdge));
+            assertThat(takeover.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+            assertThat(takeover.getBody().toString()).contains("edge " + claimedEdge + " has a credential");
 
             // Restarted, it logs in with what it was handed, and shows no new code.
             unclaimed.close();
@@ -361,6 +377,7 @@ class EdgeAgentIT {
             }
         } finally {
             Services.forgetEdges(claimedEdge);
+            jdbc.sql("DELETE FROM edge_claims WHERE agent_version = :marker").param("marker", "claim-it-" + RUN).update();
         }
     }
 

@@ -278,6 +278,7 @@ class WorkloadIT {
         JsonNode resumed = await().atMost(Duration.ofSeconds(60)).until(() -> HubClient.getJson(http, "/api/workloads/" + id),
                 w -> "running".equals(w.path("status").asText()) && !firstContainer.equals(w.path("containerId").asText()));
         assertThat(TestWorkloads.inspect(name).at("/Id").asText()).isEqualTo(resumed.get("containerId").asText());
+        assertThat(resumed.get("deployAttempt").asInt()).isEqualTo(1);
         JsonNode run = await().atMost(Duration.ofSeconds(30)).until(() -> HubClient.getJson(http, "/acp/runs/" + runId),
                 r -> "failed".equals(r.path("status").asText()));
         assertThat(run.at("/error/code").asText()).isEqualTo("server_error");

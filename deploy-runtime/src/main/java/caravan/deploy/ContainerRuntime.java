@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 /**
  * A Docker engine: an edge's own through the engine API ({@link EngineApiRuntime}), an agentless edge's through the
  * docker CLI over SSH ({@code caravan.ssh.RemoteDockerRuntime}), or a cloud VM's through the engine API over mutual
@@ -27,23 +29,28 @@ public interface ContainerRuntime {
      * @param readOnlyBinds host path to container path, mounted read-only
      * @param pids         most processes the container may run; 0 for the engine's default
      */
+    @JsonIgnoreProperties(ignoreUnknown = true) // an agent older than its hub still reads what it knows
     record ContainerSpec(String name, String image, List<String> env, String network, List<PortMapping> ports,
             Map<String, String> readOnlyBinds, double cpus, long memoryBytes, long pids, Map<String, String> labels) {
     }
 
     /** {@code hostPort} on the engine's host forwards to {@code containerPort}; protocol {@code tcp} or {@code udp}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record PortMapping(int containerPort, int hostPort, String protocol) {
     }
 
     /** A command run in a container: its exit code and its output, stdout and stderr interleaved. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record ExecResult(int exitCode, String output) {
     }
 
     /** What the engine's machine has, for refusing a container it could not hold before anything is touched. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record Capacity(int cpus, long memoryBytes, String architecture, String dockerVersion) {
     }
 
     /** What a container is doing, as heartbeats and the health gate see it; the ids are its labels'. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     record ContainerState(String name, String image, String deploymentId, String workloadId, String status, boolean running,
             int restartCount, Integer exitCode) {
     }

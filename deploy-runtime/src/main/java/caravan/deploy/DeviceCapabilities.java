@@ -3,6 +3,8 @@ package caravan.deploy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 /**
  * What an edge can hold, as its agent reports it with each heartbeat or the hub's SSH probe finds it: the hub refuses a
  * workload that asks for more before anything is touched. A value nobody could learn is null.
@@ -14,6 +16,7 @@ import java.nio.file.Path;
  * @param gpu           an NVIDIA GPU (a Jetson's {@code /etc/nv_tegra_release}, or {@code nvidia-smi})
  * @param dockerVersion the engine's version
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record DeviceCapabilities(String arch, Integer cpus, Long memoryMb, Long freeDiskMb, Boolean gpu,
         String dockerVersion) {
 

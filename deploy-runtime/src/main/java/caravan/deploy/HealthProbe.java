@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 import caravan.deploy.ContainerRuntime.ExecResult;
 
 /**
@@ -22,9 +24,11 @@ import caravan.deploy.ContainerRuntime.ExecResult;
  *                       to the port) or {@code command} (run in the container, expecting exit 0)
  * @param timeoutSeconds how long the check may take
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record HealthProbe(String type, String path, Integer expectedStatus, List<String> command, int timeoutSeconds) {
 
     /** What a check saw: healthy or not, how long it took, and what it saw or why it failed. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Result(boolean healthy, long responseTimeMs, String detail) {
     }
 
@@ -64,10 +68,11 @@ public record HealthProbe(String type, String path, Integer expectedStatus, List
                 return "GET " + uri + " answered " + response.statusCode();
             }
             case "tcp" -> {
+                String where = where(host, port);
                 try (Socket socket = new Socket()) {
                     socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
                 }
-                return "connected to " + where(host, port);
+                return "connected to " + where;
             }
             case "command" -> {
                 ExecResult result = exec.exec(container, command, timeout);

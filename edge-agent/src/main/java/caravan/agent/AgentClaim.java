@@ -8,13 +8,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,9 +33,11 @@ import caravan.deploy.TrustedCa;
 
 /**
  * How an agent started without a credential gets one: it shows a one-time claim code (in its log, and in
- * {@code claim-code} in its state directory), announces it to the hub and asks, every few seconds, whether an operator
- * has claimed it ({@code POST /api/edges/claim}). Once claimed it collects its edge id, credential and the hub's
- * command key, once, and keeps them in {@code claimed} (mode 0600) for every later start.
+ * {@code claim-code} in its state directory), announces it to the hub with the hash of a secret it never shows
+ * ({@code claim-secret}), and asks, every few seconds, whether an operator has claimed it
+ * ({@code POST /api/edges/claim}). Once claimed it collects, with its secret, its edge id, credential and the hub's
+ * command key, and keeps them in {@code claimed} (mode 0600) for every later start. Whoever reads the code cannot
+ * collect the credential: only this device has the secret.
  */
 final class AgentClaim {
 
@@ -43,15 +52,22 @@ final class AgentClaim {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentClaim.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path stateDir;
     private final URI hub;
     private final HttpClient http;
     private final Duration pollInterval;
 
-    AgentClaim(Path stateDir, String hubUrl, String hubCa, Duration pollInterval) {
+    /** @param allowHttp a hub on plain HTTP is refused unless this says the network between them is trusted */
+    AgentClaim(Path stateDir, String hubUrl, String hubCa, boolean allowHttp, Duration pollInterval) {
         this.stateDir = stateDir;
         this.hub = URI.create(hubUrl.endsWith("/") ? hubUrl : hubUrl + "/");
+        if (!"https".equals(hub.getScheme()) && !allowHttp) {
+            throw new IllegalStateException("caravan.agent.hub-url " + hubUrl + " is not https: the credential would "
+                    + "cross the network readable. Use https, or set CARAVAN_AGENT_HUB_ALLOW_HTTP=true on a network "
+                    + "you trust");
+        }
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
         if (hubCa != null && !hubCa.isBlank()) {
             builder.sslContext(TrustedCa.sslContext(Path.of(hubCa)));
@@ -76,17 +92,24 @@ final class AgentClaim {
 
     /** Waits until an operator claims this device, then keeps and returns what the hub handed it. */
     Claimed awaitClaim() throws IOException, InterruptedException {
-        String code = code();
+        String code = privateFile("claim-code", ClaimCode::generate);
+        String secret = privateFile("claim-secret", AgentClaim::newSecret);
         LOG.warn("This edge has no credential. Claim it with code {} (POST /api/edges/claim with an operator's key; "
                 + "the code is also in {})", code, stateDir.resolve("claim-code"));
         boolean announced = false;
         while (true) {
             try {
                 if (!announced) {
-                    post("api/claims", code);
+                    HttpResponse<String> answer = post("api/claims", Map.of("code", code, "verifier", sha256(secret),
+                            "agentVersion", EdgeAgent.version()));
+                    if (answer.statusCode() != 200) {
+                        throw new IllegalStateException("the hub refused this edge's claim code (HTTP "
+                                + answer.statusCode() + "): " + answer.body() + "; remove "
+                                + stateDir.resolve("claim-code") + " and restart the agent for a new one");
+                    }
                     announced = true;
                 }
-                HttpResponse<String> answer = post("api/claims/collect", code);
+                HttpResponse<String> answer = post("api/claims/collect", Map.of("code", code, "secret", secret));
                 if (answer.statusCode() == 200) {
                     return keep(MAPPER.readTree(answer.body()));
                 } else if (answer.statusCode() == 404) {
@@ -103,8 +126,8 @@ final class AgentClaim {
         }
     }
 
-    private HttpResponse<String> post(String path, String code) throws IOException, InterruptedException {
-        String body = MAPPER.writeValueAsString(Map.of("code", code, "agentVersion", EdgeAgent.version()));
+    private HttpResponse<String> post(String path, Map<String, String> fields) throws IOException, InterruptedException {
+        String body = MAPPER.writeValueAsString(fields);
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(hub.resolve(path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -114,15 +137,30 @@ final class AgentClaim {
         return answer;
     }
 
-    /** This device's code: made once and kept, so a restart while it waits shows the same one. */
-    private String code() throws IOException {
-        Path file = stateDir.resolve("claim-code");
+    /** Made once and kept (the code, the secret), so a restart while it waits announces the same. */
+    private String privateFile(String name, Supplier<String> made) throws IOException {
+        Path file = stateDir.resolve(name);
         if (Files.exists(file)) {
             return Files.readString(file).strip();
         }
-        String code = ClaimCode.generate();
-        writePrivate(file, code + "\n");
-        return code;
+        String value = made.get();
+        writePrivate(file, value + "\n");
+        return value;
+    }
+
+    private static String newSecret() {
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     private Claimed keep(JsonNode answer) throws IOException {
@@ -138,6 +176,7 @@ final class AgentClaim {
             writePrivate(stateDir.resolve("claimed"), out.toString());
         }
         Files.deleteIfExists(stateDir.resolve("claim-code"));
+        Files.deleteIfExists(stateDir.resolve("claim-secret"));
         LOG.info("Claimed as edge {}", claimed.edgeId());
         return claimed;
     }

@@ -59,6 +59,8 @@ public class AgentConfiguration implements CamelConfiguration {
     private String hubUrl;
     @PropertyInject(value = "caravan.agent.hub-ca", defaultValue = "")
     private String hubCa;
+    @PropertyInject(value = "caravan.agent.hub-allow-http", defaultValue = "false")
+    private boolean hubAllowHttp;
     @PropertyInject(value = "caravan.agent.claim-poll-ms", defaultValue = "5000")
     private long claimPollMs;
 
@@ -69,6 +71,11 @@ public class AgentConfiguration implements CamelConfiguration {
         if (credentials == null && (edgeId == null || edgeId.isBlank())) {
             AgentClaim.Claimed claimed = claimed();
             if (claimed != null) {
+                if (!commandKey.isBlank() && !SignedCommands.publicKey(commandKey)
+                        .equals(SignedCommands.publicKey(claimed.commandKey()))) {
+                    throw new IllegalStateException("the hub that claimed this edge signs with another key than "
+                            + "caravan.agent.command-key: it is not the hub this agent was given");
+                }
                 edgeId = claimed.edgeId();
                 commandKey = claimed.commandKey();
                 credentials = new MqttLogin(claimed.username(), claimed.password());
@@ -126,7 +133,7 @@ public class AgentConfiguration implements CamelConfiguration {
         if (earlier != null || hubUrl.isBlank()) {
             return earlier;
         }
-        return new AgentClaim(state, hubUrl, hubCa, Duration.ofMillis(claimPollMs)).awaitClaim();
+        return new AgentClaim(state, hubUrl, hubCa, hubAllowHttp, Duration.ofMillis(claimPollMs)).awaitClaim();
     }
 
     private static void stopSimulator(CamelContext camelContext) {

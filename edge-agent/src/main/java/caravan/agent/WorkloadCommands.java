@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -29,6 +30,8 @@ public class WorkloadCommands {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<String>> WORDS = new TypeReference<>() { };
+    private static final Set<String> ON_A_WORKLOADS_CONTAINER = Set.of("stop", "start", "restart", "remove", "exec",
+            "logs", "stats", "probe");
 
     private final ContainerRuntime runtime;
     private final AgentSettings settings;
@@ -44,8 +47,15 @@ public class WorkloadCommands {
         Map<String, Object> result = new LinkedHashMap<>();
         JsonNode args = command.workload() == null ? JSON.createObjectNode() : command.workload();
         String container = args.path("container").asText(null);
+        String action = command.action() == null ? "" : command.action();
         try {
-            switch (command.action() == null ? "" : command.action()) {
+            if (args.has("deadline") && System.currentTimeMillis() > args.get("deadline").asLong()) {
+                throw new IllegalStateException("the hub stopped waiting before " + action + " could start; not done");
+            }
+            if (ON_A_WORKLOADS_CONTAINER.contains(action)) {
+                requireWorkloadContainer(container);
+            }
+            switch (action) {
                 case "capacity" -> WorkloadContainers.checkRoom(runtime, spec(args), where, settings.minFreeDisk());
                 case "pull" -> runtime.pull(args.path("image").asText(), command.registryAuth());
                 case "replace" -> result.put("containerId", WorkloadContainers.replace(runtime, spec(args), where));
@@ -66,7 +76,7 @@ public class WorkloadCommands {
                     Integer hostPort = args.hasNonNull("hostPort") ? args.get("hostPort").asInt() : null;
                     result.put("probe", probe.run("127.0.0.1", hostPort, container, runtime::exec));
                 }
-                default -> throw new IllegalArgumentException("unknown workload operation '" + command.action() + "'");
+                default -> throw new IllegalArgumentException("unknown workload operation '" + action + "'");
             }
             if (container != null) {
                 result.put("container", runtime.state(container).orElse(null));
@@ -85,6 +95,14 @@ public class WorkloadCommands {
             result.put("error", e.getMessage());
         }
         return result;
+    }
+
+    /** Only a container Caravan made for a workload is operated on here; the provider has its own commands. */
+    private void requireWorkloadContainer(String container) {
+        runtime.state(container).filter(state -> state.workloadId() == null).ifPresent(state -> {
+            throw new IllegalStateException("container " + container + " on " + where + " is not a workload's: "
+                    + "it was left as it is");
+        });
     }
 
     private static ContainerSpec spec(JsonNode args) throws JsonProcessingException {
