@@ -4,9 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -176,7 +174,7 @@ public class EdgeClaims {
         OffsetDateTime now = EdgeRegistry.now();
         if (claim == null || claim.expiresAt().isBefore(now) || asking.secret() == null
                 || !MessageDigest.isEqual(claim.verifier().getBytes(StandardCharsets.US_ASCII),
-                        sha256(asking.secret()).getBytes(StandardCharsets.US_ASCII))) {
+                        ClaimCode.sha256(asking.secret()).getBytes(StandardCharsets.US_ASCII))) {
             throw new NotFoundException("no device waits with this claim code and secret, or it expired: announce it "
                     + "(POST /api/claims) and have an operator claim it");
         }
@@ -217,15 +215,6 @@ public class EdgeClaims {
                     + "(dashes optional)");
             problems.rejectIfAny();
         }
-        return sha256(normalised);
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return ClaimCode.sha256(normalised);
     }
 }

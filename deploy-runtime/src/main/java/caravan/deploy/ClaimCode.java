@@ -1,6 +1,10 @@
 package caravan.deploy;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -26,6 +30,16 @@ public final class ClaimCode {
             code.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
         }
         return code.toString();
+    }
+
+    /** The hex SHA-256 of {@code text}: how the hub keeps a code, and a device's secret (its verifier). */
+    public static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     /** The code as typed, without dashes or spaces, in upper case, O read as 0 and I or L as 1; null if it is not one. */

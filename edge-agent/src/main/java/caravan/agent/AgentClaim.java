@@ -8,17 +8,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
@@ -100,7 +96,7 @@ final class AgentClaim {
         while (true) {
             try {
                 if (!announced) {
-                    HttpResponse<String> answer = post("api/claims", Map.of("code", code, "verifier", sha256(secret),
+                    HttpResponse<String> answer = post("api/claims", Map.of("code", code, "verifier", ClaimCode.sha256(secret),
                             "agentVersion", EdgeAgent.version()));
                     if (answer.statusCode() != 200) {
                         throw new IllegalStateException("the hub refused this edge's claim code (HTTP "
@@ -152,15 +148,6 @@ final class AgentClaim {
         byte[] random = new byte[32];
         RANDOM.nextBytes(random);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 
     private Claimed keep(JsonNode answer) throws IOException {
