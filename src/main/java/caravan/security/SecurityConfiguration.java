@@ -166,7 +166,8 @@ public class SecurityConfiguration {
                         .accessDeniedHandler(forbidden(errors)))
                 .authorizeHttpRequests(requests -> requests
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/health", "/ready", "/live")
+                            .permitAll()
                         .requestMatchers(LOGIN_PAGE, "/login.js", "/favicon.ico").permitAll()
                         .requestMatchers(HttpMethod.POST, SessionController.PATH).permitAll()
                         // an unclaimed agent has no key: it proves itself with the one-time code it shows

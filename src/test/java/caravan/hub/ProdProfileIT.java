@@ -2,6 +2,10 @@ package caravan.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -42,8 +46,12 @@ class ProdProfileIT {
         env.put("CARAVAN_SECRETS_KEY_FILE", Files.writeString(data.resolve("mounted-secret"), Services.SECRETS_KEY)
                 .toString());
         env.put("CARAVAN_SECRETS_KEY", ""); // not the suite's key from the environment: the file's
+        env.put("LOG_LEVEL", "warn"); // the reference's setting: no INFO lines from this hub
         try (ServiceProcess started = HubProcess.start(data, port, env)) {
-            assertThat(Files.readString(started.log())).contains("Started CaravanApplication");
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+            assertThat(Files.readString(started.log())).doesNotContain(" INFO ", "Started CaravanApplication");
         }
         assertThat(data.resolve("secrets.key")).doesNotExist();
     }

@@ -135,6 +135,7 @@ class SecurityIT {
             entry("POST /deployment/devices/{deviceId}/test", Role.OPERATOR),
             entry("POST /api/edges/{edgeId}/probe", Role.OPERATOR),
             entry("POST /api/edges/claim", Role.OPERATOR),
+            entry("GET /metrics", Role.VIEWER),
             entry("POST /deployment/deploy", Role.OPERATOR),
             entry("GET /deployment/deployments/{deploymentId}", Role.VIEWER),
             // the device command channel: triggers and schedules are an operator's
@@ -239,12 +240,24 @@ class SecurityIT {
     void operatorsConsolesAndMetricsNeedTheirRoles_onlyHealthIsOpen() throws Exception {
         assertThat(send("GET", "/actuator/health/readiness", null).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+        // and at the reference's paths
+        for (String probe : List.of("/health", "/ready", "/live")) {
+            HttpResponse<String> answer = send("GET", probe, null);
+            assertThat(answer.statusCode()).as(probe).isEqualTo(200);
+            assertThat(json.readTree(answer.body()).path("status").asText()).as(probe).isEqualTo("UP");
+        }
+        assertThat(json.readTree(send("GET", "/health", null).body()).path("components").has("db")).isTrue();
 
         assertThat(send("GET", "/actuator/prometheus", null).statusCode()).isEqualTo(401);
         HttpResponse<String> scrape = client.send(HttpRequest.newBuilder(uri("/actuator/prometheus"))
                 .header(Services.API_KEY_HEADER, keyFor(Role.VIEWER)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(scrape.statusCode()).isEqualTo(200);
         assertThat(scrape.body()).contains("caravan_audit_unstored_total");
+        assertThat(send("GET", "/metrics", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(uri("/metrics"))
+                .header(Services.API_KEY_HEADER, keyFor(Role.VIEWER)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("caravan_audit_unstored_total");
 
         for (String console : List.of("/actuator/jolokia/version", "/actuator/hawtio/index.html")) {
             assertThat(send("GET", console, null).statusCode()).as(console).isEqualTo(401);
