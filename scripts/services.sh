@@ -251,6 +251,18 @@ printf '%s:%s\n' "$SSH_USER" "$SSH_PASSWORD" | chpasswd
 SSH_HOME="$(getent passwd "$SSH_USER" | cut -d: -f6)"
 install -d -o "$SSH_USER" -g "$SSH_USER" -m 700 "$SSH_HOME/.ssh"
 install -o "$SSH_USER" -g "$SSH_USER" -m 600 "$SSH_DIR/client_ed25519_key.pub" "$SSH_HOME/.ssh/authorized_keys"
+# A witness first on the edge user's PATH: every docker command line the hub runs there, as any user of the edge could
+# read it in ps, goes to a log the tests read (secrets must never be in it).
+EDGE_BIN="$SSH_HOME/witness-bin"
+install -d -o root -g root -m 755 "$EDGE_BIN"
+DOCKER_WITNESS_LOG="$SSH_HOME/docker-command-lines.log"
+cat >"$EDGE_BIN/docker" <<EOF
+#!/bin/sh
+printf '%s\\n' "docker \$*" >>"$DOCKER_WITNESS_LOG"
+exec /usr/bin/docker "\$@"
+EOF
+chmod 755 "$EDGE_BIN/docker"
+install -o "$SSH_USER" -g "$SSH_USER" -m 600 /dev/null "$DOCKER_WITNESS_LOG"
 # Two model devices (Jetson-class robots in production): plain users, no Docker, each with its own service manager.
 DEVICE_USERS="caravan-device-1 caravan-device-2"
 if [ ! -s "$SSH_DIR/device.password" ]; then
@@ -281,6 +293,8 @@ AuthorizedKeysFile .ssh/authorized_keys
 MaxStartups 100:30:200
 Subsystem sftp internal-sftp
 LogLevel VERBOSE
+Match User $SSH_USER
+  SetEnv PATH=$EDGE_BIN:/usr/local/bin:/usr/bin:/bin
 EOF
 sshd_ours() { [ -s "$SSH_DIR/sshd.pid" ] && kill -0 "$(cat "$SSH_DIR/sshd.pid")" 2>/dev/null; }
 if sshd_ours; then
@@ -394,6 +408,7 @@ CARAVAN_TEST_SSH_USER=$SSH_USER
 CARAVAN_TEST_SSH_PASSWORD=$SSH_PASSWORD
 CARAVAN_TEST_SSH_KEY=$SSH_DIR/client_ed25519_key
 CARAVAN_TEST_SSH_HOST_KEY=$SSH_DIR/ssh_host_ed25519_key.pub
+CARAVAN_TEST_SSH_DOCKER_LOG=$DOCKER_WITNESS_LOG
 CARAVAN_TEST_DEVICE_USERS="$DEVICE_USERS"
 CARAVAN_TEST_DEVICE_PASSWORD=$DEVICE_PASSWORD
 CARAVAN_TEST_MODELS=$MODELS_DIR

@@ -1,8 +1,6 @@
 package caravan.security;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,6 +15,7 @@ import org.springframework.stereotype.Service;
 
 import caravan.api.InputRejectedException;
 import caravan.api.NotFoundException;
+import caravan.deploy.ClaimCode;
 import caravan.security.ApiKeyStore.StoredKey;
 
 /**
@@ -159,11 +158,6 @@ public class ApiKeys {
     }
 
     static String hash(String secret) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return ClaimCode.sha256(secret);
     }
 }

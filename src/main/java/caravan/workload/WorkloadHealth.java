@@ -101,6 +101,7 @@ public class WorkloadHealth {
 
     /** Runs the workload's check now, whatever its schedule, and records it. */
     public CheckOutcome checkNow(String workloadId) throws InterruptedException {
+        HerProviders.refuse(workloadId);
         Workload workload = store.get(workloadId);
         if (workload.healthCheck() == null) {
             throw new ConflictException("workload " + workload.name() + " has no health check");
@@ -158,6 +159,7 @@ public class WorkloadHealth {
 
     /** The workload's health and its latest {@code limit} checks. */
     public HealthHistory history(String workloadId, Integer limit) {
+        HerProviders.refuse(workloadId);
         Workload workload = store.get(workloadId);
         List<HealthCheckResult> checks = jdbc.sql("SELECT * FROM health_checks WHERE workload_id = :id "
                         + "ORDER BY checked_at DESC, check_id DESC LIMIT :limit")

@@ -62,9 +62,7 @@ public class WorkloadStore {
         }
     }
 
-    /** @throws ConflictException for an edge's HER provider, which is not operated as a container workload */
     public Workload get(String workloadId) {
-        HerProviders.refuse(workloadId);
         return find(workloadId).orElseThrow(() -> new NotFoundException("no workload " + workloadId));
     }
 

@@ -122,20 +122,20 @@ public class Workloads {
 
     /** Deploy step: the target can hold what the workload asks for; nothing is touched yet. */
     public void checkCapacity(String workloadId) {
-        Workload workload = store.get(workloadId);
+        Workload workload = operable(workloadId);
         target(workload).checkCapacity(spec(workload));
     }
 
     /** Deploy step: the image is pulled, with the registry's credentials when it is the hub's registry. */
     public void pull(String workloadId, int attempt) throws InterruptedException {
-        Workload workload = store.get(workloadId);
+        Workload workload = operable(workloadId);
         advance(workloadId, attempt, "pulling", "pulling " + workload.pinnedImage());
         target(workload).pull(workload.pinnedImage(), registryAuth(workload.pinnedImage()));
     }
 
     /** Deploy step: the container is made and started, replacing an earlier one of this workload. */
     public void start(String workloadId, int attempt) {
-        Workload workload = store.get(workloadId);
+        Workload workload = operable(workloadId);
         advance(workloadId, attempt, "starting", "starting " + workload.container() + " on " + workload.where());
         WorkloadTarget target = target(workload);
         String containerId = target.replace(spec(workload));
@@ -144,7 +144,7 @@ public class Workloads {
 
     /** Deploy step, after the settle window: running, without restarts. */
     public Workload verifyRunning(String workloadId, int attempt) throws InterruptedException {
-        Workload workload = store.get(workloadId);
+        Workload workload = operable(workloadId);
         WorkloadTarget target = target(workload);
         ContainerState state = target.state(workload.container()).orElseThrow(() ->
                 new IllegalStateException("container " + workload.container() + " disappeared after it started"));
@@ -156,7 +156,7 @@ public class Workloads {
                     + (logs.isEmpty() ? "" : "; last output: " + logs.replace("\n", " | ")));
         }
         advance(workloadId, attempt, "running", "running on " + workload.where());
-        return store.get(workloadId);
+        return operable(workloadId);
     }
 
     /**
@@ -164,7 +164,7 @@ public class Workloads {
      * ends {@code cancelled}. False when no deploy of it is under way.
      */
     public boolean cancelDeploy(String workloadId) {
-        store.get(workloadId);
+        operable(workloadId);
         return store.requestCancel(workloadId);
     }
 
@@ -223,7 +223,7 @@ public class Workloads {
 
     /** {@code stop}, {@code start} or {@code restart}, carried out on the target before it is recorded. */
     public Workload control(String workloadId, String action) {
-        Workload workload = store.get(workloadId);
+        Workload workload = operable(workloadId);
         WorkloadTarget target = target(workload);
         requireContainer(workload, target);
         onTarget(workload, action, () -> {
@@ -236,12 +236,12 @@ public class Workloads {
             return null;
         });
         store.status(workloadId, "stop".equals(action) ? "stopped" : "running", action + " by request");
-        return store.get(workloadId);
+        return operable(workloadId);
     }
 
     /** Removes the container, then the record; answers the workload as it was, {@code deleted}. */
     public Workload delete(String workloadId) {
-        Workload workload = store.get(workloadId);
+        Workload workload = operable(workloadId);
         if (List.of("pending", "pulling", "starting", "cancelling").contains(workload.status())
                 && workload.updatedAt().isAfter(WorkloadStore.now().minus(properties.pullTimeout()))) {
             throw new ConflictException("workload " + workload.name() + " is being deployed (" + workload.status()
@@ -264,7 +264,7 @@ public class Workloads {
     }
 
     public Map<String, Object> logs(String workloadId, Integer tail) {
-        Workload workload = store.get(workloadId);
+        Workload workload = operable(workloadId);
         WorkloadTarget target = target(workload);
         requireContainer(workload, target);
         int lines = tail == null ? 100 : Math.max(1, Math.min(tail, 10_000));
@@ -273,7 +273,7 @@ public class Workloads {
     }
 
     public Map<String, Object> stats(String workloadId) {
-        Workload workload = store.get(workloadId);
+        Workload workload = operable(workloadId);
         WorkloadTarget target = target(workload);
         requireContainer(workload, target);
         Map<String, Object> stats = new LinkedHashMap<>(Map.of("workloadId", workloadId));
@@ -321,6 +321,12 @@ public class Workloads {
             throw new ConflictException("workload " + workload.workloadId() + " has no container yet (it is "
                     + workload.status() + ")");
         }
+    }
+
+    /** @throws ConflictException for an edge's HER provider, which is not operated as a container workload */
+    private Workload operable(String workloadId) {
+        HerProviders.refuse(workloadId);
+        return store.get(workloadId);
     }
 
     /** A target that refuses or cannot be reached answers 502 naming the workload, the target and what it said. */

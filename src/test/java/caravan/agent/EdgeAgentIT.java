@@ -200,12 +200,8 @@ class EdgeAgentIT {
                     ? "{\"type\": \"http\", \"port\": " + port + ", \"path\": \"/health\", \"intervalSeconds\": 1}"
                     : "{\"type\": \"command\", \"command\": [\"test\", \"-e\", \"/etc/workload-variant\"], "
                             + "\"intervalSeconds\": 1}";
-            ResponseEntity<JsonNode> created = HubClient.postJson(http, "/api/workloads", "{\"name\": \"" + name
-                    + "\", \"target\": \"edge\", \"deviceId\": \"" + EDGE + "\", \"image\": \"" + WORKLOAD_IMAGE
-                    + "\", \"network\": \"host\", \"ports\": [{\"containerPort\": " + port + "}], \"env\": {\"PORT\": \""
-                    + port + "\"}, \"secretEnv\": {\"TOKEN\": \"" + secret + "\"}, \"resources\": {\"cpus\": "
-                    + limits[0] + ", \"memory\": \"" + limits[1] + "\", \"pids\": " + limits[2] + "}, \"healthCheck\": "
-                    + check + "}");
+            ResponseEntity<JsonNode> created = HubClient.postJson(http, "/api/workloads", TestWorkloads.onEdge(name,
+                    EDGE, WORKLOAD_IMAGE, port, secret, limits[0], limits[1], limits[2], check));
             assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
             workloads.add(created.getBody().get("workloadId").asText());
         }

@@ -165,12 +165,10 @@ class EdgeSshIT {
         for (String[] limits : List.of(new String[] {"0.25", "64m", "32"}, new String[] {"0.5", "96m", "48"})) {
             String name = "ssh-workload-" + RUN + "-" + workloads.size();
             int port = TestWorkloads.freePort();
-            ResponseEntity<JsonNode> created = HubClient.postJson(http, "/api/workloads", "{\"name\": \"" + name
-                    + "\", \"target\": \"edge\", \"deviceId\": \"" + EDGE + "\", \"image\": \"" + WORKLOAD_IMAGE
-                    + "\", \"network\": \"host\", \"ports\": [{\"containerPort\": " + port + "}], \"env\": {\"PORT\": \""
-                    + port + "\"}, \"secretEnv\": {\"TOKEN\": \"ssh-secret-" + RUN + "\"}, \"resources\": {\"cpus\": " + limits[0] + ", \"memory\": \"" + limits[1]
-                    + "\", \"pids\": " + limits[2] + "}, \"healthCheck\": {\"type\": \"command\", "
-                    + "\"command\": [\"test\", \"-e\", \"/etc/workload-variant\"], \"intervalSeconds\": 1}}");
+            ResponseEntity<JsonNode> created = HubClient.postJson(http, "/api/workloads", TestWorkloads.onEdge(name,
+                    EDGE, WORKLOAD_IMAGE, port, "ssh-secret-" + RUN, limits[0], limits[1], limits[2],
+                    "{\"type\": \"command\", \"command\": [\"test\", \"-e\", \"/etc/workload-variant\"], "
+                            + "\"intervalSeconds\": 1}"));
             assertThat(created.getStatusCode()).as("%s", created.getBody()).isEqualTo(HttpStatus.ACCEPTED);
             workloads.add(created.getBody().get("workloadId").asText());
         }
@@ -189,6 +187,10 @@ class EdgeSshIT {
             assertThat(TestWorkloads.inspect(workload.path("name").asText()).at("/Config/Env").toString())
                     .contains("TOKEN=ssh-secret-" + RUN, "PORT=");
         }
+        List<String> edgeCommandLines = Files.readAllLines(Services.sshDockerLog());
+        assertThat(edgeCommandLines).as("the docker command lines the edge saw")
+                .anySatisfy(line -> assertThat(line).startsWith("docker run").contains("ssh-workload-" + RUN, "--env-file"))
+                .noneSatisfy(line -> assertThat(line).contains("ssh-secret-" + RUN));
         // The edge's HER provider is listed with them, as the workload kind deploy-her makes, and is not operated as one.
         JsonNode onEdge = get("/api/workloads?deviceId=" + EDGE);
         List<String> listed = new ArrayList<>(workloads);

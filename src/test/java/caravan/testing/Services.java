@@ -154,6 +154,11 @@ public final class Services {
         return Files.readString(Path.of(get("CARAVAN_TEST_SSH_KEY")));
     }
 
+    /** Every docker command line run as {@link #sshUser()}, one per line, as any user of the edge could see it. */
+    public static Path sshDockerLog() {
+        return Path.of(get("CARAVAN_TEST_SSH_DOCKER_LOG"));
+    }
+
     /** The edge's host key as ssh-keyscan would print it. */
     public static String sshHostKey() throws IOException {
         return Files.readString(Path.of(get("CARAVAN_TEST_SSH_HOST_KEY"))).strip();

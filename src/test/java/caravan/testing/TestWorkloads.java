@@ -46,6 +46,19 @@ public final class TestWorkloads {
         }
     }
 
+    /**
+     * The request for a workload of the stand-in image on an edge's host network, listening on {@code port}, with
+     * {@code secret} as its secret {@code TOKEN}, the limits given and the check given as JSON.
+     */
+    public static String onEdge(String name, String edge, String image, int port, String secret, String cpus,
+            String memory, String pids, String healthCheck) {
+        return "{\"name\": \"" + name + "\", \"target\": \"edge\", \"deviceId\": \"" + edge + "\", \"image\": \""
+                + image + "\", \"network\": \"host\", \"ports\": [{\"containerPort\": " + port + "}], "
+                + "\"env\": {\"PORT\": \"" + port + "\"}, \"secretEnv\": {\"TOKEN\": \"" + secret + "\"}, "
+                + "\"resources\": {\"cpus\": " + cpus + ", \"memory\": \"" + memory + "\", \"pids\": " + pids + "}, "
+                + "\"healthCheck\": " + healthCheck + "}";
+    }
+
     /** {@code docker container inspect} of the container. */
     public static JsonNode inspect(String container) throws Exception {
         Services.CommandResult inspect = Services.run("docker", "container", "inspect", container);
