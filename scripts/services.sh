@@ -11,6 +11,8 @@ MQTT_TLS_PORT="${CARAVAN_TEST_MQTT_TLS_PORT:-8883}"
 PG_PORT="${CARAVAN_TEST_PG_PORT:-5432}"
 SSH_PORT="${CARAVAN_TEST_SSH_PORT:-2222}"
 DOCKER_TLS_PORT="${CARAVAN_TEST_DOCKER_TLS_PORT:-2376}"
+ZIPKIN_PORT="${CARAVAN_TEST_ZIPKIN_PORT:-9411}"
+ZIPKIN_VERSION=3.6.1
 BASE_IMAGE="${CARAVAN_TEST_BASE_IMAGE:-caravan/base:bookworm}"
 DEBIAN_MIRROR="${CARAVAN_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 mkdir -p "$STATE_DIR"
@@ -58,7 +60,18 @@ random_secret() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -
 
 ensure_packages ca-certificates curl docker.io docker-registry apache2-utils mosquitto mosquitto-clients \
   postgresql debootstrap dpkg-dev openssl chromium openssh-server openssh-client \
-  python3-onnx libonnx-testdata supervisor
+  python3-onnx libonnx-testdata supervisor docker-compose
+
+# --- Debian's kubectl, unpacked beside any other the machine has: the Kubernetes manifests' test renders with it ---
+KUBECTL="$STATE_DIR/kubernetes-client/usr/bin/kubectl"
+if [ ! -x "$KUBECTL" ]; then
+  log "unpacking Debian's kubernetes-client"
+  rm -rf "$STATE_DIR/kubernetes-client" "$STATE_DIR"/kubernetes-client_*.deb
+  [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
+  (cd "$STATE_DIR" && apt-get download kubernetes-client) >/dev/null 2>&1 || die "apt-get download kubernetes-client failed"
+  dpkg-deb -x "$STATE_DIR"/kubernetes-client_*.deb "$STATE_DIR/kubernetes-client"
+  rm -f "$STATE_DIR"/kubernetes-client_*.deb
+fi
 
 # --- TLS --------------------------------------------------------------------
 # A CA of the tests' own, a server certificate it signed for 127.0.0.1 and localhost (the hub's HTTPS and the
@@ -345,6 +358,30 @@ EOF
   fi
 done
 
+# --- Zipkin: the traces the hubs export, from its executable jar on Maven Central ---------------------------------
+ZIPKIN_DIR="$STATE_DIR/zipkin"
+ZIPKIN_JAR="$ZIPKIN_DIR/zipkin-server-$ZIPKIN_VERSION-exec.jar"
+mkdir -p "$ZIPKIN_DIR"
+if [ ! -s "$ZIPKIN_JAR" ]; then
+  log "downloading Zipkin $ZIPKIN_VERSION"
+  central="https://repo1.maven.org/maven2/io/zipkin/zipkin-server/$ZIPKIN_VERSION/zipkin-server-$ZIPKIN_VERSION-exec.jar"
+  curl --fail --silent --show-error --location --output "$ZIPKIN_JAR.part" "$central" || die "could not download $central"
+  expected="$(curl --fail --silent --show-error "$central.sha1")" || die "could not download $central.sha1"
+  [ "$(sha1sum "$ZIPKIN_JAR.part" | cut -d' ' -f1)" = "$expected" ] || die "$central does not match its checksum"
+  mv "$ZIPKIN_JAR.part" "$ZIPKIN_JAR"
+fi
+zipkin_answers() { curl --fail --silent --output /dev/null "http://127.0.0.1:$ZIPKIN_PORT/health"; }
+if zipkin_answers; then
+  log "zipkin already running on 127.0.0.1:$ZIPKIN_PORT"
+else
+  port_open "$ZIPKIN_PORT" && die "port $ZIPKIN_PORT is taken by something other than Zipkin; set CARAVAN_TEST_ZIPKIN_PORT"
+  log "starting zipkin on 127.0.0.1:$ZIPKIN_PORT"
+  # in memory, on loopback only
+  STORAGE_TYPE=mem nohup java -Xmx256m -jar "$ZIPKIN_JAR" --armeria.ports[0].port="$ZIPKIN_PORT" \
+    --armeria.ports[0].ip=127.0.0.1 --armeria.ports[0].protocols[0]=http >"$ZIPKIN_DIR/zipkin.log" 2>&1 &
+  wait_for "zipkin" 90 zipkin_answers
+fi
+
 # --- ONNX models for the tests: small policies and one broken model per reason for rejection ---
 MODELS_DIR="$STATE_DIR/models"
 log "building test models in $MODELS_DIR"
@@ -409,6 +446,8 @@ CARAVAN_TEST_SSH_PASSWORD=$SSH_PASSWORD
 CARAVAN_TEST_SSH_KEY=$SSH_DIR/client_ed25519_key
 CARAVAN_TEST_SSH_HOST_KEY=$SSH_DIR/ssh_host_ed25519_key.pub
 CARAVAN_TEST_SSH_DOCKER_LOG=$DOCKER_WITNESS_LOG
+CARAVAN_TEST_KUBECTL=$KUBECTL
+CARAVAN_TEST_ZIPKIN_URL=http://127.0.0.1:$ZIPKIN_PORT
 CARAVAN_TEST_DEVICE_USERS="$DEVICE_USERS"
 CARAVAN_TEST_DEVICE_PASSWORD=$DEVICE_PASSWORD
 CARAVAN_TEST_MODELS=$MODELS_DIR

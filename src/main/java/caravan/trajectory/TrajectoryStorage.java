@@ -2,6 +2,10 @@ package caravan.trajectory;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -24,10 +28,15 @@ public class TrajectoryStorage implements HealthIndicator {
     private final TrackStore store;
     private final TrajectoryRejections rejections;
     private volatile Failure failure;
+    private final AtomicLong lagMillis = new AtomicLong();
 
-    public TrajectoryStorage(TrackStore store, TrajectoryRejections rejections) {
+    public TrajectoryStorage(TrackStore store, TrajectoryRejections rejections, MeterRegistry meters) {
         this.store = store;
         this.rejections = rejections;
+        Gauge.builder("caravan.trajectories.lag", lagMillis, lag -> lag.get() / 1000.0).baseUnit("seconds")
+                .description("how old the oldest track of the latest stored batch was when it was committed (by the "
+                        + "edges' clocks): what an autoscaler on trajectory lag reads")
+                .register(meters);
     }
 
     /** Inserts the batch's tracks in one transaction. */
@@ -38,6 +47,8 @@ public class TrajectoryStorage implements HealthIndicator {
     /** The batch's tracks are committed: its messages are done with. */
     public void stored(StorageBatch batch) {
         failure = null;
+        batch.tracks().stream().mapToLong(Track::timestamp).min()
+                .ifPresent(oldest -> lagMillis.set(Math.max(0, System.currentTimeMillis() - oldest)));
         batch.acknowledgements().forEach(Acknowledgement::acknowledge);
     }
 

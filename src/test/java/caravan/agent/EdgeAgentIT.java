@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.SignedJWT;
@@ -47,6 +48,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import caravan.CaravanApplication;
 import caravan.deploy.ClaimCode;
 import caravan.security.CommandSigningKey;
+import caravan.testing.CapturedLogs;
 import caravan.testing.EdgeAgentProcess;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
@@ -165,8 +167,16 @@ class EdgeAgentIT {
         TrackerDeployments.registerProvider(http, "tracker-crash-" + RUN, FAILING_IMAGE);
 
         // A provider that keeps running and publishes passes the gate.
-        String good = deploy(venue, "tracker-ok-" + RUN);
-        JsonNode healthy = awaitFinal(good);
+        String good;
+        JsonNode healthy;
+        try (CapturedLogs logs = CapturedLogs.start()) {
+            good = deploy(venue, "tracker-ok-" + RUN);
+            healthy = awaitFinal(good);
+            // the deployment's id correlates its dispatch and the agent's reports in the logs
+            assertThat(logs.withMdc("CaravanDeploymentId", good)).extracting(ILoggingEvent::getFormattedMessage)
+                    .contains("Deployment " + good + " dispatched to edge " + EDGE,
+                            "Deployment " + good + " on edge " + EDGE + ": running");
+        }
         assertThat(healthy.path("status").asText()).as("%s", healthy).isEqualTo("healthy");
         assertThat(healthy.path("history").findValuesAsText("status"))
                 .containsExactly("pending", "dispatched", "pulling", "starting", "running", "healthy");

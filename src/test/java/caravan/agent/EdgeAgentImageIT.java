@@ -22,9 +22,10 @@ import caravan.testing.Services;
 import caravan.testing.TestCommandSigner;
 
 /**
- * The agent's container image, built by {@code scripts/build-edge-agent-image.sh} and run as the Dockerfile
- * documents (engine socket and state directory mounted): it heartbeats with the engine's version, so it reaches
- * Docker from inside its container, and simulates trajectories.
+ * The agent's container image, built by {@code scripts/build-image.sh edge-agent} on the local Debian base and run as
+ * the Dockerfile documents (engine socket and its group, state directory mounted, a memory limit): non-root under
+ * tini, it heartbeats with the engine's version, so it reaches Docker from inside its container, simulates
+ * trajectories, and its health check finds it healthy.
  */
 class EdgeAgentImageIT {
 
@@ -48,7 +49,7 @@ class EdgeAgentImageIT {
     @Test
     void theImageRunsTheAgentAgainstTheHostsEngine() throws Exception {
         Services.CommandResult build = Services.run("env", "BASE_IMAGE=" + Services.baseImage(),
-                "scripts/build-edge-agent-image.sh", tag);
+                "scripts/build-image.sh", "edge-agent", tag);
         assertThat(build.exitCode()).as(build.output()).isZero();
 
         List<JsonNode> heartbeats = new CopyOnWriteArrayList<>();
@@ -62,8 +63,12 @@ class EdgeAgentImageIT {
                         (topic, message) -> trajectories.add(MAPPER.readTree(message.getPayload()))});
 
         String state = Services.tempDir("caravan-agent-image-state").toString();
+        // the image's user owns its state, as an operator sets it up on the device
+        assertThat(Services.run("chown", "10001:10001", state).exitCode()).isZero();
+        String dockerGroup = Services.run("stat", "--format", "%g", "/var/run/docker.sock").output().strip();
         List<String> dockerRun = new ArrayList<>(List.of("docker", "run", "-d", "--name", "caravan-edge-agent-" + run,
-                "--network", "host", "-v", "/var/run/docker.sock:/var/run/docker.sock", "-v", state + ":" + state,
+                "--network", "host", "--memory", "192m", "--group-add", dockerGroup,
+                "-v", "/var/run/docker.sock:/var/run/docker.sock", "-v", state + ":" + state,
                 "-e", "CARAVAN_AGENT_EDGE_ID=" + edge, "-e", "CARAVAN_AGENT_BROKER_URL=" + Services.mqttUrl(),
                 "-e", "CARAVAN_AGENT_STATE_DIR=" + state, "-e", "CARAVAN_AGENT_HEARTBEAT_INTERVAL_MS=1000"));
         TestCommandSigner signer = new TestCommandSigner();
@@ -80,5 +85,18 @@ class EdgeAgentImageIT {
         assertThat(heartbeat.path("dockerVersion").asText()).as("%s", heartbeat).isNotBlank();
         await().atMost(Duration.ofSeconds(30)).until(() -> !trajectories.isEmpty());
         assertThat(trajectories.get(0).path("deviceId").asText()).isEqualTo(edge);
+        assertThat(docker("inspect", "--format", "{{.Config.User}}", "caravan-edge-agent-" + run)).isEqualTo("10001:10001");
+        assertThat(docker("exec", "caravan-edge-agent-" + run, "cat", "/proc/1/cmdline").replace('\0', ' '))
+                .startsWith("/usr/bin/tini -- /opt/caravan-edge-agent/bin/caravan-edge-agent");
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).until(() -> docker("inspect",
+                "--format", "{{.State.Health.Status}}", "caravan-edge-agent-" + run).equals("healthy"));
+    }
+
+    private static String docker(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("docker"));
+        command.addAll(List.of(arguments));
+        Services.CommandResult result = Services.run(command.toArray(String[]::new));
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        return result.output().strip();
     }
 }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
@@ -32,6 +33,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
+import caravan.testing.CapturedLogs;
 import caravan.testing.DeviceSimulator;
 import caravan.testing.HubProcess;
 import caravan.testing.ServiceProcess;
@@ -79,7 +81,8 @@ class DeviceChannelIT {
     void connectedDevice_receivesTheTrigger_acknowledges_uploads_andTheStatusShowsIt() throws Exception {
         String device = RUN + "-lobby";
         String token = register(device, Map.of("site", RUN));
-        try (DeviceSimulator camera = simulator(device, token, true).connect(null)) {
+        try (DeviceSimulator camera = simulator(device, token, true).connect(null);
+                CapturedLogs logs = CapturedLogs.start()) {
             await().until(() -> status(device).get("connected").asBoolean());
 
             JsonNode trigger = trigger(device, 202);
@@ -88,6 +91,11 @@ class DeviceChannelIT {
             String triggerId = trigger.get("trigger_id").asText();
 
             await().until(() -> camera.capturesUploaded().size() == 1);
+            // the trigger's id correlates its command and its capture in the logs
+            await().untilAsserted(() -> assertThat(logs.withMdc("CaravanTriggerId", triggerId))
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .anyMatch(line -> line.startsWith("Command " + trigger.get("command_id").asText() + " sent"))
+                    .anyMatch(line -> line.startsWith("Capture " + camera.capturesUploaded().get(0))));
             DeviceSimulator.Event command = camera.commands().get(0);
             assertThat(command.id()).isNotBlank();
             assertThat(command.data().get("command_id").asText()).isEqualTo(trigger.get("command_id").asText());

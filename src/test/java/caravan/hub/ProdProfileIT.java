@@ -15,12 +15,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import caravan.testing.HubProcess;
+import caravan.testing.JsonLog;
 import caravan.testing.ServiceProcess;
 import caravan.testing.Services;
 
 /**
  * The hub's jar in the {@code prod} profile, as docker-compose runs it: without a secrets key it refuses to start
- * (and makes none beside its data); with the key in a file, as a compose secret mounts it, it starts.
+ * (and makes none beside its data); with the key in a file, as a compose secret mounts it, it starts, logging JSON
+ * lines at the level LOG_LEVEL asks for.
  */
 class ProdProfileIT {
 
@@ -51,7 +53,10 @@ class ProdProfileIT {
             HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
-            assertThat(Files.readString(started.log())).doesNotContain(" INFO ", "Started CaravanApplication");
+            // one JSON object a line, none of them below the level asked for
+            assertThat(JsonLog.lines(Files.readString(started.log())))
+                    .allSatisfy(line -> assertThat(JsonLog.level(line)).isIn("WARN", "ERROR"))
+                    .noneMatch(line -> line.path("message").asText().startsWith("Started CaravanApplication"));
         }
         assertThat(data.resolve("secrets.key")).doesNotExist();
     }

@@ -5,15 +5,20 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
@@ -21,6 +26,7 @@ import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -33,12 +39,18 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import caravan.CaravanApplication;
+import caravan.api.RequestIds;
+import caravan.testing.CapturedLogs;
 import caravan.testing.HubClient;
 import caravan.testing.Services;
 import caravan.testing.TestDebs;
 
-/** Both doors of the provider pipeline against the real Docker engine, registry (with auth) and PostgreSQL. */
+/**
+ * Both doors of the provider pipeline against the real Docker engine, registry (with auth) and PostgreSQL; its traces
+ * exported to the test services' Zipkin.
+ */
 @CamelSpringBootTest
+@AutoConfigureObservability
 @SpringBootTest(classes = CaravanApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ProviderPipelineIT {
 
@@ -51,6 +63,9 @@ class ProviderPipelineIT {
     static void services(DynamicPropertyRegistry registry) {
         Services.register(registry, DATA_DIR);
         registry.add("caravan.providers.base-images[20.04]", () -> MISSING_BASE_IMAGE);
+        registry.add("management.tracing.sampling.probability", () -> "1.0");
+        registry.add("management.zipkin.tracing.export.enabled", () -> "true");
+        registry.add("management.zipkin.tracing.endpoint", () -> Services.zipkinUrl() + "/api/v2/spans");
     }
 
     @BeforeAll
@@ -70,6 +85,46 @@ class ProviderPipelineIT {
     ProviderProperties providerProperties;
     @LocalServerPort
     int port;
+
+    @Test
+    void anUploadIsOneTrace_fromTheRequestToThePush_andEveryLineOfItsBuildCarriesTheBuildId() throws Exception {
+        String requestId = "trace-it-" + shortId();
+        String buildId;
+        List<ILoggingEvent> requestLines;
+        List<ILoggingEvent> buildLines;
+        try (CapturedLogs logs = CapturedLogs.start()) {
+            ResponseEntity<JsonNode> accepted = HubClient.upload(http, requestId,
+                    metadata("traced-" + shortId(), "1.0.0", null), helloDeb);
+            assertThat(accepted.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+            assertThat(accepted.getHeaders().getFirst(RequestIds.HEADER)).isEqualTo(requestId);
+            buildId = accepted.getBody().get("buildId").asText();
+            JsonNode build = awaitFinished(buildId);
+            assertThat(build.get("status").asText()).as("%s", build).isEqualTo("succeeded");
+            requestLines = logs.withMdc(RequestIds.MDC_KEY, requestId);
+            buildLines = logs.withMdc("CaravanBuildId", buildId);
+        }
+        // the request's lines (its audit, the queued build) carry its id and its trace's
+        assertThat(requestLines).extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(line -> line.startsWith("Queued build " + buildId));
+        Set<String> traceIds = requestLines.stream().map(line -> line.getMDCPropertyMap().get("traceId"))
+                .collect(Collectors.toSet());
+        assertThat(traceIds).hasSize(1).doesNotContainNull();
+        // the build's lines, on the build's thread, carry the build's id from validation to push
+        assertThat(buildLines).extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(line -> line.endsWith("validated")).anyMatch(line -> line.endsWith("image built"))
+                .anyMatch(line -> line.endsWith("image pushed"));
+
+        // Zipkin holds one trace for the request (found by its id): the upload, and the build's routes under it
+        JsonNode traces = await().atMost(Duration.ofSeconds(30)).until(() -> mapper.readTree(HttpClient.newHttpClient()
+                        .send(HttpRequest.newBuilder(URI.create(Services.zipkinUrl() + "/api/v2/traces?serviceName="
+                                + "caravan-hub&lookback=600000&limit=10&annotationQuery=request.id%3D" + requestId)).build(),
+                                HttpResponse.BodyHandlers.ofString()).body()),
+                found -> found.size() == 1 && found.get(0).findValuesAsText("name").stream()
+                        .anyMatch(name -> name.contains("provider-build-events")));
+        assertThat(traces.get(0).findValuesAsText("traceId")).containsOnly(traceIds.iterator().next());
+        assertThat(traces.get(0).findValuesAsText("name")).as("%s", traces)
+                .anyMatch(name -> name.contains("provider-upload")).anyMatch(name -> name.contains("provider-builds"));
+    }
 
     @Test
     void restUploadIsBuiltPushedAndRunnable_andAnIdenticalUploadReusesTheImage() throws Exception {

@@ -30,6 +30,12 @@ public final class HubClient {
 
     /** {@code POST /api/algorithm-providers/conversion/build} with {@code debFiles[]} (if any) and {@code metadata}. */
     public static ResponseEntity<JsonNode> upload(TestRestTemplate http, String metadata, Path... debs) {
+        return upload(http, null, metadata, debs);
+    }
+
+    /** As {@link #upload(TestRestTemplate, String, Path...)}, sent with {@code X-Request-Id: requestId} unless null. */
+    public static ResponseEntity<JsonNode> upload(TestRestTemplate http, String requestId, String metadata,
+            Path... debs) {
         MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
         for (Path deb : debs) {
             parts.add("debFiles[]", new FileSystemResource(deb));
@@ -37,6 +43,9 @@ public final class HubClient {
         parts.add("metadata", metadata);
         HttpHeaders headers = new HttpHeaders();
         headers.setContentType(MediaType.MULTIPART_FORM_DATA);
+        if (requestId != null) {
+            headers.set("X-Request-Id", requestId);
+        }
         return http.postForEntity("/api/algorithm-providers/conversion/build", new HttpEntity<>(parts, headers),
                 JsonNode.class);
     }

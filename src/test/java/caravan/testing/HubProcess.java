@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** The hub's packaged jar, started as its image starts it: {@code java @deploy/hub.jvm.options -jar}. */
+/**
+ * The hub's packaged jar, started as a process on this machine: {@code java @deploy/jvm/heap.options
+ * @deploy/jvm/gc.options -jar} (its image sizes the heap from the container instead).
+ */
 public final class HubProcess {
 
     private HubProcess() {
@@ -30,12 +33,13 @@ public final class HubProcess {
         }
     }
 
-    /** {@code java} with the image's JVM options, for the hub or a peer measured beside it. */
+    /** {@code java} with the hub's JVM options, for the hub or a peer measured beside it. */
     public static List<String> java() {
-        return List.of("java", "@" + Path.of("deploy/hub.jvm.options").toAbsolutePath());
+        return List.of("java", "@" + Path.of("deploy/jvm/heap.options").toAbsolutePath(),
+                "@" + Path.of("deploy/jvm/gc.options").toAbsolutePath());
     }
 
-    /** The command line, with {@code javaOpts} (say a JFR recording) after the image's JVM options. */
+    /** The command line, with {@code javaOpts} (say a JFR recording) after the hub's JVM options. */
     public static List<String> command(Path jar, String javaOpts) {
         List<String> command = new ArrayList<>(java());
         if (!javaOpts.isBlank()) {
@@ -56,21 +60,30 @@ public final class HubProcess {
         return start(data, port, env, "");
     }
 
-    /** As {@link #start(Path, int, Map)}, with {@code javaOpts} after the image's JVM options (a benchmark's heap). */
+    /** As {@link #start(Path, int, Map)}, with {@code javaOpts} after the hub's JVM options (a benchmark's heap). */
     public static ServiceProcess start(Path data, int port, Map<String, String> env, String javaOpts)
             throws IOException, InterruptedException {
+        Map<String, String> all = withSuiteLogins(env);
+        all.putIfAbsent("CARAVAN_SECRETS_KEY", Services.SECRETS_KEY);
+        all.put("CARAVAN_DATA_DIR", data.toString());
+        all.put("CARAVAN_HTTP_PORT", Integer.toString(port));
+        return ServiceProcess.start("hub", command(jar(), javaOpts), data, data, all,
+                URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"), true);
+    }
+
+    /**
+     * {@code env} with the suite's admin key unless it sets {@code CARAVAN_API_KEYS}, and the hub's broker account
+     * when it uses the suite's broker.
+     */
+    public static Map<String, String> withSuiteLogins(Map<String, String> env) {
         Map<String, String> all = new HashMap<>(env);
         all.putIfAbsent("CARAVAN_API_KEYS", Services.ADMIN_KEY);
-        all.putIfAbsent("CARAVAN_SECRETS_KEY", Services.SECRETS_KEY);
         if (Services.mqttUrl().equals(all.get("CARAVAN_MQTT_BROKER_URL"))) {
             all.put("CARAVAN_MQTT_USERNAME", Services.mqttUser());
             all.put("CARAVAN_MQTT_PASSWORD", Services.mqttPassword());
             all.put("CARAVAN_MQTT_DYNAMIC_SECURITY", "true");
         }
-        all.put("CARAVAN_DATA_DIR", data.toString());
-        all.put("CARAVAN_HTTP_PORT", Integer.toString(port));
-        return ServiceProcess.start("hub", command(jar(), javaOpts), data, data, all,
-                URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"), true);
+        return all;
     }
 
     /**

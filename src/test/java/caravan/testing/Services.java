@@ -154,6 +154,11 @@ public final class Services {
         return Files.readString(Path.of(get("CARAVAN_TEST_SSH_KEY")));
     }
 
+    /** The Zipkin server the hubs under test may export their traces to. */
+    public static String zipkinUrl() {
+        return get("CARAVAN_TEST_ZIPKIN_URL");
+    }
+
     /** Every docker command line run as {@link #sshUser()}, one per line, as any user of the edge could see it. */
     public static Path sshDockerLog() {
         return Path.of(get("CARAVAN_TEST_SSH_DOCKER_LOG"));
