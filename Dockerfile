@@ -1,7 +1,7 @@
 # The hub's image. scripts/build-image.sh hub packages the jar and builds it; by hand:
 #   ./mvnw -B package -DskipTests && docker build -t caravan/hub:<version> .
 # BASE_IMAGE: any Debian bookworm image (the default is Docker Hub's); Java 17, tini and curl come from Debian's
-# packages, so the image is the same wherever it is built (the test scripts build it on a local debootstrap base).
+# packages, whichever base it starts from (the test scripts build it on a local debootstrap base).
 ARG BASE_IMAGE=debian:12.12-slim
 
 FROM ${BASE_IMAGE} AS runtime
@@ -30,12 +30,14 @@ WORKDIR /var/lib/caravan
 ENV CARAVAN_DATA_DIR=/var/lib/caravan \
     CARAVAN_HTTP_ADDRESS=0.0.0.0 \
     CARAVAN_MQTT_EMBEDDED_BIND=0.0.0.0 \
-    SPRING_PROFILES_ACTIVE=prod \
-    JDK_JAVA_OPTIONS="@/app/jvm/container.options @/app/jvm/gc.options"
+    SPRING_PROFILES_ACTIVE=prod
 EXPOSE 8080 1883
 # Ready: started, its database and broker reachable (/ready is open; a self-signed certificate is fine on loopback).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=3m --retries=3 \
     CMD curl --fail --silent --insecure --output /dev/null \
         "$([ "$CARAVAN_TLS_ENABLED" = true ] && echo https || echo http)://127.0.0.1:${CARAVAN_HTTP_PORT:-8080}/ready"
-# tini as PID 1 reaps children and hands SIGTERM to the JVM, which drains requests and routes before it exits.
-ENTRYPOINT ["/usr/bin/tini", "--", "java", "-jar", "/app/caravan-hub.jar"]
+# tini as PID 1 reaps children and hands SIGTERM to the JVM, which drains requests and routes before it exits. The
+# JVM's options are files on the command line (JDK_JAVA_OPTIONS would add a note to the JSON log): mount others over
+# /app/jvm to change them.
+ENTRYPOINT ["/usr/bin/tini", "--", "java", "@/app/jvm/container.options", "@/app/jvm/gc.options", \
+            "-jar", "/app/caravan-hub.jar"]

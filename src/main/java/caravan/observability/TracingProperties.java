@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param untracedEndpoints endpoint patterns (comma-separated, {@code *} wildcards) whose exchanges make no spans:
  *                          the trajectory flow, thousands of messages a second, where a span each would cost more
- *                          than it tells
+ *                          than it tells, and the timers' ticks
  */
 @ConfigurationProperties("caravan.tracing")
 public record TracingProperties(String untracedEndpoints) {

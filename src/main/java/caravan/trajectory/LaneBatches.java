@@ -6,8 +6,13 @@ import java.util.List;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 
-/** Gathers received messages (the bodies) into one list, so a lane takes many at once. */
+/**
+ * Gathers received messages (the bodies) into one list, so a lane takes many at once; the batch keeps when its first
+ * message arrived ({@link #RECEIVED_AT}, epoch millis).
+ */
 public class LaneBatches implements AggregationStrategy {
+
+    public static final String RECEIVED_AT = "CaravanReceivedAt";
 
     @Override
     @SuppressWarnings("unchecked")
@@ -16,6 +21,7 @@ public class LaneBatches implements AggregationStrategy {
             List<Object> messages = new ArrayList<>();
             messages.add(next.getMessage().getBody());
             next.getMessage().setBody(messages);
+            next.setProperty(RECEIVED_AT, System.currentTimeMillis());
             return next;
         }
         batch.getMessage().getBody(List.class).add(next.getMessage().getBody());

@@ -19,6 +19,7 @@ public class StorageBatches implements AggregationStrategy {
         List<Track> tracks = next.getProperty(TrajectoryIntake.VALID_TRACKS, List.of(), List.class);
         List<TrajectoryMessage> messages = next.getProperty(TrajectoryIntake.LANE_BATCH, List.class);
         if (batch == null) {
+            // the first lane batch's arrival stays on the storage batch: its oldest message's
             next.getMessage().setBody(new StorageBatch(new ArrayList<>(), new ArrayList<>()));
             batch = next;
         }

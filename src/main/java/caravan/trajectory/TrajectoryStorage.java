@@ -2,10 +2,10 @@ package caravan.trajectory;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.ExchangeProperty;
 
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -28,14 +28,17 @@ public class TrajectoryStorage implements HealthIndicator {
     private final TrackStore store;
     private final TrajectoryRejections rejections;
     private volatile Failure failure;
-    private final AtomicLong lagMillis = new AtomicLong();
+    private static final long IDLE_AFTER_MILLIS = 10_000;
+    private volatile long lastLagMillis;
+    private volatile long lastStoredAt;
 
     public TrajectoryStorage(TrackStore store, TrajectoryRejections rejections, MeterRegistry meters) {
         this.store = store;
         this.rejections = rejections;
-        Gauge.builder("caravan.trajectories.lag", lagMillis, lag -> lag.get() / 1000.0).baseUnit("seconds")
-                .description("how old the oldest track of the latest stored batch was when it was committed (by the "
-                        + "edges' clocks): what an autoscaler on trajectory lag reads")
+        Gauge.builder("caravan.trajectories.lag", this, TrajectoryStorage::lagSeconds).baseUnit("seconds")
+                .description("how long the oldest message of the latest stored batch waited in the hub before its "
+                        + "tracks were committed; 0 once nothing was stored for " + IDLE_AFTER_MILLIS / 1000 + " s: "
+                        + "what an autoscaler on trajectory lag reads")
                 .register(meters);
     }
 
@@ -45,11 +48,18 @@ public class TrajectoryStorage implements HealthIndicator {
     }
 
     /** The batch's tracks are committed: its messages are done with. */
-    public void stored(StorageBatch batch) {
+    public void stored(StorageBatch batch, @ExchangeProperty(LaneBatches.RECEIVED_AT) Long receivedAt) {
         failure = null;
-        batch.tracks().stream().mapToLong(Track::timestamp).min()
-                .ifPresent(oldest -> lagMillis.set(Math.max(0, System.currentTimeMillis() - oldest)));
+        long now = System.currentTimeMillis();
+        if (receivedAt != null) {
+            lastLagMillis = Math.max(0, now - receivedAt);
+            lastStoredAt = now;
+        }
         batch.acknowledgements().forEach(Acknowledgement::acknowledge);
+    }
+
+    private double lagSeconds() {
+        return System.currentTimeMillis() - lastStoredAt > IDLE_AFTER_MILLIS ? 0 : lastLagMillis / 1000.0;
     }
 
     /** An insert failed and is tried again: until one succeeds, nothing is acknowledged. */
@@ -62,7 +72,7 @@ public class TrajectoryStorage implements HealthIndicator {
      * The database refused some of the batch's data: each track is inserted on its own, those it refuses are
      * rejected with its reason, and the batch's messages are done.
      */
-    public void insertOneByOne(StorageBatch batch) {
+    public void insertOneByOne(StorageBatch batch, @ExchangeProperty(LaneBatches.RECEIVED_AT) Long receivedAt) {
         for (Track track : batch.tracks()) {
             try {
                 store.insert(List.of(track));
@@ -70,7 +80,7 @@ public class TrajectoryStorage implements HealthIndicator {
                 rejections.reject(track.edgeId(), "storage-refused", refused.getMostSpecificCause().getMessage(), null);
             }
         }
-        stored(batch);
+        stored(batch, receivedAt);
     }
 
     @Override

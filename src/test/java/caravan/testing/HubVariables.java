@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 /** The environment variables the hub reads: what deployment files may set. */
 public final class HubVariables {
 
-    /** Read by the JVM, Spring Boot and docker-java's default configuration rather than by application.yaml. */
-    static final Set<String> READ_BEYOND_PLACEHOLDERS = Set.of("SPRING_PROFILES_ACTIVE", "JDK_JAVA_OPTIONS",
+    /** Read by Spring Boot and by docker-java's default configuration rather than by application.yaml. */
+    static final Set<String> READ_BEYOND_PLACEHOLDERS = Set.of("SPRING_PROFILES_ACTIVE",
             "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH");
 
     private HubVariables() {
@@ -24,17 +24,23 @@ public final class HubVariables {
     /** Every {@code ${VARIABLE…}} of the hub's configuration, and those read beyond it. */
     public static Set<String> read() {
         Set<String> read = new HashSet<>(READ_BEYOND_PLACEHOLDERS);
+        Matcher placeholder = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]").matcher(configuration());
+        while (placeholder.find()) {
+            read.add(placeholder.group(1));
+        }
+        return read;
+    }
+
+    /** The hub's application.yaml and its prod profile's, as they ship in its jar. */
+    public static String configuration() {
+        StringBuilder text = new StringBuilder();
         for (String configuration : List.of("application.yaml", "application-prod.yaml")) {
             try (InputStream yaml = HubVariables.class.getClassLoader().getResourceAsStream(configuration)) {
-                Matcher placeholder = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]")
-                        .matcher(new String(Objects.requireNonNull(yaml).readAllBytes(), StandardCharsets.UTF_8));
-                while (placeholder.find()) {
-                    read.add(placeholder.group(1));
-                }
+                text.append(new String(Objects.requireNonNull(yaml).readAllBytes(), StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        return read;
+        return text.toString();
     }
 }

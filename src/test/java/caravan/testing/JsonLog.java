@@ -13,8 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class JsonLog {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    /** The java launcher's own note on stderr that it took JDK_JAVA_OPTIONS: not the hub's logging. */
-    private static final String LAUNCHER_NOTE = "NOTE: Picked up JDK_JAVA_OPTIONS:";
 
     private JsonLog() {
     }
@@ -28,7 +26,7 @@ public final class JsonLog {
     public static List<JsonNode> lines(String output) {
         List<JsonNode> lines = new ArrayList<>();
         for (String line : output.split("\n")) {
-            if (line.isBlank() || line.startsWith(LAUNCHER_NOTE)) {
+            if (line.isBlank()) {
                 continue;
             }
             try {
