@@ -6,6 +6,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.model.OnExceptionDefinition;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.spi.InflightRepository;
 import org.apache.camel.util.concurrent.SynchronousExecutorService;
@@ -13,6 +14,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 
+import caravan.live.LiveProperties;
 import caravan.mqtt.HiveMqttComponent;
 import caravan.trajectory.LaneBatches;
 import caravan.trajectory.StorageBatches;
@@ -55,9 +57,11 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
             + "&concurrentConsumers={{caravan.trajectories.storage-threads}}";
 
     private final TrajectoryProperties properties;
+    private final LiveProperties live;
 
-    public TrajectoryIntakeRoute(TrajectoryProperties properties) {
+    public TrajectoryIntakeRoute(TrajectoryProperties properties, LiveProperties live) {
         this.properties = properties;
+        this.live = live;
     }
 
     @Override
@@ -78,7 +82,7 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
                 .to(INSERTS);
 
         for (int lane = 0; lane < properties.lanes(); lane++) {
-            from(lane(lane)).routeId(laneRouteId(lane))
+            RouteDefinition laneRoute = from(lane(lane)).routeId(laneRouteId(lane))
                     .routeConfigurationId(LaneFailures.ID).streamCache("false")
                     .setProperty(TrajectoryIntake.LANE_BATCH, body())
                     .bean("trajectoryIntake", "acceptAll")
@@ -86,6 +90,9 @@ public class TrajectoryIntakeRoute extends RouteBuilder {
                     .bean("liveTracks", "publishAll")
                     .to(STORAGE)
                     .to("direct:trajectory-alerts");
+            if (live.shareWithHubs()) {
+                laneRoute.to("direct:live-tracks-to-hubs");
+            }
         }
 
         // A route of its own, behind a direct endpoint: a stopping MQTT consumer stops the route it feeds at once,
