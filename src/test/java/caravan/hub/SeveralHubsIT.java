@@ -43,15 +43,9 @@ class SeveralHubsIT {
 
     @Test
     void aSharedIntakeStoresEveryTrackOnce_andEveryHubsLiveFeedShowsThemAll() throws Exception {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "CARAVAN_MQTT_BROKER_URL", Services.mqttUrl(),
-                "CARAVAN_DB_URL", Services.jdbcUrl(),
-                "CARAVAN_DB_USERNAME", Services.jdbcUser(),
-                "CARAVAN_DB_PASSWORD", Services.jdbcPassword(),
-                "CARAVAN_TRAJECTORY_TOPIC", RUN + "/trajectories/#",
-                "CARAVAN_TRAJECTORY_SHARED_GROUP", RUN,
-                "CARAVAN_LIVE_SHARE_WITH_HUBS", "true",
-                "CARAVAN_LIVE_HUBS_TOPIC", RUN + "/hubs/live-tracks"));
+        Map<String, String> env = sharedIntake(RUN);
+        env.put("CARAVAN_LIVE_SHARE_WITH_HUBS", "true");
+        env.put("CARAVAN_LIVE_HUBS_TOPIC", RUN + "/hubs/live-tracks");
         int firstPort = HubProcess.freePort();
         int secondPort = HubProcess.freePort();
         try (ServiceProcess first = HubProcess.start(Services.tempDir("caravan-hub-a"), firstPort, env);
@@ -84,16 +78,10 @@ class SeveralHubsIT {
     void aHubKilledMidStream_andARollingRestart_loseNoAcknowledgedTrack() throws Exception {
         String run = RUN + "-kill";
         String venue = "venue-" + run;
-        Map<String, String> env = new HashMap<>(Map.of(
-                "CARAVAN_MQTT_BROKER_URL", Services.mqttUrl(),
-                "CARAVAN_DB_URL", Services.jdbcUrl(),
-                "CARAVAN_DB_USERNAME", Services.jdbcUser(),
-                "CARAVAN_DB_PASSWORD", Services.jdbcPassword(),
-                "CARAVAN_TRAJECTORY_TOPIC", run + "/trajectories/#",
-                "CARAVAN_TRAJECTORY_SHARED_GROUP", run,
-                "CARAVAN_TRAJECTORY_SESSION_EXPIRY", "10m",
-                // batches of three seconds' tracks: a hub that acknowledged before storing would lose thousands
-                "CARAVAN_TRAJECTORY_STORAGE_BATCH_TIMEOUT", "3s"));
+        Map<String, String> env = sharedIntake(run);
+        env.put("CARAVAN_TRAJECTORY_SESSION_EXPIRY", "10m");
+        // batches of three seconds' tracks: a hub that acknowledged before storing would lose thousands
+        env.put("CARAVAN_TRAJECTORY_STORAGE_BATCH_TIMEOUT", "3s");
         // each its own broker session, as each pod's
         Map<String, String> firstEnv = new HashMap<>(env);
         firstEnv.put("CARAVAN_TRAJECTORY_CLIENT_ID", run + "-a");
@@ -123,6 +111,17 @@ class SeveralHubsIT {
             first.close();
             second.close();
         }
+    }
+
+    /** What hubs taking the run's trajectories together need: the suite's broker and database, one shared group. */
+    private static Map<String, String> sharedIntake(String run) {
+        return new HashMap<>(Map.of(
+                "CARAVAN_MQTT_BROKER_URL", Services.mqttUrl(),
+                "CARAVAN_DB_URL", Services.jdbcUrl(),
+                "CARAVAN_DB_USERNAME", Services.jdbcUser(),
+                "CARAVAN_DB_PASSWORD", Services.jdbcPassword(),
+                "CARAVAN_TRAJECTORY_TOPIC", run + "/trajectories/#",
+                "CARAVAN_TRAJECTORY_SHARED_GROUP", run));
     }
 
     private static int stored() throws SQLException {
