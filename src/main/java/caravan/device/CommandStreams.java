@@ -1,8 +1,6 @@
 package caravan.device;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +15,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import caravan.device.DeviceCommands.DeviceCommand;
+import caravan.hub.HubInstance;
 
 /**
  * The CommandHub: the command streams this hub holds, one per device, on Spring MVC's {@link SseEmitter} (an open
@@ -55,12 +54,12 @@ public class CommandStreams {
     private final String hubId;
 
     public CommandStreams(DeviceCommands commands, DeviceConnections connections, DeviceMetrics metrics,
-            DeviceProperties properties) {
+            DeviceProperties properties, HubInstance hub) {
         this.commands = commands;
         this.connections = connections;
         this.metrics = metrics;
         this.properties = properties;
-        this.hubId = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        this.hubId = hub.id();
         metrics.localStreams(streams::size);
     }
 
@@ -217,11 +216,4 @@ public class CommandStreams {
         }
     }
 
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "hub";
-        }
-    }
 }

@@ -2,12 +2,12 @@ package caravan.live;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.stereotype.Component;
 
+import caravan.hub.HubInstance;
 import caravan.trajectory.Track;
 
 /**
@@ -21,11 +21,12 @@ public class HubTrackExchange {
     record HubTracks(String hub, List<Track> tracks) {
     }
 
-    private final String hubId = UUID.randomUUID().toString();
+    private final String hubId;
     private final ObjectMapper mapper;
     private final LiveTracks live;
 
-    public HubTrackExchange(ObjectMapper mapper, LiveTracks live) {
+    public HubTrackExchange(HubInstance hub, ObjectMapper mapper, LiveTracks live) {
+        this.hubId = hub.id();
         this.mapper = mapper;
         this.live = live;
     }

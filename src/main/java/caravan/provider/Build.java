@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.List;
 
-/** A provider build as stored. */
+/** A provider build as stored; {@code claimedBy} is the hub that runs it, or ran it last. */
 public record Build(
         String buildId,
         String providerId,
@@ -24,5 +24,6 @@ public record Build(
         OffsetDateTime createdAt,
         OffsetDateTime updatedAt,
         OffsetDateTime finishedAt,
-        String startedBy) {
+        String startedBy,
+        String claimedBy) {
 }

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -51,24 +50,6 @@ public class BuildSteps {
         this.engine = engine;
         this.properties = properties;
         this.registry = registry;
-    }
-
-    /**
-     * The unfinished builds whose inputs this hub keeps (under its work dir or inbox) go back to queued; their step
-     * restarts from the beginning, which is safe because every step is repeatable. Builds of other hubs sharing the
-     * database are left to them. Returns the ids to enqueue again, oldest first.
-     */
-    public List<String> requeueInterrupted() {
-        List<Path> ownInputs = List.of(properties.workDir().toAbsolutePath().normalize(),
-                properties.inbox().toAbsolutePath().normalize());
-        List<String> requeued = new ArrayList<>();
-        for (Build build : builds.unfinished()) {
-            if (ownInputs.stream().anyMatch(build.inputDir()::startsWith)) {
-                builds.requeue(build.buildId());
-                requeued.add(build.buildId());
-            }
-        }
-        return requeued;
     }
 
     /** Records that the build enters a stage ({@code validating}, {@code building}, {@code pushing}). */

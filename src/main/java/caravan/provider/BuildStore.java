@@ -15,11 +15,15 @@ import org.springframework.stereotype.Repository;
 
 import caravan.store.JsonColumns;
 
-/** The provider_builds table. Every status change is written here, so a restart knows where each build was. */
+/**
+ * The provider_builds table, and the build queue of the hubs sharing it. Every status change is written here, so a
+ * restart, and any other hub, knows where each build was.
+ */
 @Repository
 public class BuildStore {
 
     private static final TypeReference<List<DebPackage>> DEB_LIST = new TypeReference<>() { };
+    private static final String UNFINISHED = "('QUEUED', 'VALIDATING', 'BUILDING', 'PUSHING')";
 
     private final JdbcClient jdbc;
     private final JsonColumns json;
@@ -118,17 +122,29 @@ public class BuildStore {
                 .param("error", error).param("now", now()).param("id", buildId).update();
     }
 
-    /** Builds not finished yet: queued, or in a step, oldest first. */
-    public List<Build> unfinished() {
-        return jdbc.sql("SELECT * FROM provider_builds WHERE status IN ('QUEUED', 'VALIDATING', 'BUILDING', 'PUSHING') "
-                        + "ORDER BY created_at")
-                .query(this::map).list();
+    /** Unfinished builds that no running hub holds (never claimed, or their claim's lease ran out), oldest first. */
+    public List<Build> claimable(OffsetDateTime now) {
+        return jdbc.sql("SELECT * FROM provider_builds WHERE status IN " + UNFINISHED
+                        + " AND (claimed_until IS NULL OR claimed_until < :now) ORDER BY created_at")
+                .param("now", now).query(this::map).list();
     }
 
-    /** Back to queued with its step from the beginning, as after a restart interrupted it. */
-    public void requeue(String buildId) {
-        jdbc.sql("UPDATE provider_builds SET status = 'QUEUED', step = 0, updated_at = :now WHERE build_id = :id")
-                .param("now", now()).param("id", buildId).update();
+    /**
+     * Claims the build for {@code hub} until {@code until} unless another hub holds it, and queues it from its first
+     * step; true when the hub got it. One conditional update: of two hubs claiming at once, one wins.
+     */
+    public boolean claim(String buildId, String hub, OffsetDateTime until, OffsetDateTime now) {
+        return jdbc.sql("UPDATE provider_builds SET claimed_by = :hub, claimed_until = :until, status = 'QUEUED', "
+                        + "step = 0, updated_at = :now WHERE build_id = :id AND status IN " + UNFINISHED
+                        + " AND (claimed_until IS NULL OR claimed_until < :now)")
+                .param("hub", hub).param("until", until).param("now", now).param("id", buildId).update() == 1;
+    }
+
+    /** Extends the lease of every unfinished build {@code hub} holds; returns how many it holds. */
+    public int renewClaims(String hub, OffsetDateTime until) {
+        return jdbc.sql("UPDATE provider_builds SET claimed_until = :until WHERE claimed_by = :hub AND status IN "
+                        + UNFINISHED)
+                .param("until", until).param("hub", hub).update();
     }
 
     private Build map(ResultSet rs, int row) throws SQLException {
@@ -152,7 +168,8 @@ public class BuildStore {
                     rs.getObject("created_at", OffsetDateTime.class),
                     rs.getObject("updated_at", OffsetDateTime.class),
                     rs.getObject("finished_at", OffsetDateTime.class),
-                    rs.getString("started_by"));
+                    rs.getString("started_by"),
+                    rs.getString("claimed_by"));
         } catch (JsonProcessingException e) {
             throw new SQLException("build " + rs.getString("build_id") + " has unreadable JSON columns", e);
         }

@@ -43,7 +43,7 @@ public class ProviderApi {
     public record BuildView(
             String buildId, String providerId, String status, int step, int totalSteps, String source,
             String dockerImageRef, String digest, String error, String reusedFromBuildId,
-            List<DebPackage> debFiles, List<String> logTail, String dockerfileUrl,
+            List<DebPackage> debFiles, List<String> logTail, String dockerfileUrl, String hub,
             OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime finishedAt) {
     }
 
@@ -57,7 +57,7 @@ public class ProviderApi {
         return new BuildView(build.buildId(), build.providerId(), build.status().wire(), build.step(),
                 build.totalSteps(), build.source(), build.dockerImageRef(), build.imageDigest(), build.error(),
                 build.reusedFrom(), build.debFiles(), buildLog.tail(buildId), BUILDS_PATH + buildId + "/dockerfile",
-                build.createdAt(), build.updatedAt(), build.finishedAt());
+                build.claimedBy(), build.createdAt(), build.updatedAt(), build.finishedAt());
     }
 
     public String dockerfile(String buildId) throws IOException {

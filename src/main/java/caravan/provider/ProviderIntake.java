@@ -165,7 +165,7 @@ public class ProviderIntake {
         int totalSteps = registry.configured() ? 3 : 2;
         Build build = new Build(buildId, metadata.providerId(), BuildStatus.QUEUED, 0, totalSteps, source, inputDir,
                 normalized, debs, inputsHash(normalized, debs), null, null, null, null, null, null, null, null,
-                "folder".equals(source) ? "inbox folder" : Actors.currentOr("unknown"));
+                "folder".equals(source) ? "inbox folder" : Actors.currentOr("unknown"), null);
         builds.insert(build);
         providers.recordSubmission(normalized, buildId);
         buildLog.append(buildId, "queued: " + metadata.providerId() + " " + metadata.version() + " from " + source + ", "

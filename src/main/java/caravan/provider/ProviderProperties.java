@@ -18,7 +18,10 @@ import org.springframework.util.unit.DataSize;
  * @param baseImages      metadata {@code ubuntuBase} to the base image a provider is built on
  * @param maxDebSize      largest accepted .deb
  * @param maxDebFiles     most .deb files in one build
- * @param buildParallelism builds that run at the same time
+ * @param buildParallelism builds that run at the same time on this hub
+ * @param buildLease       how long a build this hub claimed stays its own without renewal (it renews while running):
+ *                         how soon another hub takes over the builds of a hub that died
+ * @param buildPollPeriod  how often the hub looks for builds in the queue (an upload to it is claimed at once)
  * @param logTailLines    build log lines the status API returns
  */
 @ConfigurationProperties("caravan.providers")
@@ -31,6 +34,8 @@ public record ProviderProperties(
         @DefaultValue("512MB") DataSize maxDebSize,
         @DefaultValue("20") int maxDebFiles,
         @DefaultValue("1") int buildParallelism,
+        @DefaultValue("1m") Duration buildLease,
+        @DefaultValue("2s") Duration buildPollPeriod,
         @DefaultValue("50") int logTailLines) {
 
     public ProviderProperties {

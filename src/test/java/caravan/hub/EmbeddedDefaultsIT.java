@@ -119,7 +119,7 @@ class EmbeddedDefaultsIT {
 
     @Test
     void everyExpectedRouteIsStarted_includingOnesFromTheExternalFolder() {
-        List<String> expected = List.of("provider-upload", "provider-build-enqueue", "provider-build-resume",
+        List<String> expected = List.of("provider-upload", "provider-build-enqueue", "provider-build-poll", "provider-build-claim",
                 "provider-build", "provider-intake-folder", "provider-build-events", "provider-list", "provider-get",
                 "provider-register", "provider-build-status", "provider-build-dockerfile", "trajectory-intake",
                 "trajectory-lane-batches", "trajectory-lane-0", "trajectory-lane-1", "trajectory-storage-batches",

@@ -153,6 +153,8 @@ class KubernetesManifestsIT {
         Map<String, String> config = manifests.one(ConfigMap.class).getData();
         assertThat(config.get("CARAVAN_MODEL_STORE")).startsWith(sharedDir + "/");
         assertThat(config.get("CARAVAN_CAPTURES_DIR")).startsWith(sharedDir + "/");
+        assertThat(config.get("CARAVAN_PROVIDER_WORK_DIR")).startsWith(sharedDir + "/");
+        assertThat(config.get("CARAVAN_PROVIDER_REJECTED_DIR")).startsWith(sharedDir + "/");
         VolumeMount shared = hub.getVolumeMounts().stream().filter(mount -> mount.getMountPath().equals(sharedDir))
                 .findFirst().orElseThrow();
         String claim = pod.getVolumes().stream().filter(volume -> volume.getName().equals(shared.getName()))

@@ -161,6 +161,7 @@ class DebInspectorTest {
 
     static ProviderProperties properties(DataSize maxDebSize) {
         return new ProviderProperties(Path.of("inbox"), Path.of("work"), Path.of("rejected"),
-                java.time.Duration.ofSeconds(1), Map.of(), maxDebSize, 20, 1, 50);
+                java.time.Duration.ofSeconds(1), Map.of(), maxDebSize, 20, 1, java.time.Duration.ofMinutes(1),
+                java.time.Duration.ofSeconds(2), 50);
     }
 }

@@ -19,7 +19,8 @@ class MetadataParserTest {
 
     private final MetadataParser parser = new MetadataParser(new ObjectMapper(), new ProviderProperties(
             Path.of("inbox"), Path.of("work"), Path.of("rejected"), Duration.ofSeconds(1),
-            Map.of("22.04", "ubuntu:22.04", "24.04", "ubuntu:24.04"), DataSize.ofMegabytes(1), 20, 1, 50),
+            Map.of("22.04", "ubuntu:22.04", "24.04", "ubuntu:24.04"), DataSize.ofMegabytes(1), 20, 1, Duration.ofMinutes(1),
+            Duration.ofSeconds(2), 50),
             new MappingCatalog(Path.of("mappings")));
 
     @Test

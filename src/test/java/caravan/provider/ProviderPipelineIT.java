@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -329,35 +331,48 @@ class ProviderPipelineIT {
     }
 
     @Test
-    void buildInterruptedByARestartIsResumed() throws Exception {
+    void aBuildWhoseHubDied_isTakenUpFromItsFirstStep_butNotOneAHubIsRunning() throws Exception {
         String providerId = "hello-resume-" + shortId();
-        String buildId = UUID.randomUUID().toString();
-        Path inputDir = Files.createDirectories(DATA_DIR.resolve("work/builds").resolve(buildId).resolve("input"));
-        Files.copy(helloDeb, inputDir.resolve("hello.deb"));
         ProviderMetadata metadata = new ProviderMetadata(providerId, providerId, "3.0.0", List.of("/usr/bin/caravan-hello"),
                 List.of(), false, "22.04", "linux/amd64", null, List.of());
         DebPackage deb = new DebPackage("hello.deb", Files.size(helloDeb), "0".repeat(64), "caravan-hello", "1.0.0", "all", "");
-        buildStore.insert(new Build(buildId, providerId, BuildStatus.QUEUED, 0, 3, "rest", inputDir, metadata,
-                List.of(deb), "resume-" + buildId, null, null, null, null, null, null, null, null, "resume test"));
-        buildStore.advance(buildId, BuildStatus.BUILDING, 2, 3); // as a crash mid-build leaves it
-        // Another hub sharing the database is in the middle of its own build: not this hub's to resume.
-        String foreignId = UUID.randomUUID().toString();
-        Path foreignInputs = Services.tempDir("caravan-other-hub").resolve("work/builds").resolve(foreignId).resolve("input");
-        buildStore.insert(new Build(foreignId, providerId + "-other", BuildStatus.QUEUED, 0, 3, "rest", foreignInputs,
-                metadata, List.of(deb), "resume-" + foreignId, null, null, null, null, null, null, null, null,
-                "another hub"));
-        buildStore.advance(foreignId, BuildStatus.BUILDING, 2, 3);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        // Held by a hub that died in the middle of building it: its claim ran out a second ago.
+        String orphanId = queuedBuild(providerId, DATA_DIR.resolve("work/builds"), metadata, deb);
+        buildStore.claim(orphanId, "hub-that-died", now.minusSeconds(1), now.minusMinutes(1));
+        buildStore.advance(orphanId, BuildStatus.BUILDING, 2, 3);
+        // Held by a hub that is running it, and renews its claim: not this hub's to take.
+        String heldId = queuedBuild(providerId + "-held", DATA_DIR.resolve("work/builds"), metadata, deb);
+        buildStore.claim(heldId, "hub-still-running", now.plusMinutes(10), now);
+        buildStore.advance(heldId, BuildStatus.BUILDING, 2, 3);
+        // Of hubs that keep their inputs where this hub cannot read them: theirs to build.
+        String foreignId = queuedBuild(providerId + "-other",
+                Services.tempDir("caravan-other-hub").resolve("work/builds"), metadata, deb);
 
-        camel.getRouteController().stopRoute("provider-build-resume");
-        camel.getRouteController().startRoute("provider-build-resume");
-
-        JsonNode build = awaitFinished(buildId);
+        JsonNode build = awaitFinished(orphanId);
         assertThat(build.get("status").asText()).as("build %s", build).isEqualTo("succeeded");
+        assertThat(build.get("hub").asText()).isNotBlank().isNotEqualTo("hub-that-died");
+        assertThat(DATA_DIR.resolve("work/builds").resolve(orphanId).resolve("build.log")).content()
+                .contains("taken by hub " + build.get("hub").asText()
+                + " from the first step: its hub stopped while building");
         assertThat(Services.registryManifest("caravan/providers/" + providerId, "3.0.0").statusCode()).isEqualTo(200);
-        Build foreign = buildStore.get(foreignId);
-        assertThat(foreign.status()).isEqualTo(BuildStatus.BUILDING);
-        assertThat(foreign.step()).isEqualTo(2);
+        Build held = buildStore.get(heldId);
+        assertThat(held.status()).isEqualTo(BuildStatus.BUILDING);
+        assertThat(held.step()).isEqualTo(2);
+        assertThat(buildStore.get(foreignId).status()).isEqualTo(BuildStatus.QUEUED);
+        buildStore.fail(heldId, "test build of a simulated other hub");
         buildStore.fail(foreignId, "test build of a simulated other hub");
+    }
+
+    /** A queued build written as an upload to a hub with its work dir under {@code buildsDir} leaves it. */
+    private String queuedBuild(String providerId, Path buildsDir, ProviderMetadata metadata, DebPackage deb)
+            throws IOException {
+        String buildId = UUID.randomUUID().toString();
+        Path inputDir = Files.createDirectories(buildsDir.resolve(buildId).resolve("input"));
+        Files.copy(helloDeb, inputDir.resolve("hello.deb"));
+        buildStore.insert(new Build(buildId, providerId, BuildStatus.QUEUED, 0, 3, "rest", inputDir, metadata,
+                List.of(deb), "resume-" + buildId, null, null, null, null, null, null, null, null, "resume test", null));
+        return buildId;
     }
 
     @Test
