@@ -11,7 +11,10 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import caravan.api.NotFoundException;
 import caravan.api.Problems;
@@ -54,10 +57,14 @@ public class DeploymentGroups {
     private final EdgeRegistry registry;
     private final DeploymentStore deployments;
     private final ModelRollouts models;
+    /** A savepoint per group: a group whose wave cannot start stops, with why, and holds up no other group. */
+    private final TransactionTemplate eachGroup;
 
     public DeploymentGroups(DeploymentGroupStore groups, EdgeApi api, DeploymentPlanner planner, EdgeRegistry registry,
-            DeploymentStore deployments, ModelRollouts models) {
+            DeploymentStore deployments, ModelRollouts models, PlatformTransactionManager transactions) {
         this.models = models;
+        this.eachGroup = new TransactionTemplate(transactions);
+        this.eachGroup.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
         this.groups = groups;
         this.api = api;
         this.planner = planner;
@@ -126,7 +133,13 @@ public class DeploymentGroups {
     public List<Rollout> advance() {
         List<Rollout> toDispatch = new ArrayList<>();
         for (String groupId : groups.lockDue()) {
-            groups.find(groupId).ifPresent(group -> toDispatch.addAll(advance(group)));
+            try {
+                toDispatch.addAll(eachGroup.execute(status -> groups.find(groupId).map(this::advance)
+                        .orElse(List.of())));
+            } catch (RuntimeException e) {
+                groups.finish(groupId, "failed", "the next wave could not start: " + e.getMessage()
+                        + "; the remaining edges were not deployed");
+            }
         }
         return toDispatch;
     }

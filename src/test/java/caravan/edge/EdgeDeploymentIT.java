@@ -432,6 +432,22 @@ class EdgeDeploymentIT {
             assertThat(get(scheduled).get("status").asText()).isEqualTo("scheduled");
             await().atMost(Duration.ofSeconds(15)).until(() -> agents.get(1).commands.size() == 2);
             assertThat(OffsetDateTime.now(ZoneOffset.UTC)).isAfterOrEqualTo(notBefore);
+
+            // A wave that cannot start (its edge became a device streaming commands) stops its group, naming why;
+            // the other groups go on.
+            String poisoned = post("/api/deployments", "{\"providerId\": \"" + provider + "\", \"edgeIds\": [\""
+                    + edges.get(0) + "\", \"" + edges.get(1) + "\"], \"strategy\": {\"waveSize\": 1}}")
+                    .getBody().get("statusUrl").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> agents.get(0).commands.size() == 3);
+            put("/api/edges/" + edges.get(1), "{\"venueId\": \"" + venue + "\", \"transport\": \"sse\"}");
+            reportHealthy(agents.get(0), agents.get(0).commands.get(2).at("/deployment/deploymentId").asText());
+            post("/api/deployments", "{\"providerId\": \"" + provider + "\", \"edgeIds\": [\"" + edges.get(2)
+                    + "\"]}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> agents.get(2).commands.size() == 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(poisoned).get("status").asText().equals("failed"));
+            assertThat(get(poisoned).get("stoppedReason").asText()).startsWith("the next wave could not start: edge "
+                    + edges.get(1) + " is a device streaming commands");
+            assertThat(get(poisoned).get("edges").findValuesAsText("status")).containsExactly("healthy", "skipped");
         } finally {
             for (Agent agent : agents) {
                 agent.close();
