@@ -2,6 +2,7 @@ package caravan.mqtt;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +60,12 @@ public class HiveMqttConsumer extends DefaultConsumer {
     private Mqtt5AsyncClient client;
     private volatile boolean subscribed;
     private Disposable messages;
+    /** When the last message arrived (System.nanoTime): a hand-over waits until the broker has sent all it had. */
+    private volatile long lastReceived;
+    /** The route left a message unacknowledged for the broker to send again: the session must not end before. */
+    private final AtomicBoolean abandoned = new AtomicBoolean();
+    /** The consumer handed its share of a shared subscription over and holds nothing: stopping ends its session. */
+    private volatile boolean handedOver;
 
     HiveMqttConsumer(HiveMqttEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -161,6 +168,7 @@ public class HiveMqttConsumer extends DefaultConsumer {
      * unacknowledged: the client reads no more meanwhile, and TCP holds the broker back.
      */
     private void received(Mqtt5Publish publish) {
+        lastReceived = System.nanoTime();
         Exchange exchange = createExchange(false);
         PublishAcknowledgement acknowledgement = null;
         try {
@@ -170,7 +178,7 @@ public class HiveMqttConsumer extends DefaultConsumer {
                 if (publish.getQos() != MqttQos.AT_MOST_ONCE) {
                     awaitRoomForOneMore();
                 }
-                acknowledgement = new PublishAcknowledgement(publish, unacknowledged);
+                acknowledgement = new PublishAcknowledgement(publish, unacknowledged, abandoned);
                 exchange.getMessage().setHeader(ACKNOWLEDGEMENT, acknowledgement);
             }
             getProcessor().process(exchange);
@@ -197,6 +205,47 @@ public class HiveMqttConsumer extends DefaultConsumer {
         }
     }
 
+    /** Whether this consumer is a member of a shared subscription that acknowledges what its route has taken. */
+    public boolean sharesSubscription() {
+        return endpoint.getTopicFilter().startsWith("$share/") && endpoint.isManualAcknowledgement();
+    }
+
+    /**
+     * Hands this member's share of a shared subscription over, while its route still runs (before it stops): it
+     * unsubscribes, so the broker sends the other members what it would have sent it, and waits until the route has
+     * acknowledged all it took and nothing more has come for {@code quiet} (what the broker had queued for the
+     * session has arrived). The session then holds nothing, and stopping ends it, rather than leave the broker
+     * queueing for a client that may never come back (a replaced pod). A consumer that cannot finish within
+     * {@code timeout} keeps its session, for its restart to take up. True when it handed over.
+     */
+    public boolean handOver(Duration quiet, Duration timeout) throws InterruptedException {
+        Mqtt5AsyncClient connected = client;
+        if (!sharesSubscription() || connected == null || !subscribed) {
+            return false;
+        }
+        try {
+            connected.unsubscribeWith().topicFilter(endpoint.getTopicFilter()).send()
+                    .get(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Could not leave {} ({}); the broker keeps the session", endpoint.getTopicFilter(), e.toString());
+            return false;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (unacknowledged.availablePermits() < endpoint.getReceiveMaximum()
+                || System.nanoTime() - lastReceived < quiet.toNanos()) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("{}: messages still unacknowledged after {}; the broker keeps the session",
+                        endpoint.getTopicFilter(), timeout);
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        handedOver = !abandoned.get();
+        LOG.info("Left {}{}", endpoint.getTopicFilter(), handedOver ? " with everything it took stored; ending the "
+                + "session" : "; a message is left for the broker to send again: keeping the session");
+        return handedOver;
+    }
+
     @Override
     protected void doStop() throws Exception {
         subscribed = false;
@@ -204,11 +253,12 @@ public class HiveMqttConsumer extends DefaultConsumer {
         super.doStop();
     }
 
-    /** Disconnects, if connected, and lets the network thread go. */
+    /** Disconnects, if connected, and lets the network thread go; ends the session when it was handed over. */
     private void disconnect() throws InterruptedException {
         if (client != null) {
             try {
-                client.disconnect().get(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS);
+                (handedOver ? client.disconnectWith().sessionExpiryInterval(0).send() : client.disconnect())
+                        .get(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 LOG.debug("Disconnecting from {}: {}", endpoint.getBrokerUrl(), e.toString());
             }
@@ -222,11 +272,13 @@ public class HiveMqttConsumer extends DefaultConsumer {
 
         private final Mqtt5Publish publish;
         private final Semaphore unacknowledged;
+        private final AtomicBoolean abandoned;
         private final AtomicBoolean done = new AtomicBoolean();
 
-        PublishAcknowledgement(Mqtt5Publish publish, Semaphore unacknowledged) {
+        PublishAcknowledgement(Mqtt5Publish publish, Semaphore unacknowledged, AtomicBoolean abandoned) {
             this.publish = publish;
             this.unacknowledged = unacknowledged;
+            this.abandoned = abandoned;
         }
 
         @Override
@@ -240,6 +292,7 @@ public class HiveMqttConsumer extends DefaultConsumer {
         /** The route failed: no acknowledgement, and the message no longer counts as held. */
         void abandon() {
             if (done.compareAndSet(false, true)) {
+                abandoned.set(true);
                 release();
             }
         }

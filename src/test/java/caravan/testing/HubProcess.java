@@ -101,6 +101,20 @@ public final class HubProcess {
                 "CARAVAN_TRAJECTORY_SESSION_EXPIRY", "10m"));
     }
 
+    /**
+     * What hubs taking the run's trajectories together need: the suite's broker and database, one shared group (each
+     * hub takes a share of the edges' messages). A map to add to.
+     */
+    public static Map<String, String> sharedIntake(String run) {
+        return new HashMap<>(Map.of(
+                "CARAVAN_MQTT_BROKER_URL", Services.mqttUrl(),
+                "CARAVAN_DB_URL", Services.jdbcUrl(),
+                "CARAVAN_DB_USERNAME", Services.jdbcUser(),
+                "CARAVAN_DB_PASSWORD", Services.jdbcPassword(),
+                "CARAVAN_TRAJECTORY_TOPIC", run + "/trajectories/#",
+                "CARAVAN_TRAJECTORY_SHARED_GROUP", run));
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
