@@ -96,7 +96,12 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public Usage usage() throws IOException {
-        String pid = Long.toString(process.pid());
+        return usage(process.pid());
+    }
+
+    /** As {@link #usage()}, of any process on this machine: say a service the test services started. */
+    public static Usage usage(long processId) throws IOException {
+        String pid = Long.toString(processId);
         String[] stat = Files.readString(Path.of("/proc", pid, "stat")).replaceFirst("^.*\\) ", "").split(" ");
         long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]); // utime, stime
         long rss = Files.readAllLines(Path.of("/proc", pid, "status")).stream()
