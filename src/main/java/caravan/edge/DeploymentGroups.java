@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -136,8 +137,11 @@ public class DeploymentGroups {
             try {
                 toDispatch.addAll(eachGroup.execute(status -> groups.find(groupId).map(this::advance)
                         .orElse(List.of())));
+            } catch (DataAccessException e) {
+                throw e; // the database's trouble, not the group's: the next tick tries again
             } catch (RuntimeException e) {
-                groups.finish(groupId, "failed", "the next wave could not start: " + e.getMessage()
+                groups.finish(groupId, "failed", "the next wave could not start: "
+                        + (e.getMessage() == null ? e.toString() : e.getMessage())
                         + "; the remaining edges were not deployed");
             }
         }

@@ -60,8 +60,11 @@ public class HiveMqttConsumer extends DefaultConsumer {
     private Mqtt5AsyncClient client;
     private volatile boolean subscribed;
     private Disposable messages;
-    /** When the last message arrived (System.nanoTime): a hand-over waits until the broker has sent all it had. */
-    private volatile long lastReceived;
+    /**
+     * When a message last arrived or was acknowledged (System.nanoTime): a hand-over waits until the broker, which may
+     * send more only as earlier ones are acknowledged, has sent all it had.
+     */
+    private volatile long lastActivity;
     /** The route left a message unacknowledged for the broker to send again: the session must not end before. */
     private final AtomicBoolean abandoned = new AtomicBoolean();
     /** The consumer handed its share of a shared subscription over and holds nothing: stopping ends its session. */
@@ -75,6 +78,8 @@ public class HiveMqttConsumer extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        abandoned.set(false);
+        handedOver = false;
         unacknowledged = new Semaphore(endpoint.getReceiveMaximum());
         // Netty's own kind of thread: its buffer pools and object recyclers keep their per-thread caches only there.
         client = clientFor(endpoint.broker(), new ThreadPerTaskExecutor(new DefaultThreadFactory(THREADS, true)))
@@ -168,7 +173,7 @@ public class HiveMqttConsumer extends DefaultConsumer {
      * unacknowledged: the client reads no more meanwhile, and TCP holds the broker back.
      */
     private void received(Mqtt5Publish publish) {
-        lastReceived = System.nanoTime();
+        lastActivity = System.nanoTime();
         Exchange exchange = createExchange(false);
         PublishAcknowledgement acknowledgement = null;
         try {
@@ -178,7 +183,7 @@ public class HiveMqttConsumer extends DefaultConsumer {
                 if (publish.getQos() != MqttQos.AT_MOST_ONCE) {
                     awaitRoomForOneMore();
                 }
-                acknowledgement = new PublishAcknowledgement(publish, unacknowledged, abandoned);
+                acknowledgement = new PublishAcknowledgement(publish, unacknowledged);
                 exchange.getMessage().setHeader(ACKNOWLEDGEMENT, acknowledgement);
             }
             getProcessor().process(exchange);
@@ -230,9 +235,10 @@ public class HiveMqttConsumer extends DefaultConsumer {
             LOG.warn("Could not leave {} ({}); the broker keeps the session", endpoint.getTopicFilter(), e.toString());
             return false;
         }
+        lastActivity = System.nanoTime();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (unacknowledged.availablePermits() < endpoint.getReceiveMaximum()
-                || System.nanoTime() - lastReceived < quiet.toNanos()) {
+                || System.nanoTime() - lastActivity < quiet.toNanos()) {
             if (System.nanoTime() > deadline) {
                 LOG.warn("{}: messages still unacknowledged after {}; the broker keeps the session",
                         endpoint.getTopicFilter(), timeout);
@@ -268,17 +274,16 @@ public class HiveMqttConsumer extends DefaultConsumer {
     }
 
     /** A message's acknowledgement, given once; its QoS 1 or 2 message then no longer counts as held. */
-    private static final class PublishAcknowledgement implements Acknowledgement {
+    private final class PublishAcknowledgement implements Acknowledgement {
 
         private final Mqtt5Publish publish;
+        /** The semaphore of the start it was taken in: a restarted consumer counts afresh. */
         private final Semaphore unacknowledged;
-        private final AtomicBoolean abandoned;
         private final AtomicBoolean done = new AtomicBoolean();
 
-        PublishAcknowledgement(Mqtt5Publish publish, Semaphore unacknowledged, AtomicBoolean abandoned) {
+        PublishAcknowledgement(Mqtt5Publish publish, Semaphore unacknowledged) {
             this.publish = publish;
             this.unacknowledged = unacknowledged;
-            this.abandoned = abandoned;
         }
 
         @Override
@@ -298,6 +303,7 @@ public class HiveMqttConsumer extends DefaultConsumer {
         }
 
         private void release() {
+            lastActivity = System.nanoTime();
             if (publish.getQos() != MqttQos.AT_MOST_ONCE) {
                 unacknowledged.release();
             }

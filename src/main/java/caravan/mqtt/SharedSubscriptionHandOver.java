@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -19,17 +20,23 @@ public class SharedSubscriptionHandOver {
 
     /** The broker sends what it queued for the session at once: a second with nothing new means it sent it all. */
     private static final Duration QUIET = Duration.ofSeconds(1);
-    /** Well within the time Kubernetes gives a pod to stop (60 s in deploy/k8s) and Camel's shutdown timeout. */
+    /** With the web server's drain (20 s) and Camel's shutdown, within the 60 s deploy/k8s gives a pod to stop. */
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     private final CamelContext camel;
+    private final ApplicationContext application;
 
-    public SharedSubscriptionHandOver(CamelContext camel) {
+    public SharedSubscriptionHandOver(CamelContext camel, ApplicationContext application) {
         this.camel = camel;
+        this.application = application;
     }
 
-    @EventListener(ContextClosedEvent.class)
-    public void handOver() throws InterruptedException {
+    /** The hub's own context closing, not a child's (whose events reach its parent's listeners too). */
+    @EventListener
+    public void handOver(ContextClosedEvent closed) throws InterruptedException {
+        if (closed.getApplicationContext() != application) {
+            return;
+        }
         for (Route route : camel.getRoutes()) {
             if (route.getConsumer() instanceof HiveMqttConsumer consumer && consumer.sharesSubscription()) {
                 consumer.handOver(QUIET, TIMEOUT);

@@ -22,6 +22,7 @@ import org.springframework.stereotype.Component;
 
 import caravan.docker.ImageEngine;
 import caravan.docker.RegistryProperties;
+import caravan.hub.HubInstance;
 
 /**
  * The steps of the {@code provider-build} route: validate, build, push, complete (or fail). The route records each
@@ -40,9 +41,11 @@ public class BuildSteps {
     private final ImageEngine engine;
     private final ProviderProperties properties;
     private final RegistryProperties registry;
+    private final HubInstance hub;
 
     public BuildSteps(BuildStore builds, ProviderStore providers, BuildLog buildLog, DockerfileGenerator generator,
-            ImageEngine engine, ProviderProperties properties, RegistryProperties registry) {
+            ImageEngine engine, ProviderProperties properties, RegistryProperties registry, HubInstance hub) {
+        this.hub = hub;
         this.builds = builds;
         this.providers = providers;
         this.buildLog = buildLog;
@@ -59,7 +62,9 @@ public class BuildSteps {
             throw new IllegalArgumentException("'" + stage + "' is not a build stage");
         }
         Build current = builds.get(buildId);
-        builds.advance(buildId, status, status.step(), current.totalSteps());
+        if (!builds.advance(buildId, status, status.step(), current.totalSteps(), hub.id())) {
+            throw new BuildTakenOverException(buildId, hub.id());
+        }
         buildLog.append(buildId, status.wire() + " (step " + status.step() + " of " + current.totalSteps() + ")");
         return BuildEvent.of(builds.get(buildId));
     }
@@ -140,7 +145,9 @@ public class BuildSteps {
 
     /** Marks the build succeeded and points the provider at its image. */
     public BuildEvent complete(String buildId) {
-        builds.succeed(buildId);
+        if (!builds.succeed(buildId, hub.id())) {
+            throw new BuildTakenOverException(buildId, hub.id());
+        }
         Build build = builds.get(buildId);
         providers.recordImage(build.providerId(), build.dockerImageRef(), build.imageDigest());
         buildLog.append(buildId, "succeeded: " + build.dockerImageRef());
@@ -149,10 +156,16 @@ public class BuildSteps {
         return BuildEvent.of(build);
     }
 
-    /** Every failure ends here: the build is failed with a message a user can act on. */
+    /**
+     * Every failure ends here: the build is failed with a message a user can act on; unless another hub took it over
+     * meanwhile, whose run it is now (the event then tells where that one is).
+     */
     public BuildEvent fail(String buildId, Exception cause) {
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        builds.fail(buildId, message);
+        if (!builds.fail(buildId, message, hub.id())) {
+            LOG.warn("Build {} failed on {} after another hub took it over: {}", buildId, hub.id(), message);
+            return BuildEvent.of(builds.get(buildId));
+        }
         buildLog.append(buildId, "failed: " + message);
         LOG.warn("Build {} failed: {}", buildId, message);
         return BuildEvent.of(builds.get(buildId));

@@ -5,7 +5,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -78,11 +80,12 @@ public class BuildStore {
                 .query(this::map).optional();
     }
 
-    public void advance(String buildId, BuildStatus status, int step, int totalSteps) {
-        jdbc.sql("UPDATE provider_builds SET status = :status, step = :step, total_steps = :total, updated_at = :now "
-                        + "WHERE build_id = :id")
+    /** Moves the build to a stage, if {@code hub} still holds it; false when another hub took it over. */
+    public boolean advance(String buildId, BuildStatus status, int step, int totalSteps, String hub) {
+        return jdbc.sql("UPDATE provider_builds SET status = :status, step = :step, total_steps = :total, "
+                        + "updated_at = :now WHERE build_id = :id AND claimed_by = :hub")
                 .param("status", status.name()).param("step", step).param("total", totalSteps)
-                .param("now", now()).param("id", buildId).update();
+                .param("now", now()).param("id", buildId).param("hub", hub).update() == 1;
     }
 
     public void recordImage(String buildId, String dockerImageRef, String imageId) {
@@ -108,18 +111,20 @@ public class BuildStore {
                 .param("now", now()).param("id", buildId).update();
     }
 
-    public void succeed(String buildId) {
-        jdbc.sql("""
+    /** As {@link #advance}: false when another hub took the build over. */
+    public boolean succeed(String buildId, String hub) {
+        return jdbc.sql("""
                 UPDATE provider_builds SET status = 'SUCCEEDED', step = total_steps, error = NULL,
                     updated_at = :now, finished_at = :now
-                WHERE build_id = :id""")
-                .param("now", now()).param("id", buildId).update();
+                WHERE build_id = :id AND claimed_by = :hub""")
+                .param("now", now()).param("id", buildId).param("hub", hub).update() == 1;
     }
 
-    public void fail(String buildId, String error) {
-        jdbc.sql("UPDATE provider_builds SET status = 'FAILED', error = :error, updated_at = :now, finished_at = :now "
-                        + "WHERE build_id = :id")
-                .param("error", error).param("now", now()).param("id", buildId).update();
+    /** As {@link #advance}: false when another hub took the build over. */
+    public boolean fail(String buildId, String error, String hub) {
+        return jdbc.sql("UPDATE provider_builds SET status = 'FAILED', error = :error, updated_at = :now, "
+                        + "finished_at = :now WHERE build_id = :id AND claimed_by = :hub")
+                .param("error", error).param("now", now()).param("id", buildId).param("hub", hub).update() == 1;
     }
 
     /** Unfinished builds that no running hub holds (never claimed, or their claim's lease ran out), oldest first. */
@@ -140,11 +145,18 @@ public class BuildStore {
                 .param("hub", hub).param("until", until).param("now", now).param("id", buildId).update() == 1;
     }
 
-    /** Extends the lease of every unfinished build {@code hub} holds; returns how many it holds. */
-    public int renewClaims(String hub, OffsetDateTime until) {
-        return jdbc.sql("UPDATE provider_builds SET claimed_until = :until WHERE claimed_by = :hub AND status IN "
-                        + UNFINISHED)
-                .param("until", until).param("hub", hub).update();
+    /**
+     * Extends the lease of the builds {@code hub} is running, and lets go of any other unfinished build claimed in its
+     * name (one whose start failed after the claim, or every one when the hub stops), for any hub to claim at once.
+     */
+    public void renewClaims(String hub, Collection<String> running, OffsetDateTime until) {
+        if (!running.isEmpty()) {
+            jdbc.sql("UPDATE provider_builds SET claimed_until = :until WHERE claimed_by = :hub AND build_id IN (:ids)")
+                    .param("until", until).param("hub", hub).param("ids", running).update();
+        }
+        jdbc.sql("UPDATE provider_builds SET claimed_until = NULL WHERE claimed_by = :hub AND claimed_until IS NOT NULL "
+                        + "AND status IN " + UNFINISHED + (running.isEmpty() ? "" : " AND build_id NOT IN (:ids)"))
+                .param("hub", hub).params(running.isEmpty() ? Map.of() : Map.of("ids", running)).update();
     }
 
     private Build map(ResultSet rs, int row) throws SQLException {

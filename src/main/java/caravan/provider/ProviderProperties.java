@@ -39,6 +39,10 @@ public record ProviderProperties(
         @DefaultValue("50") int logTailLines) {
 
     public ProviderProperties {
+        if (buildLease.compareTo(buildPollPeriod.multipliedBy(3)) < 0) {
+            throw new IllegalArgumentException("caravan.providers.build-lease (" + buildLease + ") must be at least three "
+                    + "build-poll-periods (" + buildPollPeriod + "): each poll renews the claims of running builds");
+        }
         baseImages = baseImages == null || baseImages.isEmpty() ? Map.of("22.04", "ubuntu:22.04") : Map.copyOf(baseImages);
         baseImages.forEach((ubuntuBase, image) -> {
             if (image == null || image.isBlank()) {

@@ -136,7 +136,7 @@ class SeveralHubsIT {
         Map<String, String> env = HubProcess.sharedIntake(run);
         env.put("CARAVAN_PROVIDER_WORK_DIR", Services.tempDir("caravan-hubs-work").toString());
         env.put("CARAVAN_BASE_IMAGE_2204", Services.baseImage());
-        env.put("CARAVAN_BUILD_LEASE", "5s");
+        env.put("CARAVAN_BUILD_LEASE", "10s");
         env.put("CARAVAN_BUILD_POLL_PERIOD", "500ms");
         env.put("CARAVAN_PROVIDERS_LOG_TAIL_LINES", "1000");
         Map<String, String> firstEnv = new HashMap<>(env);
@@ -157,10 +157,14 @@ class SeveralHubsIT {
                 assertThat(accepted.getStatusCode()).as("%s", accepted.getBody()).isEqualTo(HttpStatus.ACCEPTED);
                 buildIds.add(accepted.getBody().get("buildId").asText());
             }
+            await().atMost(BUILD_TIMEOUT).untilAsserted(() -> assertThat(buildIds.stream()
+                    .map(id -> build(toSecond, id).path("hub").asText()))
+                    .as("the second hub takes a build from the queue").anyMatch(hub -> hub.startsWith(run + "-b-")));
             String killedMidBuild = await().atMost(BUILD_TIMEOUT).until(() -> buildIds.stream()
                     .filter(id -> {
                         JsonNode build = build(toSecond, id);
                         return build.path("hub").asText().startsWith(run + "-a-")
+                                && build.path("status").asText().equals("building")
                                 && build.path("logTail").toString().contains("Step 1/");
                     }).findFirst(), Optional::isPresent).orElseThrow();
             first.kill();
@@ -177,8 +181,6 @@ class SeveralHubsIT {
                     assertThat(occurrences(log, "validating (step 1 of")).as("built once: %s", log).isEqualTo(1);
                 }
             }
-            assertThat(buildIds.stream().map(id -> build(toSecond, id).get("hub").asText()))
-                    .as("the second hub built uploads to the first").anyMatch(hub -> hub.startsWith(run + "-b-"));
         } finally {
             for (int i = 0; i < 3; i++) {
                 Services.run("docker", "rmi", "-f", "caravan/providers/" + run + "-" + i + ":1.0.0");

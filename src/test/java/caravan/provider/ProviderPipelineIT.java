@@ -23,7 +23,6 @@ import java.util.stream.Stream;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.CamelContext;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,8 +80,6 @@ class ProviderPipelineIT {
     ObjectMapper mapper;
     @Autowired
     BuildStore buildStore;
-    @Autowired
-    CamelContext camel;
     @Autowired
     ProviderProperties providerProperties;
     @LocalServerPort
@@ -339,16 +336,29 @@ class ProviderPipelineIT {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         // Held by a hub that died in the middle of building it: its claim ran out a second ago.
         String orphanId = queuedBuild(providerId, DATA_DIR.resolve("work/builds"), metadata, deb);
-        buildStore.claim(orphanId, "hub-that-died", now.minusSeconds(1), now.minusMinutes(1));
-        buildStore.advance(orphanId, BuildStatus.BUILDING, 2, 3);
+        assertThat(buildStore.claim(orphanId, "hub-that-died", now.minusSeconds(1), now.minusMinutes(1))).isTrue();
+        buildStore.advance(orphanId, BuildStatus.BUILDING, 2, 3, "hub-that-died");
         // Held by a hub that is running it, and renews its claim: not this hub's to take.
         String heldId = queuedBuild(providerId + "-held", DATA_DIR.resolve("work/builds"), metadata, deb);
-        buildStore.claim(heldId, "hub-still-running", now.plusMinutes(10), now);
-        buildStore.advance(heldId, BuildStatus.BUILDING, 2, 3);
+        assertThat(buildStore.claim(heldId, "hub-still-running", now.plusMinutes(10), now)).isTrue();
+        buildStore.advance(heldId, BuildStatus.BUILDING, 2, 3, "hub-still-running");
         // Of hubs that keep their inputs where this hub cannot read them: theirs to build.
         String foreignId = queuedBuild(providerId + "-other",
                 Services.tempDir("caravan-other-hub").resolve("work/builds"), metadata, deb);
+        try {
+            assertTakenUpFromItsFirstStep(orphanId, providerId);
+            Build held = buildStore.get(heldId);
+            assertThat(held.status()).isEqualTo(BuildStatus.BUILDING);
+            assertThat(held.step()).isEqualTo(2);
+            assertThat(buildStore.get(foreignId).status()).isEqualTo(BuildStatus.QUEUED);
+        } finally {
+            buildStore.fail(heldId, "test build of a simulated other hub", "hub-still-running");
+            assertThat(buildStore.claim(foreignId, "hub-elsewhere", now.plusMinutes(10), now)).isTrue();
+            buildStore.fail(foreignId, "test build of a simulated other hub", "hub-elsewhere");
+        }
+    }
 
+    private void assertTakenUpFromItsFirstStep(String orphanId, String providerId) throws Exception {
         JsonNode build = awaitFinished(orphanId);
         assertThat(build.get("status").asText()).as("build %s", build).isEqualTo("succeeded");
         assertThat(build.get("hub").asText()).isNotBlank().isNotEqualTo("hub-that-died");
@@ -356,12 +366,6 @@ class ProviderPipelineIT {
                 .contains("taken by hub " + build.get("hub").asText()
                 + " from the first step: its hub stopped while building");
         assertThat(Services.registryManifest("caravan/providers/" + providerId, "3.0.0").statusCode()).isEqualTo(200);
-        Build held = buildStore.get(heldId);
-        assertThat(held.status()).isEqualTo(BuildStatus.BUILDING);
-        assertThat(held.step()).isEqualTo(2);
-        assertThat(buildStore.get(foreignId).status()).isEqualTo(BuildStatus.QUEUED);
-        buildStore.fail(heldId, "test build of a simulated other hub");
-        buildStore.fail(foreignId, "test build of a simulated other hub");
     }
 
     /** A queued build written as an upload to a hub with its work dir under {@code buildsDir} leaves it. */

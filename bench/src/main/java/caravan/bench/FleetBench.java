@@ -413,8 +413,7 @@ public final class FleetBench {
 
     /**
      * Fails the unfinished groups of the providers whose ids start with {@code prefix} (an interrupted run's, or one
-     * that did not finish in time): a group whose next wave names edges that are gone fails every hub's group tick,
-     * and so stops every other group (DeploymentGroups.advance plans a wave's edges for all due groups at once).
+     * that did not finish in time), before their edges are removed: their next waves would only fail on them.
      */
     private static void stopGroups(String prefix) throws SQLException {
         try (Connection db = DriverManager.getConnection(Services.jdbcUrl(), Services.jdbcUser(),
