@@ -50,7 +50,8 @@ class SeveralHubsIT {
     static final String RUN = "hubs-" + UUID.randomUUID().toString().substring(0, 8);
     static final String VENUE = "venue-" + RUN;
     static final int TRACKS = 2_000;
-    static final int STREAMED_PER_SECOND = 2_000;
+    /** Two minutes of stream: a hub's restart on a loaded CI machine took most of one, and the replacement follows. */
+    static final int STREAMED_PER_SECOND = 1_000;
     static final int STREAMED = 120_000;
     static final Duration BUILD_TIMEOUT = Duration.ofMinutes(4);
 
