@@ -78,7 +78,7 @@ class DockerOutageIT {
     @Test
     void theEngineKilledInTheMiddleOfABuildFailsItNamingTheEngine_andTheSameUploadSucceedsOnceItIsBack()
             throws Exception {
-        String metadata = metadata("engine-outage-" + UUID.randomUUID().toString().substring(0, 8));
+        String metadata = HubClient.helloMetadata("engine-outage-" + UUID.randomUUID().toString().substring(0, 8));
         String buildId = upload(metadata);
         await().atMost(BUILD_TIMEOUT).until(() -> build(buildId).path("logTail").toString().contains("Step 1/"));
 
@@ -97,7 +97,7 @@ class DockerOutageIT {
     @Test
     void theRegistryKilledInTheMiddleOfAPushFailsItNamingTheRegistry_andTheSameUploadSucceedsOnceItIsBack()
             throws Exception {
-        String metadata = metadata("registry-outage-" + UUID.randomUUID().toString().substring(0, 8));
+        String metadata = HubClient.helloMetadata("registry-outage-" + UUID.randomUUID().toString().substring(0, 8));
         String buildId = upload(metadata);
         awaitStatus(buildId, "building");
         registry.freeze(); // the push will connect, and wait
@@ -135,12 +135,5 @@ class DockerOutageIT {
 
     private static JsonNode build(String buildId) {
         return http.getForObject("/api/algorithm-providers/conversion/builds/" + buildId, JsonNode.class);
-    }
-
-    private static String metadata(String providerId) {
-        return """
-                {"providerId": "%s", "displayName": "Hello", "version": "1.0.0",
-                 "runCommand": ["/usr/bin/caravan-hello"], "supportedLidars": [], "requiresGpu": false,
-                 "ubuntuBase": "22.04"}""".formatted(providerId);
     }
 }

@@ -154,7 +154,7 @@ class SeveralHubsIT {
             TestRestTemplate toSecond = client(secondPort);
             // all to the first hub, which builds one at a time: the second takes its share from the queue
             for (int i = 0; i < 3; i++) {
-                ResponseEntity<JsonNode> accepted = HubClient.upload(toFirst, providerMetadata(run + "-" + i), deb);
+                ResponseEntity<JsonNode> accepted = HubClient.upload(toFirst, HubClient.helloMetadata(run + "-" + i), deb);
                 assertThat(accepted.getStatusCode()).as("%s", accepted.getBody()).isEqualTo(HttpStatus.ACCEPTED);
                 buildIds.add(accepted.getBody().get("buildId").asText());
             }
@@ -204,13 +204,6 @@ class SeveralHubsIT {
 
     private static JsonNode build(TestRestTemplate hub, String buildId) {
         return hub.getForObject("/api/algorithm-providers/conversion/builds/" + buildId, JsonNode.class);
-    }
-
-    private static String providerMetadata(String providerId) {
-        return """
-                {"providerId": "%s", "displayName": "Hello", "version": "1.0.0",
-                 "runCommand": ["/usr/bin/caravan-hello"], "supportedLidars": [], "requiresGpu": false,
-                 "ubuntuBase": "22.04"}""".formatted(providerId);
     }
 
     private static int occurrences(String text, String part) {

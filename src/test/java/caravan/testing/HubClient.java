@@ -50,6 +50,14 @@ public final class HubClient {
                 JsonNode.class);
     }
 
+    /** The metadata of a provider running TestDebs' hello package, version 1.0.0 on Ubuntu 22.04. */
+    public static String helloMetadata(String providerId) {
+        return """
+                {"providerId": "%s", "displayName": "Hello", "version": "1.0.0",
+                 "runCommand": ["/usr/bin/caravan-hello"], "supportedLidars": [], "requiresGpu": false,
+                 "ubuntuBase": "22.04"}""".formatted(providerId);
+    }
+
     /** Polls the build until it succeeded or failed. */
     public static JsonNode awaitFinished(TestRestTemplate http, String buildId, Duration timeout) {
         return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(
