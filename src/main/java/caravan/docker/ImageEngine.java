@@ -2,6 +2,7 @@ package caravan.docker;
 
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -11,6 +12,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.async.ResultCallbackTemplate;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.BuildResponseItem;
@@ -87,7 +89,8 @@ public class ImageEngine {
                 .withTags(tags)
                 .withPlatform(platform)
                 .withPull(false)
-                .withRemove(true)
+                // Intermediate containers go even when a step fails: on a vfs engine each is a full copy of the image.
+                .withForcerm(true)
                 .exec(callback);
         awaitWithinStepTimeout(callback, "build of " + String.join(", ", tags));
         return callback.awaitImageId();
@@ -160,6 +163,23 @@ public class ImageEngine {
             }
             throw new IllegalStateException(what + " did not finish within " + stepTimeout
                     + "; raise caravan.docker.step-timeout if the engine is just slow");
+        }
+    }
+
+    /**
+     * Removes the tag {@code reference} and the layers only it used. An image a container still uses stays and the
+     * engine's refusal is returned, so the caller can say why.
+     *
+     * @return empty when removed or already gone, else the engine's reason for keeping it
+     */
+    public Optional<String> removeImage(String reference) {
+        try {
+            requireEngine().removeImageCmd(reference).exec();
+            return Optional.empty();
+        } catch (NotFoundException gone) {
+            return Optional.empty();
+        } catch (ConflictException inUse) {
+            return Optional.of(DockerUnavailableException.rootMessage(inUse));
         }
     }
 

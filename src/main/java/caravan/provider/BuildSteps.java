@@ -137,10 +137,32 @@ public class BuildSteps {
         Build build = builds.get(buildId);
         buildLog.append(buildId, "pushing " + build.dockerImageRef() + " to " + registry.url()
                 + (registry.hasCredentials() ? " as " + registry.username() : " without credentials"));
-        String digest = engine.push(registry.imageRepository(build.providerId()), build.metadata().version(),
-                line -> buildLog.append(buildId, line));
+        String digest;
+        try {
+            digest = engine.push(registry.imageRepository(build.providerId()), build.metadata().version(),
+                    line -> buildLog.append(buildId, line));
+        } catch (RuntimeException pushFailed) {
+            // A build that failed leaves nothing on the engine; trying again builds afresh.
+            try {
+                removeLocalCopy(buildId);
+            } catch (RuntimeException engineGone) {
+                pushFailed.addSuppressed(engineGone);
+            }
+            throw pushFailed;
+        }
         builds.recordDigest(buildId, digest);
         buildLog.append(buildId, "pushed " + build.dockerImageRef() + "@" + digest);
+    }
+
+    /**
+     * After the push the registry is the image's home: the engine's copy goes, or every provider version ever built
+     * would stay on the build engine's disk. Kept only when a container uses it, which the build log says.
+     */
+    public void removeLocalCopy(String buildId) {
+        String reference = builds.get(buildId).dockerImageRef();
+        engine.removeImage(reference).ifPresentOrElse(
+                reason -> buildLog.append(buildId, "kept " + reference + " on " + engine.host() + ": " + reason),
+                () -> buildLog.append(buildId, "removed " + reference + " from " + engine.host()));
     }
 
     /** Marks the build succeeded and points the provider at its image. */

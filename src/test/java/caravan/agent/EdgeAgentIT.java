@@ -72,8 +72,9 @@ class EdgeAgentIT {
     static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     static final String EDGE = "agent-it-" + RUN;
     static final String CONTAINER = "her-provider-" + EDGE;
-    static final String GOOD_IMAGE = Services.registry() + "/caravan-test/tracker:ok-" + RUN;
-    static final String FAILING_IMAGE = Services.registry() + "/caravan-test/tracker:crash-" + RUN;
+    static final String TRACKER_REPOSITORY = Services.registry() + "/caravan-test/tracker-" + RUN;
+    static final String GOOD_IMAGE = TRACKER_REPOSITORY + ":ok";
+    static final String FAILING_IMAGE = TRACKER_REPOSITORY + ":crash";
     static final String WORKLOAD_REPOSITORY = Services.registry() + "/caravan-it/agent-workload-" + RUN;
     static final String WORKLOAD_IMAGE = WORKLOAD_REPOSITORY + ":1";
     static final Path AGENT_LOG = Path.of("target", "edge-agent-it.log");
@@ -122,7 +123,7 @@ class EdgeAgentIT {
             observer.close();
         }
         Services.run("docker", "rm", "-f", CONTAINER);
-        TestWorkloads.removeContainersAndImages(RUN, WORKLOAD_REPOSITORY);
+        TestWorkloads.removeContainersAndImages(RUN, WORKLOAD_REPOSITORY, TRACKER_REPOSITORY);
         Services.forgetEdges(EDGE);
     }
 

@@ -29,6 +29,7 @@ import caravan.testing.EdgeAgentProcess;
 import caravan.testing.MosquittoProcess;
 import caravan.testing.Services;
 import caravan.testing.TestCommandSigner;
+import caravan.testing.TestWorkloads;
 import caravan.testing.TrackerDeployments;
 
 /**
@@ -41,7 +42,9 @@ import caravan.testing.TrackerDeployments;
 class EdgeAgentOutageIT {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
-    final String edge = "outage-it-" + UUID.randomUUID().toString().substring(0, 8);
+    final String run = UUID.randomUUID().toString().substring(0, 8);
+    final String edge = "outage-it-" + run;
+    final String trackerRepository = Services.registry() + "/caravan-test/outage-tracker-" + run;
     final Path dir = Services.tempDir("caravan-outage-it");
     final List<JsonNode> events = new CopyOnWriteArrayList<>();
     final TestCommandSigner signer = new TestCommandSigner();
@@ -58,10 +61,10 @@ class EdgeAgentOutageIT {
 
     @AfterEach
     void stopAll() throws Exception {
-        Services.run("docker", "rm", "-f", "her-provider-" + edge);
         if (agent != null) {
             agent.close();
         }
+        TestWorkloads.removeContainersAndImages(edge, trackerRepository);
         if (hub != null && hub.isConnected()) {
             hub.disconnect();
         }
@@ -103,9 +106,8 @@ class EdgeAgentOutageIT {
 
     @Test
     void aDeployInterruptedByKillingTheAgentEndsInADefiniteState_withOneContainer() throws Exception {
-        String run = UUID.randomUUID().toString().substring(0, 8);
-        String image = Services.registry() + "/caravan-test/tracker:kill-" + run;
-        TrackerDeployments.pushImages(image, image + "-crash");
+        String image = trackerRepository + ":ok";
+        TrackerDeployments.pushImages(image, trackerRepository + ":crash");
         Path state = Files.createDirectories(dir.resolve("agent"));
         Path log = dir.resolve("agent.log");
         Map<String, String> env = agentEnvironment();

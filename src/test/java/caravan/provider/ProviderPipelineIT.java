@@ -153,10 +153,12 @@ class ProviderPipelineIT {
         assertThat(manifest.statusCode()).isEqualTo(200);
         assertThat(manifest.headers().firstValue("Docker-Content-Digest")).contains(digest);
 
-        // Pull it back from the registry rather than running the local copy.
-        Services.run("docker", "rmi", reference);
+        // The registry holds it now; the build engine keeps no copy, so running it pulls it back from there.
+        assertThat(build.get("logTail").toString()).contains("removed " + reference + " from ");
+        assertThat(Services.run("docker", "image", "inspect", reference).exitCode()).isNotZero();
         Services.dockerLogin();
         Services.CommandResult run = Services.run("docker", "run", "--rm", "--network", "host", reference);
+        Services.run("docker", "rmi", reference);
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains(TestDebs.HELLO_LINE + "\n", "arg=[two words]\n", "arg=[say \"hi\"]\n",
                 "arg=[$HOME]\n", "arg=[it's]\n");
@@ -249,7 +251,9 @@ class ProviderPipelineIT {
         assertThat(reference).isEqualTo(Services.registry() + "/caravan/providers/" + providerId + ":2.0.0");
         assertThat(Services.registryManifest("caravan/providers/" + providerId, "2.0.0").statusCode()).isEqualTo(200);
 
+        Services.dockerLogin();
         Services.CommandResult run = Services.run("docker", "run", "--rm", "--network", "host", reference);
+        Services.run("docker", "rmi", reference);
         assertThat(run.output()).contains(TestDebs.HELLO_LINE);
     }
 

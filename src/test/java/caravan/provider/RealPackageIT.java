@@ -64,9 +64,9 @@ class RealPackageIT {
         assertThat(build.get("debFiles").get(0).get("architecture").asText()).isEqualTo("amd64");
 
         String reference = build.get("dockerImageRef").asText();
-        Services.run("docker", "rmi", reference);
         Services.dockerLogin();
         Services.CommandResult run = Services.run("docker", "run", "--rm", "--network", "host", reference);
+        Services.run("docker", "rmi", reference);
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("Hello from a real package\n");
     }

@@ -55,6 +55,8 @@ class RegistryCredentialsIT {
                 .containsIgnoringCase("auth");
         assertThat(build.toString()).doesNotContain(WRONG_PASSWORD);
         assertThat(Services.registryManifest("caravan/providers/" + providerId, "1.0").statusCode()).isEqualTo(404);
+        assertThat(Services.run("docker", "image", "inspect", Services.registry() + "/caravan/providers/" + providerId
+                + ":1.0").exitCode()).as("the image of a failed build left on the engine").isNotZero();
 
         JsonNode provider = http.getForObject("/api/algorithm-providers/" + providerId, JsonNode.class);
         assertThat(provider.get("dockerImage").isNull()).isTrue();

@@ -53,8 +53,9 @@ class EdgeSshIT {
     static final String EDGE = "ssh-it-" + RUN;
     static final String CONTAINER = "her-provider-ssh-" + RUN;
     static final String STATE_DIR = ".caravan-edge-" + RUN;
-    static final String GOOD_IMAGE = Services.registry() + "/caravan-test/tracker:ssh-ok-" + RUN;
-    static final String FAILING_IMAGE = Services.registry() + "/caravan-test/tracker:ssh-crash-" + RUN;
+    static final String TRACKER_REPOSITORY = Services.registry() + "/caravan-test/ssh-tracker-" + RUN;
+    static final String GOOD_IMAGE = TRACKER_REPOSITORY + ":ok";
+    static final String FAILING_IMAGE = TRACKER_REPOSITORY + ":crash";
     static final String WORKLOAD_REPOSITORY = Services.registry() + "/caravan-it/ssh-workload-" + RUN;
     static final String WORKLOAD_IMAGE = WORKLOAD_REPOSITORY + ":1";
 
@@ -87,7 +88,7 @@ class EdgeSshIT {
     static void removeContainerAndState() throws Exception {
         Services.forgetEdges(EDGE);
         Services.run("docker", "rm", "-f", CONTAINER);
-        TestWorkloads.removeContainersAndImages(RUN, WORKLOAD_REPOSITORY);
+        TestWorkloads.removeContainersAndImages(RUN, WORKLOAD_REPOSITORY, TRACKER_REPOSITORY);
         Services.run("rm", "-rf", edgeHome().resolve(STATE_DIR).toString());
     }
 

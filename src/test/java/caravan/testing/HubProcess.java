@@ -67,7 +67,9 @@ public final class HubProcess {
         all.putIfAbsent("CARAVAN_SECRETS_KEY", Services.SECRETS_KEY);
         all.put("CARAVAN_DATA_DIR", data.toString());
         all.put("CARAVAN_HTTP_PORT", Integer.toString(port));
-        return ServiceProcess.start("hub", command(jar(), javaOpts), data, data, all,
+        // Temporary files stay with its data: ONNX Runtime unpacks 22 MB there on each start, which a killed JVM leaves.
+        Path tmp = Files.createDirectories(data.resolve("tmp"));
+        return ServiceProcess.start("hub", command(jar(), "-Djava.io.tmpdir=" + tmp + " " + javaOpts), data, data, all,
                 URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"), true);
     }
 

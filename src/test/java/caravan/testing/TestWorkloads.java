@@ -30,19 +30,21 @@ public final class TestWorkloads {
         run("docker", "rmi", image);
     }
 
-    /** Removes the containers whose name holds {@code run} and the images of {@code repository}. */
-    public static void removeContainersAndImages(String run, String repository) throws Exception {
+    /** Removes the containers whose name holds {@code run} and the images of the repositories, pulled ones included. */
+    public static void removeContainersAndImages(String run, String... repositories) throws Exception {
         String containers = Services.run("docker", "ps", "--all", "--quiet", "--filter", "name=" + run).output().strip();
         if (!containers.isEmpty()) {
             List<String> remove = new ArrayList<>(List.of("docker", "rm", "--force"));
             remove.addAll(List.of(containers.split("\\s+")));
             Services.run(remove.toArray(String[]::new));
         }
-        String images = Services.run("docker", "images", "--quiet", repository).output().strip();
-        if (!images.isEmpty()) {
-            List<String> remove = new ArrayList<>(List.of("docker", "rmi", "--force"));
-            remove.addAll(List.of(images.split("\\s+")));
-            Services.run(remove.toArray(String[]::new));
+        for (String repository : repositories) {
+            String images = Services.run("docker", "images", "--quiet", repository).output().strip();
+            if (!images.isEmpty()) {
+                List<String> remove = new ArrayList<>(List.of("docker", "rmi", "--force"));
+                remove.addAll(List.of(images.split("\\s+")));
+                Services.run(remove.toArray(String[]::new));
+            }
         }
     }
 
