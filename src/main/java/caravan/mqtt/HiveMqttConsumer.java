@@ -289,7 +289,13 @@ public class HiveMqttConsumer extends DefaultConsumer {
         @Override
         public void acknowledge() {
             if (done.compareAndSet(false, true)) {
-                publish.acknowledge();
+                try {
+                    publish.acknowledge();
+                } catch (RuntimeException connectionGone) {
+                    // Its connection closed (a restarted consumer's first one): the broker sends it again, and the
+                    // store keeps one copy. Failing here would fail a stored batch and retry it without end.
+                    LOG.debug("Could not acknowledge a message from {}: {}", endpoint.getTopicFilter(), connectionGone.toString());
+                }
                 release();
             }
         }
