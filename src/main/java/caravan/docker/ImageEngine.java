@@ -12,7 +12,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.async.ResultCallbackTemplate;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
-import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.BuildResponseItem;
@@ -167,19 +167,26 @@ public class ImageEngine {
     }
 
     /**
-     * Removes the tag {@code reference} and the layers only it used. An image a container still uses stays and the
-     * engine's refusal is returned, so the caller can say why.
+     * Removes the tag {@code reference} and the layers only it used, when it still names {@code imageId}: another
+     * build of the same version may have tagged its own image since. Best effort: an image a container uses, a tag
+     * that moved on or an engine that does not answer keeps the image, and the reason is returned.
      *
-     * @return empty when removed or already gone, else the engine's reason for keeping it
+     * @return empty when removed or already gone, else why it stays
      */
-    public Optional<String> removeImage(String reference) {
+    public Optional<String> removeImage(String reference, String imageId) {
         try {
-            requireEngine().removeImageCmd(reference).exec();
+            DockerClient engine = requireEngine();
+            String tagged = engine.inspectImageCmd(reference).exec().getId();
+            // The build's id may be the short one of "Successfully built …"
+            if (imageId != null && !tagged.replace("sha256:", "").startsWith(imageId.replace("sha256:", ""))) {
+                return Optional.of("the tag names another build's image now (" + tagged + ")");
+            }
+            engine.removeImageCmd(reference).exec();
             return Optional.empty();
         } catch (NotFoundException gone) {
             return Optional.empty();
-        } catch (ConflictException inUse) {
-            return Optional.of(DockerUnavailableException.rootMessage(inUse));
+        } catch (DockerException | DockerUnavailableException refused) {
+            return Optional.of(DockerUnavailableException.rootMessage(refused));
         }
     }
 

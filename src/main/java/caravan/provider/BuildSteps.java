@@ -143,11 +143,7 @@ public class BuildSteps {
                     line -> buildLog.append(buildId, line));
         } catch (RuntimeException pushFailed) {
             // A build that failed leaves nothing on the engine; trying again builds afresh.
-            try {
-                removeLocalCopy(buildId);
-            } catch (RuntimeException engineGone) {
-                pushFailed.addSuppressed(engineGone);
-            }
+            removeLocalCopy(buildId);
             throw pushFailed;
         }
         builds.recordDigest(buildId, digest);
@@ -156,11 +152,12 @@ public class BuildSteps {
 
     /**
      * After the push the registry is the image's home: the engine's copy goes, or every provider version ever built
-     * would stay on the build engine's disk. Kept only when a container uses it, which the build log says.
+     * would stay on the build engine's disk. Kept, and the build log says why, when a container uses it or the engine refuses.
      */
     public void removeLocalCopy(String buildId) {
-        String reference = builds.get(buildId).dockerImageRef();
-        engine.removeImage(reference).ifPresentOrElse(
+        Build build = builds.get(buildId);
+        String reference = build.dockerImageRef();
+        engine.removeImage(reference, build.imageId()).ifPresentOrElse(
                 reason -> buildLog.append(buildId, "kept " + reference + " on " + engine.host() + ": " + reason),
                 () -> buildLog.append(buildId, "removed " + reference + " from " + engine.host()));
     }
