@@ -5,8 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -291,7 +292,7 @@ public class HiveMqttConsumer extends DefaultConsumer {
             if (done.compareAndSet(false, true)) {
                 try {
                     publish.acknowledge();
-                } catch (RuntimeException connectionGone) {
+                } catch (RejectedExecutionException connectionGone) {
                     // Its connection closed (a restarted consumer's first one): the broker sends it again, and the
                     // store keeps one copy. Failing here would fail a stored batch and retry it without end.
                     LOG.debug("Could not acknowledge a message from {}: {}", endpoint.getTopicFilter(), connectionGone.toString());
