@@ -3,6 +3,7 @@ package caravan.mqtt;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,7 +19,9 @@ import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ThreadPerTaskExecutor;
 import io.reactivex.disposables.Disposable;
@@ -36,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * full queue, holds that thread, so the client stops reading and the broker is held back: it neither reads ahead of
  * the route nor drops QoS 0 messages, as it does with its callbacks on its own thread pool. A lost connection is
  * retried with back-off, and the client subscribes again when the broker forgot it. With a client id and a session
- * expiry, it takes up the session the broker kept for it. Starting fails when the broker does not answer in time;
- * Camel's supervising route controller retries.
+ * expiry, it takes up the session the broker kept for it, and starts without waiting for the session's backlog to be
+ * taken. Starting fails when the broker does not answer in time; Camel's supervising route controller retries.
  */
 public class HiveMqttConsumer extends DefaultConsumer {
 
@@ -90,7 +93,7 @@ public class HiveMqttConsumer extends DefaultConsumer {
         messages = client.toRx().publishes(MqttGlobalPublishFilter.ALL, endpoint.isManualAcknowledgement())
                 .subscribe(this::received, error -> LOG.debug("Message flow of {} ended: {}", endpoint, error));
         try {
-            client.connectWith().cleanStart(endpoint.getSessionExpiry() == 0)
+            Mqtt5ConnAck connected = client.connectWith().cleanStart(endpoint.getSessionExpiry() == 0)
                     .sessionExpiryInterval(endpoint.getSessionExpiry())
                     // With manual acknowledgement the consumer holds the broker back itself (see received): brokers
                     // that overshoot the receive maximum (Mosquitto 2.0.11 does, with a backlog, as acknowledgements
@@ -98,11 +101,24 @@ public class HiveMqttConsumer extends DefaultConsumer {
                     .restrictions().receiveMaximum(endpoint.isManualAcknowledgement() ? PROTOCOL_RECEIVE_MAXIMUM
                             : endpoint.getReceiveMaximum()).applyRestrictions()
                     .send()
-                    .thenCompose(connected -> client.subscribeWith()
-                            .topicFilter(endpoint.getTopicFilter())
-                            .qos(MqttQos.fromCode(endpoint.getQos()))
-                            .send())
-                    .get(2 * endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS); // connect, then subscribe
+                    .get(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS);
+            CompletableFuture<Mqtt5SubAck> subscribing = client.subscribeWith()
+                    .topicFilter(endpoint.getTopicFilter())
+                    .qos(MqttQos.fromCode(endpoint.getQos()))
+                    .send();
+            if (connected.isSessionPresent()) {
+                // The broker kept the subscription and sends the session's backlog at once: it may hold the network
+                // thread, and with it the SUBACK, until routes that start after this one take it. Subscribing again
+                // only brings a changed QoS into force.
+                subscribing.whenComplete((subscribed, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("Could not renew the subscription to {} on {}; the one the broker kept stays: {}",
+                                endpoint.getTopicFilter(), endpoint.getBrokerUrl(), failure.toString());
+                    }
+                });
+            } else {
+                subscribing.get(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS);
+            }
         } catch (ExecutionException | TimeoutException e) {
             disconnect();
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;

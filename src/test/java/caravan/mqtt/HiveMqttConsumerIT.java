@@ -58,6 +58,7 @@ class HiveMqttConsumerIT {
     static final String KEPT = RUN + "/kept";
     static final String MANUAL = RUN + "/manual";
     static final String BOUNDED = RUN + "/bounded";
+    static final String BACKLOG = RUN + "/backlog";
     static final int MESSAGES = 20_000;
     /** Large enough that the messages do not all fit in the sockets' buffers: the broker holds the rest. */
     static final int PAYLOAD_BYTES = 1_000;
@@ -69,6 +70,7 @@ class HiveMqttConsumerIT {
     static final List<String> keptReceived = new CopyOnWriteArrayList<>();
     static final List<String> manualReceived = new CopyOnWriteArrayList<>();
     static final List<Acknowledgement> boundedHeld = new CopyOnWriteArrayList<>();
+    static final List<Acknowledgement> backlogHeld = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startBroker() throws Exception {
@@ -195,6 +197,27 @@ class HiveMqttConsumerIT {
     }
 
     @Test
+    void withAKeptSession_aBacklogBeyondReceiveMaximumThatNothingTakesYetDoesNotHoldUpTheStart() throws Exception {
+        camel.getRouteController().stopRoute("backlog-subscriber");
+        try (Publisher publisher = Publisher.onSuiteBroker()) {
+            for (int i = 0; i < 10; i++) {
+                publisher.send(BACKLOG, MqttQos.AT_LEAST_ONCE, ("m" + i).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+
+        // Nothing is acknowledged while the route starts, as when what stores the messages starts after it.
+        camel.getRouteController().startRoute("backlog-subscriber");
+        assertThat(camel.getRouteController().getRouteStatus("backlog-subscriber").isStarted()).isTrue();
+        await().atMost(Duration.ofSeconds(20)).until(() -> backlogHeld.size() == 3);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            List.copyOf(backlogHeld).forEach(Acknowledgement::acknowledge);
+            return backlogHeld.size() == 10;
+        });
+        backlogHeld.forEach(Acknowledgement::acknowledge);
+    }
+
+    @Test
     void aConsumerWhoseBrokerDoesNotAnswerFailsToStart_namingTheBroker_andLeavesNoClientBehind() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -288,6 +311,11 @@ class HiveMqttConsumerIT {
                     from("hivemq-mqtt5:" + BOUNDED + "?brokerUrl={{it.broker}}{{it.login}}&qos=1&manualAcknowledgement=true"
                             + "&receiveMaximum=3").routeId("bounded-subscriber")
                             .process(exchange -> boundedHeld.add(exchange.getMessage().getHeader(
+                                    HiveMqttConsumer.ACKNOWLEDGEMENT, Acknowledgement.class)));
+                    from("hivemq-mqtt5:" + BACKLOG + "?brokerUrl={{it.broker}}{{it.login}}&qos=1&clientId=" + RUN
+                            + "-backlog&sessionExpiry=60&manualAcknowledgement=true&receiveMaximum=3&connectTimeout=3000")
+                            .routeId("backlog-subscriber")
+                            .process(exchange -> backlogHeld.add(exchange.getMessage().getHeader(
                                     HiveMqttConsumer.ACKNOWLEDGEMENT, Acknowledgement.class)));
                     from("hivemq-mqtt5:" + MANUAL + "?brokerUrl={{it.broker}}{{it.login}}&qos=1&clientId=" + RUN + "-manual"
                             + "&sessionExpiry=60&manualAcknowledgement=true").routeId("manual-subscriber")
