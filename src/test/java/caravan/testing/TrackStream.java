@@ -86,6 +86,12 @@ public final class TrackStream implements AutoCloseable {
         return acknowledged.get();
     }
 
+    /** Ends the stream after the track being published and waits for the broker's acknowledgements; returns how many. */
+    public int finish() throws Exception {
+        stopped = true;
+        return awaitPublished();
+    }
+
     @Override
     public void close() throws Exception {
         stopped = true;
