@@ -101,33 +101,35 @@ public class HiveMqttConsumer extends DefaultConsumer {
                     .restrictions().receiveMaximum(endpoint.isManualAcknowledgement() ? PROTOCOL_RECEIVE_MAXIMUM
                             : endpoint.getReceiveMaximum()).applyRestrictions()
                     .send()
-                    .get(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS);
+                    .get(2 * endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS); // the socket's, then MQTT's
             CompletableFuture<Mqtt5SubAck> subscribing = client.subscribeWith()
                     .topicFilter(endpoint.getTopicFilter())
                     .qos(MqttQos.fromCode(endpoint.getQos()))
                     .send();
             if (connected.isSessionPresent()) {
-                // The broker kept the subscription and sends the session's backlog at once: it may hold the network
-                // thread, and with it the SUBACK, until routes that start after this one take it. Subscribing again
-                // only brings a changed QoS into force.
-                subscribing.whenComplete((subscribed, failure) -> {
-                    if (failure != null) {
-                        LOG.warn("Could not renew the subscription to {} on {}; the one the broker kept stays: {}",
-                                endpoint.getTopicFilter(), endpoint.getBrokerUrl(), failure.toString());
+                // The broker sends the kept session's backlog at once: it may hold the network thread, and with it the
+                // SUBACK, until routes that start after this one take it. Subscribing again renews the subscription,
+                // or restores it where a hand-over or a failed start left the session without one.
+                subscribing.whenComplete((subAck, failure) -> {
+                    if (failure != null && isRunAllowed()) {
+                        LOG.error("Could not subscribe again to {} on {}: only a subscription the broker kept for the "
+                                + "session delivers; restart the route", endpoint.getTopicFilter(),
+                                endpoint.getBrokerUrl(), failure);
                     }
                 });
             } else {
                 subscribing.get(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS);
             }
+            subscribed = true;
+            LOG.info("Subscribed to {} on {} (QoS {}{})", endpoint.getTopicFilter(), endpoint.getBrokerUrl(),
+                    endpoint.getQos(), connected.isSessionPresent() ? ", the session the broker kept" : "");
         } catch (ExecutionException | TimeoutException e) {
-            disconnect();
+            // Not disconnected here: Camel stops a consumer whose start failed, and only a stopping one lets a network
+            // thread that waits for room go (see awaitRoomForOneMore).
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException("could not subscribe to " + endpoint.getTopicFilter() + " on "
                     + endpoint.getBrokerUrl() + ": " + cause, cause);
         }
-        subscribed = true;
-        LOG.info("Subscribed to {} on {} (QoS {})", endpoint.getTopicFilter(), endpoint.getBrokerUrl(),
-                endpoint.getQos());
     }
 
     private Mqtt5ClientBuilder clientFor(URI broker, Executor networkThread) {
@@ -282,10 +284,16 @@ public class HiveMqttConsumer extends DefaultConsumer {
             try {
                 (handedOver ? client.disconnectWith().sessionExpiryInterval(0).send() : client.disconnect())
                         .get(endpoint.getConnectTimeout(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.debug("Disconnecting from {}: {}", endpoint.getBrokerUrl(), e.toString());
+                messages.dispose();
+            } catch (ExecutionException notConnected) {
+                LOG.debug("Disconnecting from {}: {}", endpoint.getBrokerUrl(), notConnected.toString());
+                messages.dispose();
+            } catch (TimeoutException e) {
+                // Still connected: the client acknowledges, unseen, a message that no flow takes, so the flow stays
+                // until the connection closes.
+                LOG.warn("Disconnecting from {} timed out; the client closes when its connection does",
+                        endpoint.getBrokerUrl());
             }
-            messages.dispose();
             client = null;
         }
     }
