@@ -171,7 +171,7 @@ class EdgeAgentOutageIT {
     }
 
     private void awaitHeartbeatAfter(int index) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> events.subList(index, events.size()).stream()
+        await().atMost(Duration.ofSeconds(60)).until(() -> events.stream().skip(index)
                 .anyMatch(e -> "heartbeat".equals(e.path("type").asText())));
     }
 
