@@ -160,7 +160,11 @@ class HubImageIT {
         Services.CommandResult stopped = Services.run("docker", "stop", "--time", "60", RUN);
         assertThat(stopped.exitCode()).as(stopped.output()).isZero();
         assertThat(inspect("{{.State.ExitCode}}")).as("128 + SIGTERM, not 137: killed").isEqualTo("143");
-        assertThat(logs()).contains("Commencing graceful shutdown", "Graceful shutdown complete");
+        String logs = logs();
+        assertThat(logs).contains("Commencing graceful shutdown", "Graceful shutdown complete");
+        assertThat(JsonLog.lines(logs).stream()
+                .dropWhile(line -> !line.path("message").asText().contains("Commencing graceful shutdown")))
+                .as("what it logged while stopping").noneMatch(line -> JsonLog.level(line).equals("ERROR"));
     }
 
     /** A file holding {@code value} as a secret is mounted: readable by the container's user, not writable. */
