@@ -89,11 +89,11 @@ public class ModelDeploymentApiRoute extends JsonApiRouteBuilder {
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(202))
                 .to(JsonResponseRoute.ENDPOINT);
 
-        // Queues a pending deployment for the model-deploy route without waiting for it; the body stays the deployment.
+        // Hands a pending deployment to model-deploy-claim without waiting (a poll takes it up should the claim fail);
+        // the body stays the deployment.
         from("direct:model-deployment-start").routeId("model-deployment-start")
-                .setProperty("CaravanModelDeployment", body())
-                .setBody(simple("${body.deploymentId()}"))
-                .to("seda:model-deploy?waitForTaskToComplete=Never")
-                .setBody(exchangeProperty("CaravanModelDeployment"));
+                .setHeader("CaravanModelDeploymentId", simple("${body.deploymentId()}"))
+                .wireTap("direct:model-deploy-claim")
+                .removeHeader("CaravanModelDeploymentId");
     }
 }

@@ -15,9 +15,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import caravan.edge.EdgeRegistry;
+import caravan.hub.HubInstance;
+import caravan.hub.TakenOverException;
+import caravan.model.ModelDeployments.LinksBefore;
 import caravan.model.ModelDeployments.ModelDeployment;
 import caravan.model.ModelDeployments.Step;
 import caravan.model.ModelStore.Model;
@@ -29,7 +34,9 @@ import caravan.ssh.SshSession.Result;
  * The steps of deploying a model to a device over SSH, each called by its own route (routes/model-deploy.camel.yaml)
  * and recorded with its time. The device's {@code current_model.onnx} (and {@code current_parameters.json}) is a
  * symbolic link that is only ever replaced by rename(2), so the service never finds it missing; once it has been
- * swapped, any failure points it back at the model before and restarts the service again.
+ * swapped, any failure points it back at the model before and restarts the service again. Every record is made in
+ * the name of this hub, which holds the deployment (see {@link ModelDeployQueue}); one taken over by another hub stops
+ * at its next record without touching the device further.
  */
 @Component("modelDeploySteps")
 public class ModelDeploySteps {
@@ -58,6 +65,26 @@ public class ModelDeploySteps {
             this.remoteBase = model.name() + "/" + model.version() + "-" + model.sha256().substring(0, 12);
         }
 
+        /** Taken up after a hub that stopped had swapped the links: they point here now, what was before is on record. */
+        void swappedBefore(LinksBefore before) {
+            swapped = true;
+            previousModel = relative(before.model());
+            previousParameters = relative(before.parameters());
+        }
+
+        /** A path in the models directory as recorded, relative to it as the links point. */
+        private String relative(String path) {
+            if (path == null) {
+                return null;
+            }
+            String prefix = service.modelsDir() + "/";
+            if (!path.startsWith(prefix)) {
+                throw new StepFailedException("connect", "the links pointed at " + path + " before this deployment, "
+                        + "outside the device's models directory " + service.modelsDir() + " as it is set now");
+            }
+            return path.substring(prefix.length());
+        }
+
         public String deploymentId() {
             return deployment.deploymentId();
         }
@@ -84,19 +111,23 @@ public class ModelDeploySteps {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(ModelDeploySteps.class);
+
     private final ModelDeployments deployments;
     private final ModelStore models;
     private final DeviceServices services;
     private final SshConnections connections;
     private final ModelProperties properties;
+    private final HubInstance hub;
 
     public ModelDeploySteps(ModelDeployments deployments, ModelStore models, DeviceServices services,
-            SshConnections connections, ModelProperties properties) {
+            SshConnections connections, ModelProperties properties, HubInstance hub) {
         this.deployments = deployments;
         this.models = models;
         this.services = services;
         this.connections = connections;
         this.properties = properties;
+        this.hub = hub;
     }
 
     /** Logs in to the device: refused before anything is touched when its host key is unconfirmed or not the pinned one. */
@@ -106,7 +137,14 @@ public class ModelDeploySteps {
         DeviceService service = services.of(deployment.edgeId()).withDefaults();
         return timed(deploymentId, "connect", () -> {
             SshSession session = connections.open(deployment.edgeId());
-            return new ModelDeploy(deployment, model, service, session);
+            ModelDeploy deploy = new ModelDeploy(deployment, model, service, session);
+            try {
+                deployments.linksBefore(deploymentId).ifPresent(deploy::swappedBefore);
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+            return deploy;
         });
     }
 
@@ -144,7 +182,7 @@ public class ModelDeploySteps {
      * beside it. A model already on the device with the right sha256 is not sent again.
      */
     public void upload(ModelDeploy deploy) {
-        deployments.status(deploy.deploymentId(), "uploading", null);
+        status(deploy.deploymentId(), "uploading", null);
         timed(deploy.deploymentId(), "upload", () -> {
             String target = deploy.inModelsDir(deploy.modelFile());
             Path remote = deploy.session.path(target);
@@ -168,20 +206,25 @@ public class ModelDeploySteps {
             Path parametersTemp = deploy.session.path(deploy.inModelsDir(deploy.parametersFile() + ".partial"));
             Files.writeString(parametersTemp, deploy.deployment.parameters().toString());
             deploy.session.replace(parametersTemp, deploy.session.path(deploy.inModelsDir(deploy.parametersFile())));
-            deployments.paths(deploy.deploymentId(), target, null);
+            held(deploy.deploymentId(), deployments.remotePath(deploy.deploymentId(), hub.id(), target));
             return detail;
         });
     }
 
-    /** Points current_model.onnx and current_parameters.json at the new files, each with one rename. */
+    /**
+     * Points current_model.onnx and current_parameters.json at the new files, each with one rename. What they pointed
+     * at is recorded first; a deployment taken up after its swap already has it (see {@link ModelDeploy#swappedBefore}).
+     */
     public void swap(ModelDeploy deploy) {
-        deployments.status(deploy.deploymentId(), "swapping", null);
+        status(deploy.deploymentId(), "swapping", null);
         timed(deploy.deploymentId(), "swap", () -> {
-            deploy.previousModel = linkTarget(deploy, CURRENT_MODEL);
-            deploy.previousParameters = linkTarget(deploy, CURRENT_PARAMETERS);
-            deployments.paths(deploy.deploymentId(), deploy.inModelsDir(deploy.modelFile()),
-                    deploy.previousModel == null ? null : deploy.inModelsDir(deploy.previousModel));
-            deploy.swapped = true;
+            if (!deploy.swapped) {
+                deploy.previousModel = linkTarget(deploy, CURRENT_MODEL);
+                deploy.previousParameters = linkTarget(deploy, CURRENT_PARAMETERS);
+                held(deploy.deploymentId(), deployments.swapping(deploy.deploymentId(), hub.id(),
+                        inModelsDirOrNull(deploy, deploy.previousModel), inModelsDirOrNull(deploy, deploy.previousParameters)));
+                deploy.swapped = true;
+            }
             pointLink(deploy, CURRENT_PARAMETERS, deploy.parametersFile());
             pointLink(deploy, CURRENT_MODEL, deploy.modelFile());
             return CURRENT_MODEL + " -> " + deploy.modelFile() + (deploy.previousModel == null ? " (first model)"
@@ -190,7 +233,7 @@ public class ModelDeploySteps {
     }
 
     public void restart(ModelDeploy deploy) {
-        deployments.status(deploy.deploymentId(), "restarting", null);
+        status(deploy.deploymentId(), "restarting", null);
         timed(deploy.deploymentId(), "restart", () -> {
             Result restart = check(deploy, "restart", deploy.service.restartCommand());
             return output(restart);
@@ -199,7 +242,7 @@ public class ModelDeploySteps {
 
     /** The service must stay running for the health window, then answer its health command if it has one. */
     public void verify(ModelDeploy deploy) throws InterruptedException {
-        deployments.status(deploy.deploymentId(), "verifying", null);
+        status(deploy.deploymentId(), "verifying", null);
         timed(deploy.deploymentId(), "verify", () -> {
             Instant until = Instant.now().plus(properties.healthWindow());
             Instant started = Instant.now();
@@ -277,18 +320,24 @@ public class ModelDeploySteps {
      * service, keeping its last log lines; before, nothing on the device served changed. Then logs out.
      */
     public void fail(ModelDeploy deploy, Exception cause) {
-        String reason = cause.getMessage();
         try {
-            if (!deploy.swapped) {
-                deployments.status(deploy.deploymentId(), "failed", reason);
-                return;
-            }
-            String log = serviceLog(deploy);
-            deployments.serviceLog(deploy.deploymentId(), log);
-            if (deploy.previousModel == null) {
-                deployments.status(deploy.deploymentId(), "failed", reason + "; there was no model before to roll back to");
-                return;
-            }
+            recordFailure(deploy.deploymentId(), () -> rollBack(deploy, cause.getMessage()));
+        } finally {
+            deploy.session.close();
+        }
+    }
+
+    private void rollBack(ModelDeploy deploy, String reason) {
+        if (!deploy.swapped) {
+            status(deploy.deploymentId(), "failed", reason);
+            return;
+        }
+        held(deploy.deploymentId(), deployments.serviceLog(deploy.deploymentId(), hub.id(), serviceLog(deploy)));
+        if (deploy.previousModel == null) {
+            status(deploy.deploymentId(), "failed", reason + "; there was no model before to roll back to");
+            return;
+        }
+        try {
             timed(deploy.deploymentId(), "rollback", () -> {
                 if (deploy.previousParameters != null) {
                     pointLink(deploy, CURRENT_PARAMETERS, deploy.previousParameters);
@@ -297,30 +346,64 @@ public class ModelDeploySteps {
                 check(deploy, "rollback", deploy.service.restartCommand());
                 return CURRENT_MODEL + " -> " + deploy.previousModel + " again, service restarted";
             });
-            deployments.status(deploy.deploymentId(), "rolled-back", reason + "; rolled back to " + deploy.previousModel);
+        } catch (TakenOverException e) {
+            throw e;
         } catch (RuntimeException rollback) {
-            deployments.status(deploy.deploymentId(), "failed", reason + "; the rollback failed too: " + rollback.getMessage());
+            status(deploy.deploymentId(), "failed", reason + "; the rollback failed too: " + rollback.getMessage());
+            return;
+        }
+        status(deploy.deploymentId(), "rolled-back", reason + "; rolled back to " + deploy.previousModel);
+    }
+
+    /** A deployment that failed before it reached the device (unknown model, device refused the login). */
+    public void failBeforeConnect(String deploymentId, Exception cause) {
+        recordFailure(deploymentId, () -> status(deploymentId, "failed", cause.getMessage()));
+    }
+
+    /**
+     * Records how a failed deployment ended, or leaves it: taken over, the hub holding it now records it; not recorded
+     * (the database did not answer), it stays under way, and once this hub lets go of it a hub takes it up again.
+     */
+    private void recordFailure(String deploymentId, Runnable record) {
+        try {
+            record.run();
+        } catch (TakenOverException e) {
+            LOG.warn(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("Model deployment {} failed, and how could not be recorded ({}): it is taken up again from its "
+                    + "first step", deploymentId, e.getMessage());
+        }
+    }
+
+    /** Another hub runs the deployment now: this hub logs out and leaves the device and the record to it. */
+    public void letGo(Object deploy) {
+        if (deploy instanceof ModelDeploy underWay) {
+            underWay.session.close();
+        }
+    }
+
+    /** Deployed once every step, the prune included, is on record: a reader of the final status sees them all. */
+    public void deployed(ModelDeploy deploy) {
+        try {
+            status(deploy.deploymentId(), "deployed", null);
         } finally {
             deploy.session.close();
         }
     }
 
-    /** A deployment that failed before it reached the device (unknown model, device refused the login). */
-    public void failBeforeConnect(String deploymentId, Exception cause) {
-        deployments.status(deploymentId, "failed", cause.getMessage());
+    private void status(String deploymentId, String status, String error) {
+        held(deploymentId, deployments.status(deploymentId, hub.id(), status, error));
     }
 
-    /** Fails the deployments a stopped hub left under way (see {@link ModelProperties#abandonedAfter()}). */
-    public int failAbandoned() {
-        return deployments.failAbandoned(EdgeRegistry.now().minus(properties.abandonedAfter()), "no step recorded for "
-                + properties.abandonedAfter().toMinutes() + " min: the hub running this deployment stopped. The device "
-                + "serves what its last step left: see the steps, and deploy again or roll back");
+    /** {@code recorded}: whether a record in this hub's name took; not: another hub holds the deployment now. */
+    private void held(String deploymentId, boolean recorded) {
+        if (!recorded) {
+            throw new TakenOverException("Model deployment " + deploymentId, hub.id());
+        }
     }
 
-    /** Deployed once every step, the prune included, is on record: a reader of the final status sees them all. */
-    public void deployed(ModelDeploy deploy) {
-        deployments.status(deploy.deploymentId(), "deployed", null);
-        deploy.session.close();
+    private static String inModelsDirOrNull(ModelDeploy deploy, String relative) {
+        return relative == null ? null : deploy.inModelsDir(relative);
     }
 
     private String serviceLog(ModelDeploy deploy) {
@@ -397,12 +480,14 @@ public class ModelDeploySteps {
         long started = System.nanoTime();
         try {
             T result = work.run();
-            deployments.step(deploymentId, new Step(step, startedAt, (System.nanoTime() - started) / 1_000_000,
-                    result instanceof String detail ? detail : null));
+            held(deploymentId, deployments.step(deploymentId, hub.id(), new Step(step, startedAt,
+                    (System.nanoTime() - started) / 1_000_000, result instanceof String detail ? detail : null)));
             return result;
+        } catch (TakenOverException e) {
+            throw e;
         } catch (Exception e) {
-            deployments.step(deploymentId, new Step(step, startedAt, (System.nanoTime() - started) / 1_000_000,
-                    "failed: " + e.getMessage()));
+            held(deploymentId, deployments.step(deploymentId, hub.id(), new Step(step, startedAt,
+                    (System.nanoTime() - started) / 1_000_000, "failed: " + e.getMessage())));
             if (e instanceof RuntimeException runtime) {
                 throw runtime;
             }

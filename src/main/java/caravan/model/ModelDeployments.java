@@ -4,7 +4,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -18,11 +20,12 @@ import org.springframework.transaction.annotation.Transactional;
 import caravan.api.ConflictException;
 import caravan.api.NotFoundException;
 import caravan.edge.EdgeRegistry;
+import caravan.hub.SharedQueue;
 import caravan.store.JsonColumns;
 
 /** The model_deployments table: each deployment of a model to a device, its status and every step with its time. */
 @Repository
-public class ModelDeployments {
+public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Unclaimed> {
 
     /** Where a deployment ends; any other status is under way. */
     public static final List<String> FINAL = List.of("deployed", "failed", "rolled-back");
@@ -34,6 +37,20 @@ public class ModelDeployments {
     public record ModelDeployment(String deploymentId, String edgeId, String modelId, String groupId, String status,
             JsonNode parameters, String remotePath, String previousPath, String errorMessage, String serviceLog,
             List<Step> steps, String requestedBy, OffsetDateTime createdAt, OffsetDateTime completedAt) {
+    }
+
+    /** A deployment under way that no running hub holds: never claimed yet, or its hub's lease ran out. */
+    public record Unclaimed(String deploymentId, String claimedBy, String status, OffsetDateTime createdAt)
+            implements SharedQueue.Work {
+
+        @Override
+        public String workId() {
+            return deploymentId;
+        }
+    }
+
+    /** What the device's links pointed at before this deployment first swapped them; a null model: it had none. */
+    public record LinksBefore(String model, String parameters) {
     }
 
     private static final TypeReference<List<Step>> STEPS = new TypeReference<>() { };
@@ -84,32 +101,102 @@ public class ModelDeployments {
         return get(deploymentId);
     }
 
+    // The updates of a deployment under way are made only by the hub holding it (hub); false: another hub does now.
+
     /** The deployment enters {@code status}; a final status ends it with {@code error}, if any. */
-    public void status(String deploymentId, String status, String error) {
-        jdbc.sql("""
+    public boolean status(String deploymentId, String hub, String status, String error) {
+        return jdbc.sql("""
                 UPDATE model_deployments SET status = :status, error_message = COALESCE(:error, error_message),
                     completed_at = CASE WHEN :final THEN :now ELSE completed_at END, updated_at = :now
-                WHERE deployment_id = :id""")
-                .param("id", deploymentId).param("status", status).param("error", error)
-                .param("final", FINAL.contains(status)).param("now", EdgeRegistry.now()).update();
+                WHERE deployment_id = :id AND claimed_by = :hub""")
+                .param("id", deploymentId).param("hub", hub).param("status", status).param("error", error)
+                .param("final", FINAL.contains(status)).param("now", EdgeRegistry.now()).update() == 1;
     }
 
     @Transactional
-    public void step(String deploymentId, Step step) {
+    public boolean step(String deploymentId, String hub, Step step) {
         List<Step> steps = new ArrayList<>(get(deploymentId).steps());
         steps.add(step);
-        jdbc.sql("UPDATE model_deployments SET steps = :steps, updated_at = :now WHERE deployment_id = :id")
-                .param("id", deploymentId).param("steps", json.write(steps)).param("now", EdgeRegistry.now()).update();
+        return jdbc.sql("""
+                UPDATE model_deployments SET steps = :steps, updated_at = :now
+                WHERE deployment_id = :id AND claimed_by = :hub""")
+                .param("id", deploymentId).param("hub", hub).param("steps", json.write(steps))
+                .param("now", EdgeRegistry.now()).update() == 1;
     }
 
-    public void paths(String deploymentId, String remotePath, String previousPath) {
-        jdbc.sql("UPDATE model_deployments SET remote_path = :remote, previous_path = :previous WHERE deployment_id = :id")
-                .param("id", deploymentId).param("remote", remotePath).param("previous", previousPath).update();
+    public boolean remotePath(String deploymentId, String hub, String remotePath) {
+        return jdbc.sql("UPDATE model_deployments SET remote_path = :remote WHERE deployment_id = :id AND claimed_by = :hub")
+                .param("id", deploymentId).param("hub", hub).param("remote", remotePath).update() == 1;
     }
 
-    public void serviceLog(String deploymentId, String log) {
-        jdbc.sql("UPDATE model_deployments SET service_log = :log WHERE deployment_id = :id")
-                .param("id", deploymentId).param("log", log).update();
+    /**
+     * Records what the links pointed at before the first swap; a later swap of the same deployment (taken up by
+     * another hub) keeps them, as the links then point at this deployment's own model.
+     */
+    public boolean swapping(String deploymentId, String hub, String previousPath, String previousParameters) {
+        return jdbc.sql("""
+                UPDATE model_deployments SET
+                    previous_path = CASE WHEN swapped_at IS NULL THEN :previous ELSE previous_path END,
+                    previous_parameters = CASE WHEN swapped_at IS NULL THEN :parameters ELSE previous_parameters END,
+                    swapped_at = COALESCE(swapped_at, :now)
+                WHERE deployment_id = :id AND claimed_by = :hub""")
+                .param("id", deploymentId).param("hub", hub).param("previous", previousPath)
+                .param("parameters", previousParameters).param("now", EdgeRegistry.now()).update() == 1;
+    }
+
+    /** What the links pointed at before the deployment swapped them; empty while it has not. */
+    public Optional<LinksBefore> linksBefore(String deploymentId) {
+        return jdbc.sql("""
+                SELECT previous_path, previous_parameters FROM model_deployments
+                WHERE deployment_id = :id AND swapped_at IS NOT NULL""")
+                .param("id", deploymentId)
+                .query((rs, row) -> new LinksBefore(rs.getString("previous_path"), rs.getString("previous_parameters")))
+                .optional();
+    }
+
+    public boolean serviceLog(String deploymentId, String hub, String log) {
+        return jdbc.sql("UPDATE model_deployments SET service_log = :log WHERE deployment_id = :id AND claimed_by = :hub")
+                .param("id", deploymentId).param("hub", hub).param("log", log).update() == 1;
+    }
+
+    /** Deployments under way that no running hub holds, oldest first. */
+    @Override
+    public List<Unclaimed> claimable(OffsetDateTime now) {
+        return jdbc.sql("""
+                SELECT deployment_id, claimed_by, status, created_at FROM model_deployments
+                WHERE status NOT IN (:final) AND (claimed_until IS NULL OR claimed_until < :now) ORDER BY created_at""")
+                .param("final", FINAL).param("now", now)
+                .query((rs, row) -> new Unclaimed(rs.getString("deployment_id"), rs.getString("claimed_by"),
+                        rs.getString("status"), rs.getObject("created_at", OffsetDateTime.class)))
+                .list();
+    }
+
+    /** Claims the deployment for {@code hub} until {@code until} unless a running hub holds it; of two hubs, one wins. */
+    @Override
+    public boolean claim(String deploymentId, String hub, OffsetDateTime until, OffsetDateTime now) {
+        return jdbc.sql("""
+                UPDATE model_deployments SET claimed_by = :hub, claimed_until = :until
+                WHERE deployment_id = :id AND status NOT IN (:final) AND (claimed_until IS NULL OR claimed_until < :now)""")
+                .param("id", deploymentId).param("hub", hub).param("until", until).param("final", FINAL)
+                .param("now", now).update() == 1;
+    }
+
+    /**
+     * Extends the lease of the deployments {@code hub} is running and lets go of its other unfinished ones (every one
+     * when the hub stops), for any hub to take up at once.
+     */
+    @Override
+    public void renewClaims(String hub, Collection<String> running, OffsetDateTime until) {
+        if (!running.isEmpty()) {
+            jdbc.sql("UPDATE model_deployments SET claimed_until = :until WHERE claimed_by = :hub AND deployment_id IN (:ids)")
+                    .param("until", until).param("hub", hub).param("ids", running).update();
+        }
+        jdbc.sql("""
+                UPDATE model_deployments SET claimed_until = NULL
+                WHERE claimed_by = :hub AND claimed_until IS NOT NULL AND status NOT IN (:final)"""
+                + (running.isEmpty() ? "" : " AND deployment_id NOT IN (:ids)"))
+                .param("hub", hub).param("final", FINAL).params(running.isEmpty() ? Map.of() : Map.of("ids", running))
+                .update();
     }
 
     public ModelDeployment get(String deploymentId) {
@@ -125,19 +212,6 @@ public class ModelDeployments {
     public List<ModelDeployment> ofEdge(String edgeId) {
         return jdbc.sql("SELECT * FROM model_deployments WHERE edge_id = :id ORDER BY created_at DESC")
                 .param("id", edgeId).query(this::deployment).list();
-    }
-
-    /**
-     * Ends the deployments under way that recorded nothing since {@code cutoff}: the hub running them stopped (a live
-     * one records every step), and the device must not stay blocked for new ones. Returns how many.
-     */
-    public int failAbandoned(OffsetDateTime cutoff, String reason) {
-        return jdbc.sql("""
-                UPDATE model_deployments SET status = 'failed', error_message = :reason, completed_at = :now,
-                    updated_at = :now
-                WHERE status NOT IN (:final) AND updated_at < :cutoff""")
-                .param("reason", reason).param("now", EdgeRegistry.now()).param("final", FINAL)
-                .param("cutoff", cutoff).update();
     }
 
     private ModelDeployment deployment(ResultSet rs, int row) throws SQLException {

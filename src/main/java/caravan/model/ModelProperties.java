@@ -22,9 +22,9 @@ import org.springframework.util.unit.DataSize;
  * @param healthPoll        how often the service is asked during the window
  * @param stepTimeout       longest one command on a device may take (an upload has its own, by size)
  * @param concurrentDeploys model deployments run at the same time (one at a time per device)
- * @param abandonedAfter    a deployment under way that records no step for this long was left by a hub that stopped:
- *                          it is failed, so the device takes new ones (longer than any one step, an upload included)
- * @param abandonedCheck    how often deployments are looked at for that
+ * @param deployLease       how long a deployment this hub claimed stays its own without renewal (it renews while
+ *                          running): how soon another hub takes up the deployments of a hub that died
+ * @param claimPeriod       how often the hub renews its claims and looks for deployments no running hub holds
  */
 @ConfigurationProperties("caravan.models")
 public record ModelProperties(
@@ -40,13 +40,17 @@ public record ModelProperties(
         @DefaultValue("1s") Duration healthPoll,
         @DefaultValue("2m") Duration stepTimeout,
         @DefaultValue("4") int concurrentDeploys,
-        @DefaultValue("30m") Duration abandonedAfter,
-        @DefaultValue("1m") Duration abandonedCheck) {
+        @DefaultValue("1m") Duration deployLease,
+        @DefaultValue("2s") Duration claimPeriod) {
 
     public ModelProperties {
         if (keepVersions < 2) {
             throw new IllegalArgumentException("caravan.models.keep-versions must be at least 2: the model served and "
                     + "the one a rollback returns to");
+        }
+        if (deployLease.compareTo(claimPeriod.multipliedBy(3)) < 0) {
+            throw new IllegalArgumentException("caravan.models.deploy-lease (" + deployLease + ") must be at least three "
+                    + "claim-periods (" + claimPeriod + "): each claim renews the leases of running deployments");
         }
     }
 }

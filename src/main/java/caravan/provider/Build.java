@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.List;
 
+import caravan.hub.SharedQueue;
+
 /** A provider build as stored; {@code claimedBy} is the hub that runs it, or ran it last. */
 public record Build(
         String buildId,
@@ -25,5 +27,10 @@ public record Build(
         OffsetDateTime updatedAt,
         OffsetDateTime finishedAt,
         String startedBy,
-        String claimedBy) {
+        String claimedBy) implements SharedQueue.Work {
+
+    @Override
+    public String workId() {
+        return buildId;
+    }
 }

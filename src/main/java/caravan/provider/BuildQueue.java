@@ -1,97 +1,62 @@
 package caravan.provider;
 
 import java.io.UncheckedIOException;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 import caravan.hub.HubInstance;
+import caravan.hub.SharedQueue;
 
 /**
- * The build queue shared by the hubs on one database (route provider-build-claim): a hub claims queued builds for a
- * lease it renews while it runs them, as many as it has free build slots; a build whose hub died is claimed again,
- * from its first step, once the lease has run out (every step is repeatable), and one whose hub stopped gracefully at
- * once.
+ * The build queue shared by the hubs on one database (route provider-build-claim, a {@link SharedQueue} on the
+ * provider_builds table): a build whose hub died is claimed again, from its first step (every step is repeatable).
+ * A hub builds only what it keeps the inputs of.
  */
 @Component
 public class BuildQueue {
 
     private static final Logger LOG = LoggerFactory.getLogger(BuildQueue.class);
 
-    private final BuildStore builds;
     private final BuildLog buildLog;
     private final ProviderProperties properties;
     private final HubInstance hub;
-    /** The builds this hub is running: claimed, and not yet through the provider-build route. */
-    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final SharedQueue<Build> queue;
 
     public BuildQueue(BuildStore builds, BuildLog buildLog, ProviderProperties properties, HubInstance hub) {
-        this.builds = builds;
         this.buildLog = buildLog;
         this.properties = properties;
         this.hub = hub;
+        this.queue = new SharedQueue<>("Builds", builds, hub.id(), properties.buildLease(), properties.buildPollPeriod());
     }
 
     /**
-     * Renews this hub's claims and claims builds no running hub holds, up to its free slots: first {@code uploaded}
-     * (the build an upload to this hub just queued, so that it runs under the request that brought it; null for the
-     * poll), then the oldest among those whose inputs this hub keeps (under its work dir or inbox, which the hubs
-     * building together share). A build queued less than a poll ago is left to the hub that took its upload. Returns
-     * the claimed build ids. Synchronized: the poll and an upload must not both fill the same free slot.
+     * Renews this hub's claims and claims builds up to its build parallelism: first {@code uploaded} (the build an
+     * upload to this hub just queued, so that it runs under the request that brought it; null for the poll), then the
+     * oldest among those whose inputs this hub keeps (under its work dir or inbox, which the hubs building together
+     * share). Returns the claimed build ids.
      */
-    public synchronized List<String> claim(String uploaded) {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        OffsetDateTime until = now.plus(properties.buildLease());
-        OffsetDateTime uploadersTurnEnds = now.minus(properties.buildPollPeriod());
-        builds.renewClaims(hub.id(), Set.copyOf(running), until);
-        int free = properties.buildParallelism() - running.size();
-        List<Build> candidates = new ArrayList<>(builds.claimable(now));
-        candidates.sort((a, b) -> Boolean.compare(!a.buildId().equals(uploaded), !b.buildId().equals(uploaded)));
-        List<String> claimed = new ArrayList<>();
-        for (Build build : candidates) {
-            if (claimed.size() >= free) {
-                break;
-            }
-            boolean mayTake = build.buildId().equals(uploaded) || build.claimedBy() != null
-                    || build.createdAt().isBefore(uploadersTurnEnds);
-            if (mayTake && keepsInputs(build) && take(build, until, now)) {
-                claimed.add(build.buildId());
-            }
-        }
-        return claimed;
+    public List<String> claim(String uploaded) {
+        List<Build> claimed = queue.claim(uploaded, properties.buildParallelism(), this::keepsInputs);
+        claimed.forEach(this::logTaken);
+        return claimed.stream().map(Build::buildId).toList();
     }
 
     /** The build went through the provider-build route, whichever way it ended: its slot is free. */
     public void done(String buildId) {
-        running.remove(buildId);
+        queue.done(buildId);
     }
 
     /** Stopping: the builds this hub was running are free for the other hubs now, not once their lease runs out. */
     @PreDestroy
     public void releaseAll() {
-        running.clear();
-        try {
-            builds.renewClaims(hub.id(), Set.of(), OffsetDateTime.now(ZoneOffset.UTC));
-        } catch (DataAccessException e) {
-            LOG.info("Builds held by {} not released ({}): their claims run out within {}", hub.id(),
-                    e.getMostSpecificCause().getMessage(), properties.buildLease());
-        }
+        queue.releaseAll();
     }
 
-    private boolean take(Build build, OffsetDateTime until, OffsetDateTime now) {
-        if (!builds.claim(build.buildId(), hub.id(), until, now)) {
-            return false;
-        }
-        running.add(build.buildId());
+    private void logTaken(Build build) {
         try {
             buildLog.append(build.buildId(), build.status() == BuildStatus.QUEUED
                     ? "taken by hub " + hub.id()
@@ -99,7 +64,6 @@ public class BuildQueue {
         } catch (UncheckedIOException e) {
             LOG.warn("Build {}: {}", build.buildId(), e.getMessage()); // the build's own steps will say more
         }
-        return true;
     }
 
     private boolean keepsInputs(Build build) {

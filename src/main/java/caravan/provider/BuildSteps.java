@@ -23,6 +23,7 @@ import org.springframework.stereotype.Component;
 import caravan.docker.ImageEngine;
 import caravan.docker.RegistryProperties;
 import caravan.hub.HubInstance;
+import caravan.hub.TakenOverException;
 
 /**
  * The steps of the {@code provider-build} route: validate, build, push, complete (or fail). The route records each
@@ -63,7 +64,7 @@ public class BuildSteps {
         }
         Build current = builds.get(buildId);
         if (!builds.advance(buildId, status, status.step(), current.totalSteps(), hub.id())) {
-            throw new BuildTakenOverException(buildId, hub.id());
+            throw new TakenOverException("Build " + buildId, hub.id());
         }
         buildLog.append(buildId, status.wire() + " (step " + status.step() + " of " + current.totalSteps() + ")");
         return BuildEvent.of(builds.get(buildId));
@@ -165,7 +166,7 @@ public class BuildSteps {
     /** Marks the build succeeded and points the provider at its image. */
     public BuildEvent complete(String buildId) {
         if (!builds.succeed(buildId, hub.id())) {
-            throw new BuildTakenOverException(buildId, hub.id());
+            throw new TakenOverException("Build " + buildId, hub.id());
         }
         Build build = builds.get(buildId);
         providers.recordImage(build.providerId(), build.dockerImageRef(), build.imageDigest());

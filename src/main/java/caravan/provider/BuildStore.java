@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import caravan.hub.SharedQueue;
 import caravan.store.JsonColumns;
 
 /**
@@ -22,7 +23,7 @@ import caravan.store.JsonColumns;
  * restart, and any other hub, knows where each build was.
  */
 @Repository
-public class BuildStore {
+public class BuildStore implements SharedQueue.Table<Build> {
 
     private static final TypeReference<List<DebPackage>> DEB_LIST = new TypeReference<>() { };
     private static final String UNFINISHED = "('QUEUED', 'VALIDATING', 'BUILDING', 'PUSHING')";

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -58,7 +60,6 @@ class ModelDeviceIT {
         Services.register(registry, Services.tempDir("caravan-model-device-it"));
         registry.add("caravan.models.health-window", () -> "5s");
         registry.add("caravan.models.keep-versions", () -> "2");
-        registry.add("caravan.models.abandoned-check", () -> "1s");
     }
 
     @Autowired
@@ -257,8 +258,8 @@ class ModelDeviceIT {
                 .map(id -> http.getForObject("/api/model-deployments/" + id.asText(), JsonNode.class)).toList();
         assertThat(rollout).extracting(d -> d.get("status").asText()).containsExactly("deployed", "deployed");
         // waves of one: the second device's deployment was created after the first had finished
-        assertThat(java.time.OffsetDateTime.parse(rollout.get(1).get("createdAt").asText()))
-                .isAfterOrEqualTo(java.time.OffsetDateTime.parse(rollout.get(0).get("completedAt").asText()));
+        assertThat(OffsetDateTime.parse(rollout.get(1).get("createdAt").asText()))
+                .isAfterOrEqualTo(OffsetDateTime.parse(rollout.get(0).get("completedAt").asText()));
         for (int i = 0; i < devices.size(); i++) {
             JsonNode serving = devices.get(i).serving();
             assertThat(serving.get("modelSha256").asText()).isEqualTo(model);
@@ -268,29 +269,54 @@ class ModelDeviceIT {
     }
 
     @Test
-    void aDeploymentLeftUnderWayByAStoppedHub_isFailed_andTheDeviceTakesNewOnes() throws Exception {
+    void aDeploymentAHubLeftAfterItsSwap_isTakenUpByAnotherHub_andRolledBackToWhatWasServedBefore() throws Exception {
         String deviceId = "stale-" + RUN;
         assertThat(put("/api/edges/" + deviceId, "{\"transport\": \"ssh\", \"address\": \"127.0.0.1\", \"ssh\": "
                 + "{\"user\": \"" + otherDevice.user() + "\", \"port\": " + Services.sshPort() + ", \"hostKey\": \""
                 + Services.sshHostKey() + "\", \"password\": \"" + Services.devicePassword() + "\"}}").getStatusCode())
                 .isEqualTo(HttpStatus.OK);
         put("/api/edges/" + deviceId + "/device", otherDevice.serviceSettings());
-        String model = upload("stale-" + RUN, "1", "policy-v3.onnx");
-        // what a hub killed during an upload 40 minutes ago left behind
-        String abandoned = UUID.randomUUID().toString();
-        java.time.OffsetDateTime then = java.time.OffsetDateTime.now().minusMinutes(40);
-        jdbc.sql("INSERT INTO model_deployments (deployment_id, edge_id, model_id, status, parameters, steps, requested_by, "
-                        + "created_at, updated_at) VALUES (:id, :edge, :model, 'uploading', '{}', '[]', 'a stopped hub', :then, :then)")
-                .param("id", abandoned).param("edge", deviceId).param("model", model).param("then", then).update();
+        String name = "stale-" + RUN;
+        String v1 = upload(name, "1", "policy-v1.onnx");
+        String wrongContract = upload(name, "2", "policy-wrong-contract.onnx");
+        assertThat(deploy(deviceId, v1, "{\"speed\": 0.25}").get("status").asText()).isEqualTo("deployed");
+        Path models = otherDevice.modelsDir();
+        Path modelLink = models.resolve(ModelDeploySteps.CURRENT_MODEL);
+        Path parametersLink = models.resolve(ModelDeploySteps.CURRENT_PARAMETERS);
+        String servedModel = Files.readSymbolicLink(modelLink).toString();
+        String servedParameters = Files.readSymbolicLink(parametersLink).toString();
 
-        JsonNode failed = await().atMost(Duration.ofSeconds(30)).until(
-                () -> http.getForObject("/api/model-deployments/" + abandoned, JsonNode.class),
-                d -> "failed".equals(d.get("status").asText()));
-        assertThat(failed.get("errorMessage").asText()).startsWith("no step recorded for 30 min: the hub running this "
-                + "deployment stopped");
-        ResponseEntity<JsonNode> next = post("/api/edges/" + deviceId + "/models/deploy", "{\"modelId\": \"" + model + "\"}");
-        assertThat(next.getStatusCode()).as("%s", next.getBody()).isEqualTo(HttpStatus.ACCEPTED);
-        assertThat(awaitFinished(next.getBody().get("statusUrl").asText()).get("status").asText()).isEqualTo("deployed");
+        // What a hub that died between its swap and the restart left: the model link on a model the runner cannot
+        // serve (it still runs v1, loaded before), and the deployment claimed by that hub until a minute ago
+        String swappedTo = name + "/2-" + wrongContract.substring(0, 12) + ".onnx";
+        Files.write(models.resolve(swappedTo), Services.testModelOfRun(RUN + " " + name, "policy-wrong-contract.onnx"));
+        Services.run("ln", "-sfn", swappedTo, modelLink.toString());
+        Services.run("chown", "-h", otherDevice.user() + ":", models.resolve(swappedTo).toString(), modelLink.toString());
+        String leftBehind = UUID.randomUUID().toString();
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        jdbc.sql("""
+                INSERT INTO model_deployments (deployment_id, edge_id, model_id, status, parameters, steps, requested_by,
+                    created_at, updated_at, remote_path, previous_path, previous_parameters, swapped_at, claimed_by,
+                    claimed_until)
+                VALUES (:id, :edge, :model, 'restarting', '{"speed": 0.5}', '[]', 'an operator', :then, :then, :remote,
+                    :previous, :previousParameters, :then, 'a-hub-that-died', :leaseEnded)""")
+                .param("id", leftBehind).param("edge", deviceId).param("model", wrongContract)
+                .param("then", now.minusMinutes(2)).param("remote", "models/" + swappedTo)
+                .param("previous", "models/" + servedModel).param("previousParameters", "models/" + servedParameters)
+                .param("leaseEnded", now.minusMinutes(1)).update();
+
+        JsonNode ended = awaitFinished("/api/model-deployments/" + leftBehind);
+        assertThat(ended.get("status").asText()).as("%s", ended).isEqualTo("rolled-back");
+        assertThat(ended.get("steps").get(0).get("step").asText()).isEqualTo("take-up");
+        assertThat(ended.get("steps").get(0).get("detail").asText())
+                .contains("hub a-hub-that-died stopped while restarting");
+        assertThat(ended.get("errorMessage").asText()).containsAnyOf("restart: ", "verify: ").endsWith("rolled back to " + servedModel);
+        // what the dead hub recorded was restored, not what the links pointed at when the deployment was taken up
+        assertThat(Files.readSymbolicLink(modelLink)).hasToString(servedModel);
+        assertThat(Files.readSymbolicLink(parametersLink)).hasToString(servedParameters);
+        JsonNode serving = await().atMost(Duration.ofSeconds(30)).until(otherDevice::serving,
+                s -> s != null && v1.equals(s.get("modelSha256").asText()));
+        assertThat(serving.at("/parameters/speed").asDouble()).isEqualTo(0.25);
     }
 
     private JsonNode deploy(String deviceId, String modelId, String parameters) {
