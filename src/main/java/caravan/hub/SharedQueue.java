@@ -82,8 +82,9 @@ public class SharedQueue<W extends SharedQueue.Work> {
             if (running.size() >= slots) {
                 break;
             }
-            boolean mayTake = work.workId().equals(accepted) || work.claimedBy() != null
-                    || work.createdAt().isBefore(acceptersTurnEnds);
+            // work still running here (its claim ran out under a paused hub) waits for its run to stop first
+            boolean mayTake = !running.contains(work.workId()) && (work.workId().equals(accepted)
+                    || work.claimedBy() != null || work.createdAt().isBefore(acceptersTurnEnds));
             if (mayTake && runsHere.test(work) && table.claim(work.workId(), hub, until, now)) {
                 running.add(work.workId());
                 claimed.add(work);

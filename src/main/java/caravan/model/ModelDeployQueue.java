@@ -3,13 +3,16 @@ package caravan.model;
 import java.util.List;
 
 import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 import caravan.edge.EdgeRegistry;
 import caravan.hub.HubInstance;
 import caravan.hub.SharedQueue;
 import caravan.model.ModelDeployments.Step;
-import caravan.model.ModelDeployments.Unclaimed;
+import caravan.model.ModelDeployments.Claimable;
 
 /**
  * The model deployments under way, shared by the hubs on one database (route model-deploy-claim, a {@link SharedQueue}
@@ -19,10 +22,12 @@ import caravan.model.ModelDeployments.Unclaimed;
 @Component("modelDeployQueue")
 public class ModelDeployQueue {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ModelDeployQueue.class);
+
     private final ModelDeployments deployments;
     private final ModelProperties properties;
     private final HubInstance hub;
-    private final SharedQueue<Unclaimed> queue;
+    private final SharedQueue<Claimable> queue;
 
     public ModelDeployQueue(ModelDeployments deployments, ModelProperties properties, HubInstance hub) {
         this.deployments = deployments;
@@ -38,9 +43,9 @@ public class ModelDeployQueue {
      * another hub says so in its steps.
      */
     public List<String> claim(String accepted) {
-        List<Unclaimed> claimed = queue.claim(accepted, properties.concurrentDeploys(), deployment -> true);
+        List<Claimable> claimed = queue.claim(accepted, properties.concurrentDeploys(), deployment -> true);
         claimed.stream().filter(deployment -> deployment.claimedBy() != null).forEach(this::recordTakeUp);
-        return claimed.stream().map(Unclaimed::deploymentId).toList();
+        return claimed.stream().map(Claimable::deploymentId).toList();
     }
 
     /** The deployment went through the model-deploy route, whichever way it ended: its slot is free. */
@@ -54,8 +59,14 @@ public class ModelDeployQueue {
         queue.releaseAll();
     }
 
-    private void recordTakeUp(Unclaimed deployment) {
-        deployments.step(deployment.deploymentId(), hub.id(), new Step("take-up", EdgeRegistry.now(), 0, "taken up by hub "
-                + hub.id() + " from the first step: hub " + deployment.claimedBy() + " stopped while " + deployment.status()));
+    private void recordTakeUp(Claimable deployment) {
+        try {
+            deployments.step(deployment.deploymentId(), hub.id(), new Step("take-up", EdgeRegistry.now(), 0,
+                    "taken up by hub " + hub.id() + " from the first step: hub " + deployment.claimedBy()
+                            + " stopped running it while " + deployment.status()));
+        } catch (DataAccessException e) {
+            LOG.warn("Model deployment {}: its take-up was not recorded ({}); it runs", deployment.deploymentId(),
+                    e.getMostSpecificCause().getMessage()); // it must reach model-deploy, or its slot stays taken
+        }
     }
 }

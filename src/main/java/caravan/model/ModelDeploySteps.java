@@ -35,8 +35,8 @@ import caravan.ssh.SshSession.Result;
  * and recorded with its time. The device's {@code current_model.onnx} (and {@code current_parameters.json}) is a
  * symbolic link that is only ever replaced by rename(2), so the service never finds it missing; once it has been
  * swapped, any failure points it back at the model before and restarts the service again. Every record is made in
- * the name of this hub, which holds the deployment (see {@link ModelDeployQueue}); one taken over by another hub stops
- * at its next record without touching the device further.
+ * the name of this hub, which holds the deployment (see {@link ModelDeployQueue}); a deployment another hub has taken
+ * over stops here at its next record (a step's change on the device comes before the step's record).
  */
 @Component("modelDeploySteps")
 public class ModelDeploySteps {
@@ -50,22 +50,23 @@ public class ModelDeploySteps {
         final ModelDeployment deployment;
         final Model model;
         final DeviceService service;
-        final SshSession session;
+        /** Logged in by connect: the device is this deployment's alone until closed. */
+        SshSession session;
         /** models/<name>/<version>-<sha12>: the model file without .onnx, and its parameters with a suffix */
         final String remoteBase;
         String previousModel;
         String previousParameters;
         boolean swapped;
+        boolean verified;
 
-        ModelDeploy(ModelDeployment deployment, Model model, DeviceService service, SshSession session) {
+        ModelDeploy(ModelDeployment deployment, Model model, DeviceService service) {
             this.deployment = deployment;
             this.model = model;
             this.service = service;
-            this.session = session;
             this.remoteBase = model.name() + "/" + model.version() + "-" + model.sha256().substring(0, 12);
         }
 
-        /** Taken up after a hub that stopped had swapped the links: they point here now, what was before is on record. */
+        /** Taken up after a hub had begun the swap: the links may point here already; what was before is on record. */
         void swappedBefore(LinksBefore before) {
             swapped = true;
             previousModel = relative(before.model());
@@ -109,6 +110,10 @@ public class ModelDeploySteps {
         StepFailedException(String step, String reason) {
             super(step + ": " + reason);
         }
+
+        StepFailedException(String step, Exception cause) {
+            super(step + ": " + cause.getMessage(), cause);
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelDeploySteps.class);
@@ -135,17 +140,17 @@ public class ModelDeploySteps {
         ModelDeployment deployment = deployments.get(deploymentId);
         Model model = models.get(deployment.modelId());
         DeviceService service = services.of(deployment.edgeId()).withDefaults();
-        return timed(deploymentId, "connect", () -> {
-            SshSession session = connections.open(deployment.edgeId());
-            ModelDeploy deploy = new ModelDeploy(deployment, model, service, session);
-            try {
-                deployments.linksBefore(deploymentId).ifPresent(deploy::swappedBefore);
-            } catch (RuntimeException e) {
-                session.close();
-                throw e;
+        ModelDeploy deploy = new ModelDeploy(deployment, model, service);
+        deployments.linksBefore(deploymentId).ifPresent(deploy::swappedBefore);
+        try {
+            timed(deploymentId, "connect", () -> deploy.session = connections.open(deployment.edgeId()));
+        } catch (RuntimeException e) {
+            if (deploy.session != null) {
+                deploy.session.close(); // logged in, but the step could not be recorded
             }
-            return deploy;
-        });
+            throw e;
+        }
+        return deploy;
     }
 
     /** The reference's hardware check: architecture, free disk, the service, a GPU when the model needs one. */
@@ -262,6 +267,7 @@ public class ModelDeploySteps {
             if (!deploy.service.healthCommand().isEmpty()) {
                 check(deploy, "verify", deploy.service.healthCommand());
             }
+            deploy.verified = true;
             return "running for " + properties.healthWindow().toSeconds() + " s"
                     + (deploy.service.healthCommand().isEmpty() ? "" : ", health command answered");
         });
@@ -274,6 +280,8 @@ public class ModelDeploySteps {
     public void prune(ModelDeploy deploy) {
         try {
             prunePreviousVersions(deploy);
+        } catch (TakenOverException e) {
+            throw e;
         } catch (RuntimeException e) {
             // recorded on the prune step
         }
@@ -317,14 +325,33 @@ public class ModelDeploySteps {
 
     /**
      * Ends a deployment that failed: once swapped, points the links back to the previous model and restarts the
-     * service, keeping its last log lines; before, nothing on the device served changed. Then logs out.
+     * service, keeping its last log lines; before, nothing on the device served changed. Then logs out. Two failures
+     * are not the deployment's and leave it under way, for a hub to take up from its first step once this one lets go:
+     * the hub stopping mid-step (the thread interrupted), and a verified deployment whose end could not be recorded.
      */
     public void fail(ModelDeploy deploy, Exception cause) {
         try {
-            recordFailure(deploy.deploymentId(), () -> rollBack(deploy, cause.getMessage()));
+            if (interrupted(cause)) {
+                LOG.info("Model deployment {} left at a stopping hub's {}: another hub takes it up",
+                        deploy.deploymentId(), cause.getMessage());
+            } else if (deploy.verified) {
+                LOG.error("Model deployment {} was verified, and its end could not be recorded ({}): it is taken up "
+                        + "again from its first step", deploy.deploymentId(), cause.getMessage());
+            } else {
+                recordFailure(deploy.deploymentId(), () -> rollBack(deploy, cause.getMessage()));
+            }
         } finally {
             deploy.session.close();
         }
+    }
+
+    private static boolean interrupted(Throwable cause) {
+        for (Throwable e = cause; e != null; e = e.getCause()) {
+            if (e instanceof InterruptedException || e instanceof java.io.InterruptedIOException) {
+                return true;
+            }
+        }
+        return Thread.currentThread().isInterrupted();
     }
 
     private void rollBack(ModelDeploy deploy, String reason) {
@@ -357,7 +384,11 @@ public class ModelDeploySteps {
 
     /** A deployment that failed before it reached the device (unknown model, device refused the login). */
     public void failBeforeConnect(String deploymentId, Exception cause) {
-        recordFailure(deploymentId, () -> status(deploymentId, "failed", cause.getMessage()));
+        recordFailure(deploymentId, () -> status(deploymentId, "failed", cause.getMessage()
+                + deployments.linksBefore(deploymentId).map(before -> "; taken up after the swap had begun, the device's "
+                        + "links are left as that hub left them; the model served before was "
+                        + (before.model() == null ? "none" : before.model()) + ": deploy it again to return to it")
+                        .orElse("")));
     }
 
     /**
@@ -491,7 +522,7 @@ public class ModelDeploySteps {
             if (e instanceof RuntimeException runtime) {
                 throw runtime;
             }
-            throw new StepFailedException(step, e.getMessage());
+            throw new StepFailedException(step, e);
         }
     }
 }

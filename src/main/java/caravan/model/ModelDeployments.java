@@ -25,7 +25,7 @@ import caravan.store.JsonColumns;
 
 /** The model_deployments table: each deployment of a model to a device, its status and every step with its time. */
 @Repository
-public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Unclaimed> {
+public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Claimable> {
 
     /** Where a deployment ends; any other status is under way. */
     public static final List<String> FINAL = List.of("deployed", "failed", "rolled-back");
@@ -40,7 +40,7 @@ public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Uncl
     }
 
     /** A deployment under way that no running hub holds: never claimed yet, or its hub's lease ran out. */
-    public record Unclaimed(String deploymentId, String claimedBy, String status, OffsetDateTime createdAt)
+    public record Claimable(String deploymentId, String claimedBy, String status, OffsetDateTime createdAt)
             implements SharedQueue.Work {
 
         @Override
@@ -161,12 +161,12 @@ public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Uncl
 
     /** Deployments under way that no running hub holds, oldest first. */
     @Override
-    public List<Unclaimed> claimable(OffsetDateTime now) {
+    public List<Claimable> claimable(OffsetDateTime now) {
         return jdbc.sql("""
                 SELECT deployment_id, claimed_by, status, created_at FROM model_deployments
                 WHERE status NOT IN (:final) AND (claimed_until IS NULL OR claimed_until < :now) ORDER BY created_at""")
                 .param("final", FINAL).param("now", now)
-                .query((rs, row) -> new Unclaimed(rs.getString("deployment_id"), rs.getString("claimed_by"),
+                .query((rs, row) -> new Claimable(rs.getString("deployment_id"), rs.getString("claimed_by"),
                         rs.getString("status"), rs.getObject("created_at", OffsetDateTime.class)))
                 .list();
     }

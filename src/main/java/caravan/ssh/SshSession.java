@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -32,6 +33,7 @@ public final class SshSession implements AutoCloseable {
     private final String edgeId;
     private final ClientSession session;
     private final Runnable onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private SftpFileSystem files;
 
     SshSession(String edgeId, ClientSession session, Runnable onClose) {
@@ -96,8 +98,12 @@ public final class SshSession implements AutoCloseable {
         }
     }
 
+    /** Logs out and lets go of the edge; a second call does nothing (the lock it releases is held once). */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             if (files != null) {
                 files.close();

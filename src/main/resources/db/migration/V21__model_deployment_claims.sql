@@ -9,3 +9,9 @@ ALTER TABLE model_deployments ADD COLUMN claimed_until TIMESTAMP WITH TIME ZONE;
 ALTER TABLE model_deployments ADD COLUMN swapped_at TIMESTAMP WITH TIME ZONE;
 ALTER TABLE model_deployments ADD COLUMN previous_parameters VARCHAR(1024);
 CREATE INDEX model_deployments_unfinished ON model_deployments (status, created_at);
+-- Deployments under way when the hubs were upgraded stay with the hubs that ran them for the half hour the hubs before
+-- this version waited, and are taken up after; those past their swap have their links' previous target already.
+UPDATE model_deployments SET claimed_by = 'a hub before V21', claimed_until = CURRENT_TIMESTAMP + INTERVAL '30' MINUTE
+WHERE status NOT IN ('deployed', 'failed', 'rolled-back');
+UPDATE model_deployments SET swapped_at = updated_at
+WHERE status IN ('restarting', 'verifying') OR (status = 'swapping' AND previous_path IS NOT NULL);

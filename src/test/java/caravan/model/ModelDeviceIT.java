@@ -60,6 +60,9 @@ class ModelDeviceIT {
         Services.register(registry, Services.tempDir("caravan-model-device-it"));
         registry.add("caravan.models.health-window", () -> "5s");
         registry.add("caravan.models.keep-versions", () -> "2");
+        // a lease shorter than a deployment: each runs to its end on the hub that claimed it only if it is renewed
+        registry.add("caravan.models.deploy-lease", () -> "3s");
+        registry.add("caravan.models.claim-period", () -> "1s");
     }
 
     @Autowired
@@ -286,12 +289,16 @@ class ModelDeviceIT {
         String servedModel = Files.readSymbolicLink(modelLink).toString();
         String servedParameters = Files.readSymbolicLink(parametersLink).toString();
 
-        // What a hub that died between its swap and the restart left: the model link on a model the runner cannot
-        // serve (it still runs v1, loaded before), and the deployment claimed by that hub until a minute ago
+        // What a hub that died between its swap and the restart left: the links on a model the runner cannot serve
+        // (it still runs v1, loaded before) and its parameters, and the deployment claimed by that hub until a minute ago
         String swappedTo = name + "/2-" + wrongContract.substring(0, 12) + ".onnx";
+        String swappedParameters = name + "/2-" + wrongContract.substring(0, 12) + ".left.parameters.json";
         Files.write(models.resolve(swappedTo), Services.testModelOfRun(RUN + " " + name, "policy-wrong-contract.onnx"));
+        Files.writeString(models.resolve(swappedParameters), "{\"speed\": 0.5}");
         Services.run("ln", "-sfn", swappedTo, modelLink.toString());
-        Services.run("chown", "-h", otherDevice.user() + ":", models.resolve(swappedTo).toString(), modelLink.toString());
+        Services.run("ln", "-sfn", swappedParameters, parametersLink.toString());
+        Services.run("chown", "-h", otherDevice.user() + ":", models.resolve(swappedTo).toString(),
+                models.resolve(swappedParameters).toString(), modelLink.toString(), parametersLink.toString());
         String leftBehind = UUID.randomUUID().toString();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         jdbc.sql("""
@@ -307,9 +314,12 @@ class ModelDeviceIT {
 
         JsonNode ended = awaitFinished("/api/model-deployments/" + leftBehind);
         assertThat(ended.get("status").asText()).as("%s", ended).isEqualTo("rolled-back");
-        assertThat(ended.get("steps").get(0).get("step").asText()).isEqualTo("take-up");
+        assertThat(ended.get("steps").findValuesAsText("step")).as("%s", ended).containsOnlyOnce("take-up", "rollback");
         assertThat(ended.get("steps").get(0).get("detail").asText())
-                .contains("hub a-hub-that-died stopped while restarting");
+                .contains("hub a-hub-that-died stopped running it while restarting");
+        // ended is ended: no hub takes it up again
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).until(
+                () -> http.getForObject("/api/model-deployments/" + leftBehind, JsonNode.class), ended::equals);
         assertThat(ended.get("errorMessage").asText()).containsAnyOf("restart: ", "verify: ").endsWith("rolled back to " + servedModel);
         // what the dead hub recorded was restored, not what the links pointed at when the deployment was taken up
         assertThat(Files.readSymbolicLink(modelLink)).hasToString(servedModel);
@@ -323,7 +333,10 @@ class ModelDeviceIT {
         ResponseEntity<JsonNode> accepted = post("/api/edges/" + deviceId + "/models/deploy",
                 "{\"modelId\": \"" + modelId + "\", \"parameters\": " + parameters + "}");
         assertThat(accepted.getStatusCode()).as("%s", accepted.getBody()).isEqualTo(HttpStatus.ACCEPTED);
-        return awaitFinished(accepted.getBody().get("statusUrl").asText());
+        JsonNode finished = awaitFinished(accepted.getBody().get("statusUrl").asText());
+        assertThat(finished.get("steps").findValuesAsText("step")).as("run by the hub that claimed it, its lease renewed")
+                .doesNotContain("take-up");
+        return finished;
     }
 
     private JsonNode awaitFinished(String url) {
