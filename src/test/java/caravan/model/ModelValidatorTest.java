@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +22,8 @@ import caravan.testing.Services;
 class ModelValidatorTest {
 
     final ModelValidator validator = new ModelValidator(new ModelProperties(null, null, null, null,
-            DataSize.ofMegabytes(512), 21, DataSize.ofMegabytes(64), 3, null, null, null, 1, null, null));
+            DataSize.ofMegabytes(512), 21, DataSize.ofMegabytes(64), 3, null, null, null, 1,
+            Duration.ofMinutes(1), Duration.ofSeconds(2)));
 
     @TempDir
     Path dir;

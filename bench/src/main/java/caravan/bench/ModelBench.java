@@ -216,7 +216,8 @@ public final class ModelBench {
     private Validation validation(int megabytes, int rounds) throws Exception {
         Path model = models.resolve("policy-" + megabytes + "mb.onnx");
         ModelValidator validator = new ModelValidator(new ModelProperties(null, null, null, null,
-                DataSize.ofGigabytes(1), 21, DataSize.ofMegabytes(64), 3, null, null, null, 1, null, null));
+                DataSize.ofGigabytes(1), 21, DataSize.ofMegabytes(64), 3, null, null, null, 1,
+                Duration.ofMinutes(1), Duration.ofSeconds(2)));
         double[] validated = new double[rounds];
         double[] loaded = new double[rounds];
         double[] checked = new double[rounds];
