@@ -1,6 +1,7 @@
 package caravan.model;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -347,7 +348,7 @@ public class ModelDeploySteps {
 
     private static boolean interrupted(Throwable cause) {
         for (Throwable e = cause; e != null; e = e.getCause()) {
-            if (e instanceof InterruptedException || e instanceof java.io.InterruptedIOException) {
+            if (e instanceof InterruptedException || e instanceof InterruptedIOException) {
                 return true;
             }
         }

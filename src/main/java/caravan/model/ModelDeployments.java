@@ -29,6 +29,8 @@ public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Clai
 
     /** Where a deployment ends; any other status is under way. */
     public static final List<String> FINAL = List.of("deployed", "failed", "rolled-back");
+    /** The statuses under way, named so that the claim poll reads them through the status index. */
+    private static final List<String> UNDER_WAY = List.of("pending", "uploading", "swapping", "restarting", "verifying");
 
     /** One step, timed: preflight, upload, swap, restart, verify, rollback, prune. */
     public record Step(String step, OffsetDateTime startedAt, long millis, String detail) {
@@ -79,8 +81,8 @@ public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Clai
         String deploymentId = UUID.randomUUID().toString();
         jdbc.sql("""
                 INSERT INTO model_deployments (deployment_id, edge_id, model_id, group_id, status, parameters, steps,
-                    requested_by, created_at, updated_at)
-                VALUES (:id, :edge, :model, :group, 'pending', :parameters, '[]', :by, :now, :now)""")
+                    requested_by, created_at)
+                VALUES (:id, :edge, :model, :group, 'pending', :parameters, '[]', :by, :now)""")
                 .param("id", deploymentId).param("edge", edgeId).param("model", modelId).param("group", groupId)
                 .param("parameters", parameters.toString()).param("by", requestedBy).param("now", EdgeRegistry.now())
                 .update();
@@ -93,8 +95,8 @@ public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Clai
         String deploymentId = UUID.randomUUID().toString();
         jdbc.sql("""
                 INSERT INTO model_deployments (deployment_id, edge_id, model_id, group_id, status, parameters, steps,
-                    error_message, requested_by, created_at, completed_at, updated_at)
-                VALUES (:id, :edge, :model, :group, 'failed', :parameters, '[]', :reason, :by, :now, :now, :now)""")
+                    error_message, requested_by, created_at, completed_at)
+                VALUES (:id, :edge, :model, :group, 'failed', :parameters, '[]', :reason, :by, :now, :now)""")
                 .param("id", deploymentId).param("edge", edgeId).param("model", modelId).param("group", groupId)
                 .param("parameters", parameters.toString()).param("reason", reason).param("by", requestedBy)
                 .param("now", EdgeRegistry.now()).update();
@@ -107,7 +109,7 @@ public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Clai
     public boolean status(String deploymentId, String hub, String status, String error) {
         return jdbc.sql("""
                 UPDATE model_deployments SET status = :status, error_message = COALESCE(:error, error_message),
-                    completed_at = CASE WHEN :final THEN :now ELSE completed_at END, updated_at = :now
+                    completed_at = CASE WHEN :final THEN :now ELSE completed_at END
                 WHERE deployment_id = :id AND claimed_by = :hub""")
                 .param("id", deploymentId).param("hub", hub).param("status", status).param("error", error)
                 .param("final", FINAL.contains(status)).param("now", EdgeRegistry.now()).update() == 1;
@@ -118,10 +120,8 @@ public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Clai
         List<Step> steps = new ArrayList<>(get(deploymentId).steps());
         steps.add(step);
         return jdbc.sql("""
-                UPDATE model_deployments SET steps = :steps, updated_at = :now
-                WHERE deployment_id = :id AND claimed_by = :hub""")
-                .param("id", deploymentId).param("hub", hub).param("steps", json.write(steps))
-                .param("now", EdgeRegistry.now()).update() == 1;
+                UPDATE model_deployments SET steps = :steps WHERE deployment_id = :id AND claimed_by = :hub""")
+                .param("id", deploymentId).param("hub", hub).param("steps", json.write(steps)).update() == 1;
     }
 
     public boolean remotePath(String deploymentId, String hub, String remotePath) {
@@ -164,8 +164,8 @@ public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Clai
     public List<Claimable> claimable(OffsetDateTime now) {
         return jdbc.sql("""
                 SELECT deployment_id, claimed_by, status, created_at FROM model_deployments
-                WHERE status NOT IN (:final) AND (claimed_until IS NULL OR claimed_until < :now) ORDER BY created_at""")
-                .param("final", FINAL).param("now", now)
+                WHERE status IN (:underWay) AND (claimed_until IS NULL OR claimed_until < :now) ORDER BY created_at""")
+                .param("underWay", UNDER_WAY).param("now", now)
                 .query((rs, row) -> new Claimable(rs.getString("deployment_id"), rs.getString("claimed_by"),
                         rs.getString("status"), rs.getObject("created_at", OffsetDateTime.class)))
                 .list();
@@ -176,8 +176,8 @@ public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Clai
     public boolean claim(String deploymentId, String hub, OffsetDateTime until, OffsetDateTime now) {
         return jdbc.sql("""
                 UPDATE model_deployments SET claimed_by = :hub, claimed_until = :until
-                WHERE deployment_id = :id AND status NOT IN (:final) AND (claimed_until IS NULL OR claimed_until < :now)""")
-                .param("id", deploymentId).param("hub", hub).param("until", until).param("final", FINAL)
+                WHERE deployment_id = :id AND status IN (:underWay) AND (claimed_until IS NULL OR claimed_until < :now)""")
+                .param("id", deploymentId).param("hub", hub).param("until", until).param("underWay", UNDER_WAY)
                 .param("now", now).update() == 1;
     }
 
@@ -193,9 +193,9 @@ public class ModelDeployments implements SharedQueue.Table<ModelDeployments.Clai
         }
         jdbc.sql("""
                 UPDATE model_deployments SET claimed_until = NULL
-                WHERE claimed_by = :hub AND claimed_until IS NOT NULL AND status NOT IN (:final)"""
+                WHERE claimed_by = :hub AND claimed_until IS NOT NULL AND status IN (:underWay)"""
                 + (running.isEmpty() ? "" : " AND deployment_id NOT IN (:ids)"))
-                .param("hub", hub).param("final", FINAL).params(running.isEmpty() ? Map.of() : Map.of("ids", running))
+                .param("hub", hub).param("underWay", UNDER_WAY).params(running.isEmpty() ? Map.of() : Map.of("ids", running))
                 .update();
     }
 

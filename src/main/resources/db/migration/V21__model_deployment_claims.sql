@@ -15,3 +15,5 @@ UPDATE model_deployments SET claimed_by = 'a hub before V21', claimed_until = CU
 WHERE status NOT IN ('deployed', 'failed', 'rolled-back');
 UPDATE model_deployments SET swapped_at = updated_at
 WHERE status IN ('restarting', 'verifying') OR (status = 'swapping' AND previous_path IS NOT NULL);
+-- updated_at (V16) told the hubs before this version that a deployment was abandoned; hubs now tell by the claim and
+-- no longer write it. It stays while hubs before V21 may still run, as they write it.

@@ -303,9 +303,9 @@ class ModelDeviceIT {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         jdbc.sql("""
                 INSERT INTO model_deployments (deployment_id, edge_id, model_id, status, parameters, steps, requested_by,
-                    created_at, updated_at, remote_path, previous_path, previous_parameters, swapped_at, claimed_by,
+                    created_at, remote_path, previous_path, previous_parameters, swapped_at, claimed_by,
                     claimed_until)
-                VALUES (:id, :edge, :model, 'restarting', '{"speed": 0.5}', '[]', 'an operator', :then, :then, :remote,
+                VALUES (:id, :edge, :model, 'restarting', '{"speed": 0.5}', '[]', 'an operator', :then, :remote,
                     :previous, :previousParameters, :then, 'a-hub-that-died', :leaseEnded)""")
                 .param("id", leftBehind).param("edge", deviceId).param("model", wrongContract)
                 .param("then", now.minusMinutes(2)).param("remote", "models/" + swappedTo)
